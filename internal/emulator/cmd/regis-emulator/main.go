@@ -1,0 +1,46 @@
+// Command regis-emulator runs the local multi-region AWS emulator on one port.
+//
+//	go run ./internal/emulator/cmd/regis-emulator -addr 127.0.0.1:4566
+//
+// Point any AWS SDK or CLI at it with AWS_ENDPOINT_URL=http://127.0.0.1:4566
+// and any credentials; the region of each call comes from its signature.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/regis-infra/terraform-provider-regis/internal/emulator"
+)
+
+func main() {
+	addr := flag.String("addr", "127.0.0.1:4566", "address to listen on")
+	account := flag.String("account-id", emulator.DefaultAccountID, "emulated AWS account id")
+	verbose := flag.Bool("v", false, "log every API call")
+	flag.Parse()
+
+	level := slog.LevelInfo
+	if *verbose {
+		level = slog.LevelDebug
+	}
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+
+	emu := emulator.New(emulator.Options{AccountID: *account, Logger: logger})
+	if err := emu.Start(*addr); err != nil {
+		fmt.Fprintln(os.Stderr, "regis-emulator:", err)
+		os.Exit(1)
+	}
+	logger.Info("regis-emulator listening", "url", emu.URL(), "account_id", emu.AccountID())
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	<-ctx.Done()
+	if err := emu.Close(); err != nil {
+		logger.Error("shutdown", "err", err)
+	}
+}

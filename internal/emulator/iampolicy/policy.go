@@ -1,0 +1,365 @@
+// Package iampolicy parses and evaluates IAM policy documents the way AWS
+// does for the cases the emulator needs: resource policies (SQS queue
+// policies, with a Principal) and identity policies (role policies).
+// An explicit Deny wins over any Allow; no matching Allow is an implicit deny.
+package iampolicy
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Strings is an IAM "string or list of strings" value.
+type Strings []string
+
+// UnmarshalJSON accepts a string or a list of strings.
+func (s *Strings) UnmarshalJSON(b []byte) error {
+	var one string
+	if err := json.Unmarshal(b, &one); err == nil {
+		*s = Strings{one}
+		return nil
+	}
+	var many []string
+	if err := json.Unmarshal(b, &many); err != nil {
+		return fmt.Errorf("expected a string or a list of strings, got %s", b)
+	}
+	*s = many
+	return nil
+}
+
+// Principal is "*" or a map such as {"AWS": [...], "Service": "sns.amazonaws.com"}.
+type Principal struct {
+	Any bool
+	Map map[string]Strings
+}
+
+// UnmarshalJSON accepts "*" or a map of principal types to values.
+func (p *Principal) UnmarshalJSON(b []byte) error {
+	var star string
+	if err := json.Unmarshal(b, &star); err == nil {
+		if star != "*" {
+			return fmt.Errorf("invalid principal %q", star)
+		}
+		p.Any = true
+		return nil
+	}
+	return json.Unmarshal(b, &p.Map)
+}
+
+// Statement is one policy statement.
+type Statement struct {
+	Sid          string                        `json:"Sid"`
+	Effect       string                        `json:"Effect"`
+	Principal    *Principal                    `json:"Principal"`
+	NotPrincipal *Principal                    `json:"NotPrincipal"`
+	Action       Strings                       `json:"Action"`
+	NotAction    Strings                       `json:"NotAction"`
+	Resource     Strings                       `json:"Resource"`
+	NotResource  Strings                       `json:"NotResource"`
+	Condition    map[string]map[string]Strings `json:"Condition"`
+}
+
+// Document is a parsed policy.
+type Document struct {
+	Version   string      `json:"Version"`
+	ID        string      `json:"Id"`
+	Statement []Statement `json:"-"`
+}
+
+// UnmarshalJSON accepts Statement as one object or a list.
+func (d *Document) UnmarshalJSON(b []byte) error {
+	var raw struct {
+		Version   string          `json:"Version"`
+		ID        string          `json:"Id"`
+		Statement json.RawMessage `json:"Statement"`
+	}
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	d.Version, d.ID = raw.Version, raw.ID
+	if len(raw.Statement) == 0 {
+		return errors.New("the policy has no Statement")
+	}
+	if raw.Statement[0] == '{' {
+		var one Statement
+		if err := json.Unmarshal(raw.Statement, &one); err != nil {
+			return err
+		}
+		d.Statement = []Statement{one}
+		return nil
+	}
+	return json.Unmarshal(raw.Statement, &d.Statement)
+}
+
+// Kind tells whether a policy is attached to a resource (needs a Principal)
+// or to an identity (must not have one).
+type Kind int
+
+const (
+	// ResourcePolicy is a policy on a resource, such as an SQS queue policy.
+	ResourcePolicy Kind = iota
+	// IdentityPolicy is a policy on a user or role.
+	IdentityPolicy
+)
+
+// Parse parses and validates a policy document; the error message is the
+// one to return with MalformedPolicyDocument / InvalidAttributeValue.
+func Parse(doc string, kind Kind) (*Document, error) {
+	var d Document
+	if err := json.Unmarshal([]byte(doc), &d); err != nil {
+		return nil, fmt.Errorf("invalid policy JSON: %v", err)
+	}
+	if d.Version != "" && d.Version != "2012-10-17" && d.Version != "2008-10-17" {
+		return nil, fmt.Errorf("the policy Version %q is not supported", d.Version)
+	}
+	for i, s := range d.Statement {
+		name := s.Sid
+		if name == "" {
+			name = fmt.Sprintf("#%d", i+1)
+		}
+		if s.Effect != "Allow" && s.Effect != "Deny" {
+			return nil, fmt.Errorf("statement %s: Effect must be Allow or Deny", name)
+		}
+		if len(s.Action) == 0 && len(s.NotAction) == 0 {
+			return nil, fmt.Errorf("statement %s: missing Action", name)
+		}
+		switch kind {
+		case ResourcePolicy:
+			if s.Principal == nil && s.NotPrincipal == nil {
+				return nil, fmt.Errorf("statement %s: missing Principal", name)
+			}
+		case IdentityPolicy:
+			if s.Principal != nil || s.NotPrincipal != nil {
+				return nil, fmt.Errorf("statement %s: an identity policy cannot have a Principal", name)
+			}
+			if len(s.Resource) == 0 && len(s.NotResource) == 0 {
+				return nil, fmt.Errorf("statement %s: missing Resource", name)
+			}
+		}
+		for op := range s.Condition {
+			if _, ok := operator(op); !ok {
+				return nil, fmt.Errorf("statement %s: unsupported condition operator %q", name, op)
+			}
+		}
+	}
+	return &d, nil
+}
+
+// Context is one request to authorize.
+type Context struct {
+	// Action is "service:Operation", e.g. "sqs:SendMessage".
+	Action string
+	// Resource is the ARN acted on.
+	Resource string
+	// PrincipalService is the calling service principal, e.g. "sns.amazonaws.com".
+	PrincipalService string
+	// PrincipalARN is the calling IAM identity, if any.
+	PrincipalARN string
+	// PrincipalAccount is the account of PrincipalARN.
+	PrincipalAccount string
+	// Keys are condition keys, e.g. "aws:SourceArn".
+	Keys map[string]string
+}
+
+// Decision is the result of an evaluation.
+type Decision int
+
+const (
+	// ImplicitDeny: no statement allowed the request.
+	ImplicitDeny Decision = iota
+	// Allow: a statement allowed it and none denied it.
+	Allow
+	// ExplicitDeny: a Deny statement matched.
+	ExplicitDeny
+)
+
+func (d Decision) String() string {
+	return [...]string{"implicit deny", "allow", "explicit deny"}[d]
+}
+
+// Evaluate decides c against the document. For identity policies the
+// principal is not matched.
+func (d *Document) Evaluate(c Context, kind Kind) Decision {
+	result := ImplicitDeny
+	for _, s := range d.Statement {
+		if !s.matches(c, kind) {
+			continue
+		}
+		if s.Effect == "Deny" {
+			return ExplicitDeny
+		}
+		result = Allow
+	}
+	return result
+}
+
+// EvaluateAll combines several identity policies: any explicit deny wins,
+// then any allow.
+func EvaluateAll(docs []*Document, c Context, kind Kind) Decision {
+	result := ImplicitDeny
+	for _, d := range docs {
+		switch d.Evaluate(c, kind) {
+		case ExplicitDeny:
+			return ExplicitDeny
+		case Allow:
+			result = Allow
+		}
+	}
+	return result
+}
+
+func (s Statement) matches(c Context, kind Kind) bool {
+	if kind == ResourcePolicy {
+		if s.Principal != nil && !principalMatches(*s.Principal, c) {
+			return false
+		}
+		if s.NotPrincipal != nil && principalMatches(*s.NotPrincipal, c) {
+			return false
+		}
+	}
+	if len(s.Action) > 0 && !anyMatch(s.Action, c.Action, true) {
+		return false
+	}
+	if len(s.NotAction) > 0 && anyMatch(s.NotAction, c.Action, true) {
+		return false
+	}
+	if len(s.Resource) > 0 && !anyMatch(s.Resource, c.Resource, false) {
+		return false
+	}
+	if len(s.NotResource) > 0 && anyMatch(s.NotResource, c.Resource, false) {
+		return false
+	}
+	for op, kv := range s.Condition {
+		for key, values := range kv {
+			if !conditionHolds(op, c.Keys, key, values) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func principalMatches(p Principal, c Context) bool {
+	if p.Any {
+		return true
+	}
+	for typ, values := range p.Map {
+		for _, v := range values {
+			switch typ {
+			case "Service":
+				if c.PrincipalService != "" && v == c.PrincipalService {
+					return true
+				}
+			case "AWS":
+				if v == "*" && (c.PrincipalARN != "" || c.PrincipalService != "") {
+					return true
+				}
+				if c.PrincipalARN != "" && (v == c.PrincipalARN || v == c.PrincipalAccount ||
+					v == "arn:aws:iam::"+c.PrincipalAccount+":root") {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+func anyMatch(patterns []string, value string, fold bool) bool {
+	for _, p := range patterns {
+		if fold {
+			if Wildcard(strings.ToLower(p), strings.ToLower(value)) {
+				return true
+			}
+		} else if Wildcard(p, value) {
+			return true
+		}
+	}
+	return false
+}
+
+// Wildcard matches s against an IAM pattern with * and ?.
+func Wildcard(pattern, s string) bool {
+	// Iterative glob match with backtracking on the last star.
+	p, i := 0, 0
+	star, mark := -1, 0
+	for i < len(s) {
+		switch {
+		case p < len(pattern) && (pattern[p] == '?' || pattern[p] == s[i]):
+			p++
+			i++
+		case p < len(pattern) && pattern[p] == '*':
+			star, mark = p, i
+			p++
+		case star >= 0:
+			p = star + 1
+			mark++
+			i = mark
+		default:
+			return false
+		}
+	}
+	for p < len(pattern) && pattern[p] == '*' {
+		p++
+	}
+	return p == len(pattern)
+}
+
+type opFunc func(pattern, value string) bool
+
+type condOp struct {
+	cmp    opFunc
+	negate bool
+}
+
+// operator returns the comparison for a condition operator and whether it is
+// supported. The IfExists suffix is handled by conditionHolds.
+func operator(op string) (condOp, bool) {
+	eq := func(p, v string) bool { return p == v }
+	switch strings.TrimSuffix(op, "IfExists") {
+	case "StringEquals", "ArnEquals", "Bool":
+		return condOp{eq, false}, true
+	case "StringNotEquals", "ArnNotEquals":
+		return condOp{eq, true}, true
+	case "StringEqualsIgnoreCase":
+		return condOp{strings.EqualFold, false}, true
+	case "StringNotEqualsIgnoreCase":
+		return condOp{strings.EqualFold, true}, true
+	case "StringLike", "ArnLike":
+		return condOp{Wildcard, false}, true
+	case "StringNotLike", "ArnNotLike":
+		return condOp{Wildcard, true}, true
+	}
+	return condOp{}, false
+}
+
+func conditionHolds(op string, keys map[string]string, key string, values []string) bool {
+	o, ok := operator(op)
+	if !ok {
+		return false
+	}
+	v, present := lookupKey(keys, key)
+	if !present {
+		// A missing key never matches a positive operator; negated operators
+		// and …IfExists hold.
+		return o.negate || strings.HasSuffix(op, "IfExists")
+	}
+	matched := false
+	for _, p := range values {
+		if o.cmp(p, v) {
+			matched = true
+			break
+		}
+	}
+	return matched != o.negate
+}
+
+func lookupKey(keys map[string]string, key string) (string, bool) {
+	for k, v := range keys {
+		if strings.EqualFold(k, key) {
+			return v, true
+		}
+	}
+	return "", false
+}
