@@ -1,0 +1,640 @@
+package sqs
+
+import (
+	"bytes"
+	"crypto/md5"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/hex"
+	"fmt"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/regis-infra/terraform-provider-regis/internal/emulator/core"
+)
+
+type msgState int
+
+const (
+	stateReady msgState = iota
+	stateDelayed
+	stateInflight
+)
+
+// message is one message in a queue.
+type message struct {
+	id       string
+	body     string
+	attrs    map[string]core.MessageAttribute
+	sysAttrs map[string]core.MessageAttribute // AWSTraceHeader
+	md5Body  string
+	senderID string
+	size     int
+
+	sentAt     time.Time // SentTimestamp
+	enqueuedAt time.Time // the start of the retention period
+	seq        uint64
+
+	state        msgState
+	visibleAt    time.Time
+	receiveCount int
+	firstReceive time.Time
+	receivedAt   time.Time // start of the current in-flight period
+	nonce        string    // of the current receipt handle
+
+	groupID, dedupID, seqNumber string
+	// dlqSource is the ARN of the queue that dead-lettered the message.
+	dlqSource string
+
+	heapIdx, expIdx int
+}
+
+// ---------------------------------------------------------------- checksums
+
+// md5Hex is the MD5OfBody of a string.
+func md5Hex(s string) string {
+	sum := md5.Sum([]byte(s))
+	return hex.EncodeToString(sum[:])
+}
+
+// md5OfAttributes computes MD5OfMessageAttributes the way SQS does: the
+// attributes sorted by name, each encoded as length-prefixed (4 bytes, big
+// endian) name and data type, one transport byte (1 for String and Number,
+// 2 for Binary) and the length-prefixed value. Empty when there are none.
+func md5OfAttributes(attrs map[string]core.MessageAttribute) string {
+	if len(attrs) == 0 {
+		return ""
+	}
+	names := make([]string, 0, len(attrs))
+	for n := range attrs {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var buf bytes.Buffer
+	putBytes := func(b []byte) {
+		var l [4]byte
+		binary.BigEndian.PutUint32(l[:], uint32(len(b)))
+		buf.Write(l[:])
+		buf.Write(b)
+	}
+	for _, n := range names {
+		a := attrs[n]
+		putBytes([]byte(n))
+		putBytes([]byte(a.DataType))
+		if isBinaryType(a.DataType) {
+			buf.WriteByte(2)
+			putBytes(a.BinaryValue)
+		} else {
+			buf.WriteByte(1)
+			putBytes([]byte(a.StringValue))
+		}
+	}
+	sum := md5.Sum(buf.Bytes())
+	return hex.EncodeToString(sum[:])
+}
+
+func baseType(dataType string) string {
+	base, _, _ := strings.Cut(dataType, ".")
+	return base
+}
+
+func isBinaryType(dataType string) bool { return baseType(dataType) == "Binary" }
+
+// ----------------------------------------------------------------- checks
+
+// validChars reports the first character SQS does not accept in a message:
+// allowed are #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF.
+func invalidChar(s string) (rune, bool) {
+	for _, r := range s {
+		switch {
+		case r == 0x9 || r == 0xA || r == 0xD:
+		case r >= 0x20 && r <= 0xD7FF:
+		case r >= 0xE000 && r <= 0xFFFD:
+		case r >= 0x10000 && r <= 0x10FFFF:
+		default:
+			return r, true
+		}
+	}
+	return 0, false
+}
+
+var (
+	attrNameRE = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,256}$`)
+	numberRE   = regexp.MustCompile(`^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$`)
+)
+
+// attrInput is a message attribute as the JSON protocol carries it.
+type attrInput struct {
+	DataType         *string  `json:"DataType"`
+	StringValue      *string  `json:"StringValue"`
+	BinaryValue      []byte   `json:"BinaryValue"`
+	StringListValues []string `json:"StringListValues"`
+	BinaryListValues [][]byte `json:"BinaryListValues"`
+}
+
+// attrOutput is a message attribute in a response.
+type attrOutput struct {
+	DataType    string  `json:"DataType"`
+	StringValue *string `json:"StringValue,omitempty"`
+	BinaryValue []byte  `json:"BinaryValue,omitempty"`
+}
+
+func toAttrOutput(a core.MessageAttribute) attrOutput {
+	out := attrOutput{DataType: a.DataType}
+	if isBinaryType(a.DataType) {
+		out.BinaryValue = a.BinaryValue
+	} else {
+		v := a.StringValue
+		out.StringValue = &v
+	}
+	return out
+}
+
+// validateAttributes checks user message attributes and returns them with
+// their size (names, types and values count toward the message size).
+func validateAttributes(in map[string]attrInput) (map[string]core.MessageAttribute, int, *core.APIError) {
+	if len(in) == 0 {
+		return nil, 0, nil
+	}
+	if len(in) > 10 {
+		return nil, 0, errInvalidParameterValue("Number of message attributes [%d] exceeds the allowed maximum [10].", len(in))
+	}
+	out := make(map[string]core.MessageAttribute, len(in))
+	size := 0
+	for name, v := range in {
+		a, n, err := validateAttribute(name, v, "Message (user) attribute")
+		if err != nil {
+			return nil, 0, err
+		}
+		out[name] = a
+		size += n
+	}
+	return out, size, nil
+}
+
+func validateAttribute(name string, v attrInput, kind string) (core.MessageAttribute, int, *core.APIError) {
+	var a core.MessageAttribute
+	if name == "" {
+		return a, 0, errInvalidParameterValue("The request must contain non-empty message attribute name.")
+	}
+	lower := strings.ToLower(name)
+	if !attrNameRE.MatchString(name) || strings.HasPrefix(lower, "aws.") || strings.HasPrefix(lower, "amazon.") ||
+		strings.HasPrefix(name, ".") || strings.HasSuffix(name, ".") || strings.Contains(name, "..") {
+		return a, 0, errInvalidParameterValue("%s name '%s' is invalid. Names can contain alphanumeric characters, '_', '-' and '.', up to 256 characters, must not start with 'AWS.' or 'Amazon.', and must not start or end with a period or contain successive periods.", kind, name)
+	}
+	if v.DataType == nil || *v.DataType == "" {
+		return a, 0, errInvalidParameterValue("The message attribute '%s' must contain non-empty message attribute type.", name)
+	}
+	a.DataType = *v.DataType
+	base := baseType(a.DataType)
+	if base != "String" && base != "Number" && base != "Binary" {
+		return a, 0, errInvalidParameterValue("The type of message (user) attribute '%s' is invalid. You must use only the following supported type prefixes: Binary, Number, String.", name)
+	}
+	if len(a.DataType) > 256 {
+		return a, 0, errInvalidParameterValue("The type of message (user) attribute '%s' is longer than 256 characters.", name)
+	}
+	if len(v.StringListValues) > 0 || len(v.BinaryListValues) > 0 {
+		return a, 0, errInvalidParameterValue("Message attribute list values in '%s' are not supported.", name)
+	}
+	switch base {
+	case "Binary":
+		if len(v.BinaryValue) == 0 || v.StringValue != nil {
+			return a, 0, errInvalidParameterValue("The message attribute '%s' must contain non-empty message attribute value for message attribute type '%s'.", name, a.DataType)
+		}
+		a.BinaryValue = append([]byte(nil), v.BinaryValue...)
+		return a, len(name) + len(a.DataType) + len(a.BinaryValue), nil
+	default:
+		if v.StringValue == nil || *v.StringValue == "" || v.BinaryValue != nil {
+			return a, 0, errInvalidParameterValue("The message attribute '%s' must contain non-empty message attribute value for message attribute type '%s'.", name, a.DataType)
+		}
+		a.StringValue = *v.StringValue
+		if r, bad := invalidChar(a.StringValue); bad {
+			return a, 0, errInvalidParameterValue("The message attribute '%s' contains the invalid character #x%X.", name, r)
+		}
+		if base == "Number" && !numberRE.MatchString(strings.TrimSpace(a.StringValue)) {
+			return a, 0, errInvalidParameterValue("Can't cast the value of message (user) attribute '%s' to a number.", name)
+		}
+		return a, len(name) + len(a.DataType) + len(a.StringValue), nil
+	}
+}
+
+func validateSystemAttributes(in map[string]attrInput) (map[string]core.MessageAttribute, *core.APIError) {
+	if len(in) == 0 {
+		return nil, nil
+	}
+	out := map[string]core.MessageAttribute{}
+	for name, v := range in {
+		if name != "AWSTraceHeader" {
+			return nil, errInvalidParameterValue("Message system attribute name '%s' is invalid.", name)
+		}
+		a, _, err := validateAttribute(name, v, "Message system attribute")
+		if err != nil {
+			return nil, err
+		}
+		if a.DataType != "String" {
+			return nil, errInvalidParameterValue("The message system attribute 'AWSTraceHeader' must be of type String.")
+		}
+		out[name] = a
+	}
+	return out, nil
+}
+
+// ------------------------------------------------------------ queue state
+
+// tick brings q up to now: delayed and in-flight messages whose time came
+// become visible, and messages older than the retention period vanish.
+func (q *queue) tick(now time.Time) {
+	promoted := false
+	for q.pending.Len() > 0 {
+		m := q.pending.top()
+		if m.visibleAt.After(now) {
+			break
+		}
+		q.pending.remove(m)
+		q.leaveState(m)
+		q.addReady(m)
+		promoted = true
+	}
+	retention := time.Duration(q.attrs.MessageRetentionPeriod) * time.Second
+	for q.expiry.Len() > 0 {
+		m := q.expiry.top()
+		if m.enqueuedAt.Add(retention).After(now) {
+			break
+		}
+		q.removeMessage(m)
+	}
+	if promoted {
+		q.signal()
+	}
+}
+
+// leaveState updates the counters for m leaving its current state.
+func (q *queue) leaveState(m *message) {
+	switch m.state {
+	case stateInflight:
+		q.leaveInflight(m)
+	case stateDelayed:
+		q.delayed--
+	}
+}
+
+// removeMessage deletes m from q.
+func (q *queue) removeMessage(m *message) {
+	if m.state == stateReady {
+		q.removeReady(m)
+	} else {
+		q.pending.remove(m)
+		q.leaveState(m)
+	}
+	q.expiry.remove(m)
+	delete(q.msgs, m.id)
+}
+
+// purge deletes every message.
+func (q *queue) purge() {
+	q.clearReady()
+	q.pending.clear()
+	q.expiry.clear()
+	q.msgs = map[string]*message{}
+	q.inflight, q.delayed = 0, 0
+}
+
+// enqueue adds a new (or moved) message; delay is how long it stays hidden.
+func (q *queue) enqueue(m *message, delay time.Duration, now time.Time) {
+	q.seq++
+	m.seq = q.seq
+	m.heapIdx, m.expIdx = -1, -1
+	q.msgs[m.id] = m
+	q.expiry.add(m)
+	if delay > 0 {
+		m.state = stateDelayed
+		m.visibleAt = now.Add(delay)
+		q.delayed++
+		q.pending.add(m)
+	} else {
+		m.visibleAt = now
+		q.addReady(m)
+	}
+	q.signal()
+}
+
+// nextWake is when the earliest hidden message becomes visible.
+func (q *queue) nextWake() (time.Time, bool) {
+	if q.pending.Len() == 0 {
+		return time.Time{}, false
+	}
+	return q.pending.top().visibleAt, true
+}
+
+// ---------------------------------------------------------------- sending
+
+// sendInput is what SendMessage and one SendMessageBatch entry carry.
+type sendInput struct {
+	Body              *string
+	DelaySeconds      *int64
+	MessageAttributes map[string]attrInput
+	SystemAttributes  map[string]attrInput
+	DedupID           *string
+	GroupID           *string
+}
+
+type sendResult struct {
+	MessageID        string
+	MD5Body          string
+	MD5Attributes    string
+	MD5SysAttributes string
+	SequenceNumber   string
+}
+
+// fifoIDRE matches MessageGroupId and MessageDeduplicationId values:
+// alphanumeric and punctuation characters, 1 to 128.
+var fifoIDRE = regexp.MustCompile(`^[\x21-\x7E]{1,128}$`)
+
+// fifoSeqBase makes FIFO sequence numbers 20 digits long, as AWS's are.
+const fifoSeqBase uint64 = 10_000_000_000_000_000_000
+
+// prepare validates a send and builds the message (without id/seq). It
+// returns the size of the message for batch limits.
+func (q *queue) prepare(in sendInput, senderID string) (*message, time.Duration, *core.APIError) {
+	if in.Body == nil || *in.Body == "" {
+		return nil, 0, errMissingParameter("MessageBody")
+	}
+	body := *in.Body
+	if r, bad := invalidChar(body); bad {
+		return nil, 0, core.Errorf("InvalidMessageContents",
+			"Invalid binary character '#x%X' was found in the message body, the set of allowed characters is #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF", r)
+	}
+	attrs, attrSize, err := validateAttributes(in.MessageAttributes)
+	if err != nil {
+		return nil, 0, err
+	}
+	sys, err := validateSystemAttributes(in.SystemAttributes)
+	if err != nil {
+		return nil, 0, err
+	}
+	size := len(body) + attrSize
+	if size > q.attrs.MaximumMessageSize {
+		return nil, 0, errInvalidParameterValue("One or more parameters are invalid. Reason: Message must be shorter than %d bytes.", q.attrs.MaximumMessageSize)
+	}
+	delay := time.Duration(q.attrs.DelaySeconds) * time.Second
+	if in.DelaySeconds != nil {
+		d := *in.DelaySeconds
+		if q.fifo {
+			return nil, 0, errParam(d, "DelaySeconds", "The request include parameter that is not valid for this queue type.")
+		}
+		if d < 0 || d > maxDelay {
+			return nil, 0, errParam(d, "DelaySeconds", "DelaySeconds must be >= 0 and <= 900.")
+		}
+		delay = time.Duration(d) * time.Second
+	}
+	m := &message{
+		body:     body,
+		attrs:    attrs,
+		sysAttrs: sys,
+		md5Body:  md5Hex(body),
+		senderID: senderID,
+		size:     size,
+	}
+	if in.GroupID != nil {
+		if !fifoIDRE.MatchString(*in.GroupID) {
+			return nil, 0, errParam(*in.GroupID, "MessageGroupId", "MessageGroupId can only include alphanumeric and punctuation characters. 1 to 128 in length.")
+		}
+		m.groupID = *in.GroupID
+	}
+	if q.fifo {
+		if m.groupID == "" {
+			return nil, 0, errMissingParameter("MessageGroupId")
+		}
+		switch {
+		case in.DedupID != nil:
+			if !fifoIDRE.MatchString(*in.DedupID) {
+				return nil, 0, errParam(*in.DedupID, "MessageDeduplicationId", "MessageDeduplicationId can only include alphanumeric and punctuation characters. 1 to 128 in length.")
+			}
+			m.dedupID = *in.DedupID
+		case q.attrs.ContentBasedDeduplication:
+			sum := sha256.Sum256([]byte(body))
+			m.dedupID = hex.EncodeToString(sum[:])
+		default:
+			return nil, 0, errInvalidParameterValue("The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly")
+		}
+	} else if in.DedupID != nil {
+		return nil, 0, errParam(*in.DedupID, "MessageDeduplicationId", "The request include parameter that is not valid for this queue type")
+	}
+	return m, delay, nil
+}
+
+// send enqueues a prepared message and returns what SendMessage answers.
+func (q *queue) send(m *message, delay time.Duration, now time.Time) sendResult {
+	q.tick(now)
+	res := sendResult{MD5Body: m.md5Body, MD5Attributes: md5OfAttributes(m.attrs), MD5SysAttributes: md5OfAttributes(m.sysAttrs)}
+	if q.fifo {
+		key := m.dedupID
+		if q.attrs.DeduplicationScope == "messageGroup" {
+			key = m.groupID + "\x00" + key
+		}
+		for len(q.dedupOrder) > 0 && !q.dedupOrder[0].until.After(now) {
+			old := q.dedupOrder[0]
+			if e, ok := q.dedup[old.key]; ok && e.until.Equal(old.until) {
+				delete(q.dedup, old.key)
+			}
+			q.dedupOrder[0] = dedupKey{}
+			q.dedupOrder = q.dedupOrder[1:]
+		}
+		if e, dup := q.dedup[key]; dup {
+			res.MessageID, res.SequenceNumber = e.messageID, e.seqNumber
+			return res
+		}
+		q.fifoSeq++
+		m.seqNumber = fmt.Sprintf("%d", fifoSeqBase+q.fifoSeq)
+		m.id = core.NewRequestID()
+		until := now.Add(fifoDedupWindow)
+		q.dedup[key] = dedupEntry{until: until, messageID: m.id, seqNumber: m.seqNumber}
+		q.dedupOrder = append(q.dedupOrder, dedupKey{key: key, until: until})
+	} else {
+		m.id = core.NewRequestID()
+	}
+	m.sentAt, m.enqueuedAt = now, now
+	q.enqueue(m, delay, now)
+	res.MessageID, res.SequenceNumber = m.id, m.seqNumber
+	return res
+}
+
+// -------------------------------------------------------------- receiving
+
+// receipt handles are opaque to clients; they name the queue, the message
+// and the receive that produced them.
+func receiptHandle(q *queue, m *message) string {
+	raw := q.arn + "\x00" + m.id + "\x00" + m.nonce
+	return base64.RawURLEncoding.EncodeToString([]byte(raw))
+}
+
+type parsedHandle struct{ queueARN, messageID, nonce string }
+
+func parseReceiptHandle(h string) (parsedHandle, bool) {
+	raw, err := base64.RawURLEncoding.DecodeString(h)
+	if err != nil || !utf8.Valid(raw) {
+		return parsedHandle{}, false
+	}
+	parts := strings.Split(string(raw), "\x00")
+	if len(parts) != 3 || parts[0] == "" || parts[1] == "" || parts[2] == "" {
+		return parsedHandle{}, false
+	}
+	return parsedHandle{parts[0], parts[1], parts[2]}, true
+}
+
+// received is one message handed to a consumer, with a snapshot of its
+// state at the receive.
+type received struct {
+	m      *message
+	handle string
+	count  int
+	first  time.Time
+}
+
+// receive takes up to limit visible messages and hides them for visibility.
+// Messages received more than maxReceiveCount times move to the DLQ instead.
+// A FIFO queue delivers the oldest messages of the groups with nothing in
+// flight, several of a group in order. Callers hold s.mu.
+func (s *Service) receive(q *queue, limit int, visibility time.Duration, now time.Time) []received {
+	q.tick(now)
+	var out []received
+	var dlq *queue
+	if rp := q.attrs.redrive; rp != nil {
+		if d := s.queues[rp.DeadLetterTargetArn]; d != q {
+			dlq = d
+		}
+	}
+	take := func(m *message) {
+		if dlq != nil && m.receiveCount >= q.attrs.redrive.MaxReceiveCount {
+			q.removeMessage(m)
+			s.deadLetter(q, dlq, m, now)
+			return
+		}
+		q.removeReady(m)
+		m.receiveCount++
+		if m.firstReceive.IsZero() {
+			m.firstReceive = now
+		}
+		m.receivedAt = now
+		m.nonce = core.RandomHex(8)
+		q.setInflight(m, now.Add(visibility))
+		out = append(out, received{m: m, handle: receiptHandle(q, m), count: m.receiveCount, first: m.firstReceive})
+	}
+	if !q.fifo {
+		for len(out) < limit && q.ready.Len() > 0 {
+			take(q.ready.top())
+		}
+		return out
+	}
+	// Each pass empties the oldest available group into the result (or
+	// the DLQ) up to limit; a group with messages in flight leaves q.avail.
+	for len(out) < limit && len(q.avail) > 0 {
+		g := q.avail[0]
+		for len(out) < limit && g.ready.Len() > 0 {
+			take(g.ready.top())
+		}
+	}
+	return out
+}
+
+// deadLetter moves m (already removed from src) to dlq, keeping its id, body,
+// attributes and receive count. Standard queues keep the original enqueue
+// time for retention; FIFO queues restart it.
+func (s *Service) deadLetter(src, dlq *queue, m *message, now time.Time) {
+	dlq.tick(now)
+	m.dlqSource = src.arn
+	if dlq.fifo {
+		m.enqueuedAt = now
+	}
+	dlq.enqueue(m, 0, now)
+}
+
+// systemAttributes are the message system attributes of a received message.
+func (q *queue) systemAttributes(r received) map[string]string {
+	m := r.m
+	out := map[string]string{
+		"SenderId":                         m.senderID,
+		"SentTimestamp":                    strconv.FormatInt(core.Millis(m.sentAt), 10),
+		"ApproximateReceiveCount":          strconv.Itoa(r.count),
+		"ApproximateFirstReceiveTimestamp": strconv.FormatInt(core.Millis(r.first), 10),
+	}
+	if t, ok := m.sysAttrs["AWSTraceHeader"]; ok {
+		out["AWSTraceHeader"] = t.StringValue
+	}
+	if m.groupID != "" {
+		out["MessageGroupId"] = m.groupID
+	}
+	if q.fifo {
+		out["MessageDeduplicationId"] = m.dedupID
+		out["SequenceNumber"] = m.seqNumber
+	}
+	if m.dlqSource != "" {
+		out["DeadLetterQueueSourceArn"] = m.dlqSource
+	}
+	return out
+}
+
+// ------------------------------------------------- delete and visibility
+
+// findByHandle resolves a receipt handle on q. Callers hold s.mu.
+func (q *queue) findByHandle(handle string) (*message, parsedHandle, *core.APIError) {
+	if handle == "" {
+		return nil, parsedHandle{}, errMissingParameter("ReceiptHandle")
+	}
+	p, ok := parseReceiptHandle(handle)
+	if !ok || p.queueARN != q.arn {
+		return nil, p, errReceiptHandleIsInvalid(handle)
+	}
+	return q.msgs[p.messageID], p, nil
+}
+
+// deleteByHandle is DeleteMessage. In a standard queue an older receipt
+// handle of a message still deletes it and a handle of a message already
+// gone succeeds; in a FIFO queue a handle whose receive has expired fails.
+func (q *queue) deleteByHandle(handle string, now time.Time) *core.APIError {
+	q.tick(now)
+	m, p, err := q.findByHandle(handle)
+	if err != nil {
+		return err
+	}
+	if m == nil {
+		return nil
+	}
+	if q.fifo && (m.nonce != p.nonce || m.state != stateInflight) {
+		return errParam(handle, "ReceiptHandle", "The receipt handle has expired.")
+	}
+	q.removeMessage(m)
+	return nil
+}
+
+// changeVisibility is ChangeMessageVisibility.
+func (q *queue) changeVisibility(handle string, timeout int64, now time.Time) *core.APIError {
+	q.tick(now)
+	m, p, err := q.findByHandle(handle)
+	if err != nil {
+		return err
+	}
+	if timeout < 0 || timeout > maxVisibilityTimeout {
+		return errParam(timeout, "VisibilityTimeout", "VisibilityTimeout must be an integer between 0 and 43200")
+	}
+	if m == nil || m.nonce != p.nonce {
+		return errParam(handle, "ReceiptHandle", "Message does not exist or is not available for visibility timeout change.")
+	}
+	if m.state != stateInflight {
+		return &core.APIError{Code: "MessageNotInflight", QueryCode: "AWS.SimpleQueueService.MessageNotInflight",
+			Message: "The message referred to isn't in flight."}
+	}
+	until := now.Add(time.Duration(timeout) * time.Second)
+	if until.Sub(m.receivedAt) > maxVisibilityTimeout*time.Second {
+		return errParam(timeout, "VisibilityTimeout", "Total VisibilityTimeout for the message is beyond the limit [43200 seconds]")
+	}
+	m.visibleAt = until
+	q.pending.fix(m)
+	q.signal()
+	return nil
+}
