@@ -86,6 +86,11 @@ func (e *Emulator) Start(addr string) error {
 	}
 	e.listener = l
 	e.url = "http://" + l.Addr().String()
+	for _, s := range e.env.Services() {
+		if ea, ok := s.(core.EndpointAware); ok {
+			ea.SetEndpointURL(e.url)
+		}
+	}
 	e.server = &http.Server{Handler: e, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = e.server.Serve(l) }()
 	return nil
@@ -142,6 +147,12 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if rejected {
 		svc.Protocol().WriteError(w, req, core.InvalidClientTokenID())
 		return
+	}
+	if cc, ok := e.env.Lookup("sts").(core.CredentialChecker); ok {
+		if err := cc.CheckCredentials(req); err != nil {
+			svc.Protocol().WriteError(w, req, err)
+			return
+		}
 	}
 	svc.ServeAWS(w, req)
 }

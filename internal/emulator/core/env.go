@@ -119,3 +119,63 @@ type RoleInfo struct {
 type RoleDirectory interface {
 	RoleByARN(arn string) (RoleInfo, bool)
 }
+
+// CredentialChecker is implemented by the STS service: it refuses requests
+// signed with temporary credentials that expired or whose session token does
+// not match, as every AWS service does. The emulator calls it for every
+// request before the service sees it.
+type CredentialChecker interface {
+	CheckCredentials(req *Request) *APIError
+}
+
+// EndpointAware is implemented by services that must know the emulator's own
+// endpoint URL ("http://127.0.0.1:port"): Lambda hands it to function
+// processes as AWS_ENDPOINT_URL so that their SDK calls come back to the
+// emulator. The emulator calls SetEndpointURL once it listens.
+type EndpointAware interface {
+	SetEndpointURL(url string)
+}
+
+// Credentials are temporary AWS credentials.
+type Credentials struct {
+	AccessKeyID     string
+	SecretAccessKey string
+	SessionToken    string
+	Expiration      time.Time
+}
+
+// ServiceRoleAssumer is implemented by the STS service: an AWS service
+// principal (e.g. "lambda.amazonaws.com") assumes a role on behalf of the
+// account, as Lambda does for a function's execution role. The role's trust
+// policy must allow the principal sts:AssumeRole; the credentials act as
+// arn:aws:sts::<account>:assumed-role/<role>/<sessionName>.
+type ServiceRoleAssumer interface {
+	AssumeRoleForService(roleARN, sessionName, servicePrincipal, region string, duration time.Duration) (Credentials, *APIError)
+}
+
+// QueueStats are the CloudWatch AWS/SQS metrics of one queue at one instant.
+type QueueStats struct {
+	// Visible is ApproximateNumberOfMessagesVisible.
+	Visible int
+	// NotVisible is ApproximateNumberOfMessagesNotVisible (in flight).
+	NotVisible int
+	// Delayed is ApproximateNumberOfMessagesDelayed.
+	Delayed int
+	// OldestAge is ApproximateAgeOfOldestMessage (zero for an empty queue).
+	OldestAge time.Duration
+}
+
+// QueueMetrics is implemented by the SQS service for CloudWatch's AWS/SQS
+// metrics (and for Lambda to check that an event source queue exists).
+// ok is false when the queue does not exist.
+type QueueMetrics interface {
+	QueueStats(queueARN string) (stats QueueStats, ok bool)
+}
+
+// EMFSink is implemented by the CloudWatch service: Lambda hands it every
+// log line of a function that is a CloudWatch Embedded Metric Format
+// document, as CloudWatch Logs does, and CloudWatch extracts the metrics in
+// the function's region. Lines that are not valid EMF are ignored.
+type EMFSink interface {
+	IngestEMF(region, logGroup string, line []byte)
+}

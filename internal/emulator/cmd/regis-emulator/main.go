@@ -22,6 +22,7 @@ func main() {
 	addr := flag.String("addr", "127.0.0.1:4566", "address to listen on")
 	account := flag.String("account-id", emulator.DefaultAccountID, "emulated AWS account id")
 	verbose := flag.Bool("v", false, "log every API call")
+	urlFile := flag.String("url-file", "", "write the endpoint URL to this file once listening (useful with -addr 127.0.0.1:0)")
 	flag.Parse()
 
 	level := slog.LevelInfo
@@ -36,6 +37,12 @@ func main() {
 		os.Exit(1)
 	}
 	logger.Info("regis-emulator listening", "url", emu.URL(), "account_id", emu.AccountID())
+	if *urlFile != "" {
+		if err := os.WriteFile(*urlFile, []byte(emu.URL()+"\n"), 0o644); err != nil {
+			fmt.Fprintln(os.Stderr, "regis-emulator:", err)
+			os.Exit(1)
+		}
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
