@@ -1,0 +1,129 @@
+package conns
+
+import (
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// The checks in this file are shared by the provider's plan-time validation
+// (internal/provider) and by New, so that a Go caller building a Config by
+// hand gets the same messages as a Terraform user.
+
+// ExampleRegion is the region used in messages that show the expected form.
+const ExampleRegion = "ap-southeast-1"
+
+// regionRE matches AWS region names in every partition: us-east-1,
+// ap-southeast-7, cn-north-1, us-gov-west-1, us-iso-east-1, us-isob-east-1,
+// eu-isoe-west-1, us-isof-south-1.
+var regionRE = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$`)
+
+// ValidateRegion returns an error saying what is wrong with name when it is
+// not an AWS region name.
+func ValidateRegion(name string) error {
+	if regionRE.MatchString(name) {
+		return nil
+	}
+	return fmt.Errorf("%q is not an AWS region name: expected the form <area>-<location>-<number> in lower case, for example %q or \"us-east-1\"", name, ExampleRegion)
+}
+
+// roleARNRE matches IAM role ARNs in every partition. The role name part may
+// carry a path (role/service-role/name).
+var roleARNRE = regexp.MustCompile(`^arn:aws(-[a-z]+(-[a-z]+)?)?:iam::\d{12}:role/[\w+=,.@/-]{1,512}$`)
+
+// ExampleRoleARN is the role ARN used in messages that show the expected form.
+const ExampleRoleARN = "arn:aws:iam::123456789012:role/terraform"
+
+// ValidateRoleARN returns an error when arn is not an IAM role ARN.
+func ValidateRoleARN(arn string) error {
+	if roleARNRE.MatchString(arn) {
+		return nil
+	}
+	if strings.Contains(arn, ":user/") {
+		return fmt.Errorf("%q is an IAM user ARN; sts:AssumeRole needs an IAM role ARN such as %q", arn, ExampleRoleARN)
+	}
+	return fmt.Errorf("%q is not an IAM role ARN: expected the form arn:<partition>:iam::<12-digit account id>:role/<name>, for example %q", arn, ExampleRoleARN)
+}
+
+// AssumeRole session duration limits enforced by STS (DurationSeconds
+// 900–43200). The role's own MaximumSessionDuration may be lower; STS then
+// rejects the call with a ValidationError.
+const (
+	MinAssumeRoleDuration = 15 * time.Minute
+	MaxAssumeRoleDuration = 12 * time.Hour
+)
+
+// ParseAssumeRoleDuration parses a Go duration string ("1h", "45m", "1h30m")
+// as the AWS provider's assume_role.duration does, and checks the STS range.
+func ParseAssumeRoleDuration(s string) (time.Duration, error) {
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a duration: use a number with a unit, such as \"1h\", \"45m\" or \"1h30m\" (units: s, m, h)", s)
+	}
+	if d < MinAssumeRoleDuration || d > MaxAssumeRoleDuration {
+		return 0, fmt.Errorf("%q (%s) is outside the range STS allows for a role session: use a duration between 15m and 12h", s, d)
+	}
+	return d, nil
+}
+
+// ValidateEndpointURL returns an error when raw is not an absolute http(s)
+// URL the SDK can send requests to.
+func ValidateEndpointURL(raw string) error {
+	if strings.TrimSpace(raw) != raw {
+		return fmt.Errorf("%q has leading or trailing white space", raw)
+	}
+	if !strings.Contains(raw, "://") {
+		if raw == "" || strings.HasPrefix(raw, "/") {
+			return fmt.Errorf("%q is not an absolute URL: expected a scheme and host, such as \"http://localhost:4566\"", raw)
+		}
+		return fmt.Errorf("%q is not an absolute URL: it has no scheme; write it as \"http://%s\" or \"https://%s\"", raw, raw, raw)
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return fmt.Errorf("%q is not a URL: %v", raw, unwrapURLError(err))
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return fmt.Errorf("%q has scheme %q: only http and https endpoints are supported", raw, u.Scheme)
+	}
+	if u.Host == "" {
+		return fmt.Errorf("%q has no host: expected a URL such as \"http://localhost:4566\"", raw)
+	}
+	if u.Port() == "" && strings.HasSuffix(u.Host, ":") {
+		return fmt.Errorf("%q has an empty port", raw)
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return fmt.Errorf("%q has a query or fragment: an endpoint is a scheme, host, optional port and optional path", raw)
+	}
+	return nil
+}
+
+func unwrapURLError(err error) error {
+	if ue, ok := err.(*url.Error); ok {
+		return ue.Err
+	}
+	return err
+}
+
+// ValidateTagKey checks a default tag key against the rules every service
+// that Regis tags shares.
+func ValidateTagKey(key string) error {
+	switch {
+	case key == "":
+		return fmt.Errorf("tag keys cannot be empty")
+	case len(key) > 128:
+		return fmt.Errorf("tag key %q is %d characters long; AWS allows at most 128", key, len(key))
+	case strings.HasPrefix(strings.ToLower(key), "aws:"):
+		return fmt.Errorf("tag key %q uses the prefix \"aws:\", which AWS reserves for its own tags", key)
+	}
+	return nil
+}
+
+// ValidateTagValue checks a tag value's length.
+func ValidateTagValue(key, value string) error {
+	if len(value) > 256 {
+		return fmt.Errorf("the value of tag %q is %d characters long; AWS allows at most 256", key, len(value))
+	}
+	return nil
+}
