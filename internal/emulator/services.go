@@ -3,6 +3,7 @@ package emulator
 import (
 	"github.com/regis-infra/terraform-provider-regis/internal/emulator/core"
 	"github.com/regis-infra/terraform-provider-regis/internal/emulator/iam"
+	"github.com/regis-infra/terraform-provider-regis/internal/emulator/route53"
 	"github.com/regis-infra/terraform-provider-regis/internal/emulator/secretsmanager"
 	"github.com/regis-infra/terraform-provider-regis/internal/emulator/sns"
 	"github.com/regis-infra/terraform-provider-regis/internal/emulator/sqs"
@@ -17,6 +18,7 @@ func builtinServices(env *core.Env) []core.Service {
 		sts.New(env),
 		sns.New(env),
 		sqs.New(env),
+		route53.New(env),
 		secretsmanager.New(env),
 	}
 }

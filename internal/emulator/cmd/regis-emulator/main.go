@@ -23,6 +23,7 @@ func main() {
 	account := flag.String("account-id", emulator.DefaultAccountID, "emulated AWS account id")
 	verbose := flag.Bool("v", false, "log every API call")
 	urlFile := flag.String("url-file", "", "write the endpoint URL to this file once listening (useful with -addr 127.0.0.1:0)")
+	dnsServers := flag.String("dns", "", "serve the Route 53 hosted zones over DNS: comma-separated REGION=ADDR pairs, each answering as if clients were in REGION (e.g. ap-southeast-1=127.0.0.1:5353,ap-south-1=127.0.0.1:5354)")
 	flag.Parse()
 
 	level := slog.LevelInfo
@@ -37,6 +38,11 @@ func main() {
 		os.Exit(1)
 	}
 	logger.Info("regis-emulator listening", "url", emu.URL(), "account_id", emu.AccountID())
+	if err := serveDNS(emu, *dnsServers, logger); err != nil {
+		fmt.Fprintln(os.Stderr, "regis-emulator:", err)
+		_ = emu.Close()
+		os.Exit(1)
+	}
 	if *urlFile != "" {
 		if err := os.WriteFile(*urlFile, []byte(emu.URL()+"\n"), 0o644); err != nil {
 			fmt.Fprintln(os.Stderr, "regis-emulator:", err)

@@ -1,0 +1,626 @@
+package route53
+
+import (
+	"encoding/xml"
+	"fmt"
+	"net"
+	"net/http"
+	"net/netip"
+	"reflect"
+	"slices"
+	"sort"
+
+	"github.com/regis-infra/terraform-provider-regis/internal/emulator/core"
+)
+
+// checkerRegions are the regions Route 53 health checkers run in, in the
+// order of the HealthCheckRegion enum.
+var checkerRegions = []string{"us-east-1", "us-west-1", "us-west-2", "eu-west-1", "ap-southeast-1", "ap-southeast-2", "ap-northeast-1", "sa-east-1"}
+
+// checkerIPs are one (illustrative) checker address per checker region, from
+// the ROUTE53_HEALTHCHECKS ranges AWS publishes.
+var checkerIPs = map[string]string{
+	"us-east-1": "15.177.2.1", "us-west-1": "15.177.10.1", "us-west-2": "15.177.14.1", "eu-west-1": "15.177.62.1",
+	"ap-southeast-1": "15.177.82.1", "ap-southeast-2": "15.177.86.1", "ap-northeast-1": "15.177.74.1", "sa-east-1": "15.177.98.1",
+}
+
+// healthCheckConfig is HealthCheckConfig on the wire and in storage.
+type healthCheckConfig struct {
+	IPAddress                    string           `xml:"IPAddress,omitempty"`
+	Port                         *int32           `xml:"Port,omitempty"`
+	Type                         string           `xml:"Type"`
+	ResourcePath                 string           `xml:"ResourcePath,omitempty"`
+	FullyQualifiedDomainName     string           `xml:"FullyQualifiedDomainName,omitempty"`
+	SearchString                 string           `xml:"SearchString,omitempty"`
+	RequestInterval              *int32           `xml:"RequestInterval,omitempty"`
+	FailureThreshold             *int32           `xml:"FailureThreshold,omitempty"`
+	MeasureLatency               *bool            `xml:"MeasureLatency,omitempty"`
+	Inverted                     *bool            `xml:"Inverted,omitempty"`
+	Disabled                     *bool            `xml:"Disabled,omitempty"`
+	HealthThreshold              *int32           `xml:"HealthThreshold,omitempty"`
+	ChildHealthChecks            []string         `xml:"ChildHealthChecks>ChildHealthCheck,omitempty"`
+	EnableSNI                    *bool            `xml:"EnableSNI,omitempty"`
+	Regions                      []string         `xml:"Regions>Region,omitempty"`
+	AlarmIdentifier              *alarmIdentifier `xml:"AlarmIdentifier,omitempty"`
+	InsufficientDataHealthStatus string           `xml:"InsufficientDataHealthStatus,omitempty"`
+	RoutingControlArn            string           `xml:"RoutingControlArn,omitempty"`
+}
+
+type alarmIdentifier struct {
+	Region string `xml:"Region"`
+	Name   string `xml:"Name"`
+}
+
+// healthCheck is one health check and what its checkers currently observe.
+type healthCheck struct {
+	id        string
+	callerRef string
+	config    healthCheckConfig
+	version   int64
+	seq       int64
+	tags      map[string]string
+	// healthy is what the checkers observe (the endpoint's real state, which
+	// the emulator does not probe): set by SetHealthCheckStatus.
+	healthy bool
+}
+
+type xmlHealthCheck struct {
+	ID                 string            `xml:"Id"`
+	CallerReference    string            `xml:"CallerReference"`
+	HealthCheckConfig  healthCheckConfig `xml:"HealthCheckConfig"`
+	HealthCheckVersion int64             `xml:"HealthCheckVersion"`
+}
+
+func (hc *healthCheck) xml() xmlHealthCheck {
+	return xmlHealthCheck{ID: hc.id, CallerReference: hc.callerRef, HealthCheckConfig: hc.config, HealthCheckVersion: hc.version}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func isTrue(b *bool) bool { return b != nil && *b }
+
+// withDefaults fills in what Route 53 sets when a field is omitted.
+func (c healthCheckConfig) withDefaults() healthCheckConfig {
+	switch c.Type {
+	case "HTTP", "HTTPS", "HTTP_STR_MATCH", "HTTPS_STR_MATCH", "TCP":
+		if c.Port == nil {
+			switch c.Type {
+			case "HTTP", "HTTP_STR_MATCH":
+				c.Port = ptr[int32](80)
+			case "HTTPS", "HTTPS_STR_MATCH":
+				c.Port = ptr[int32](443)
+			}
+		}
+		if c.RequestInterval == nil {
+			c.RequestInterval = ptr[int32](30)
+		}
+		if c.FailureThreshold == nil {
+			c.FailureThreshold = ptr[int32](3)
+		}
+		if c.MeasureLatency == nil {
+			c.MeasureLatency = ptr(false)
+		}
+		if c.EnableSNI == nil {
+			c.EnableSNI = ptr(c.Type == "HTTPS" || c.Type == "HTTPS_STR_MATCH")
+		}
+	}
+	if c.Inverted == nil {
+		c.Inverted = ptr(false)
+	}
+	if c.Disabled == nil {
+		c.Disabled = ptr(false)
+	}
+	return c
+}
+
+// validate checks a complete configuration the way CreateHealthCheck and
+// UpdateHealthCheck do.
+func (s *Service) validateHealthCheck(c healthCheckConfig, selfID string) *core.APIError {
+	endpoint := false
+	switch c.Type {
+	case "HTTP", "HTTPS", "HTTP_STR_MATCH", "HTTPS_STR_MATCH", "TCP":
+		endpoint = true
+	case "CALCULATED", "CLOUDWATCH_METRIC", "RECOVERY_CONTROL":
+	case "":
+		return invalidInput("Invalid parameter : Missing field 'Type'")
+	default:
+		return invalidInput("1 validation error detected: Value '%s' at 'healthCheckConfig.type' failed to satisfy constraint: Member must satisfy enum value set: [HTTP, HTTPS, HTTP_STR_MATCH, HTTPS_STR_MATCH, TCP, CALCULATED, CLOUDWATCH_METRIC, RECOVERY_CONTROL]", c.Type)
+	}
+	if endpoint {
+		if c.IPAddress == "" && c.FullyQualifiedDomainName == "" {
+			return invalidInput("Invalid parameter : Either IPAddress or FullyQualifiedDomainName must be specified for %s health checks", c.Type)
+		}
+		if c.IPAddress != "" {
+			if msg := checkHealthCheckIP(c.IPAddress); msg != "" {
+				return invalidInput("%s", msg)
+			}
+		}
+		if c.Type == "TCP" && c.Port == nil {
+			return invalidInput("Invalid parameter : Port must be specified for TCP health checks")
+		}
+		if c.Port != nil && (*c.Port < 1 || *c.Port > 65535) {
+			return invalidInput("1 validation error detected: Value '%d' at 'healthCheckConfig.port' failed to satisfy constraint: Member must have value between 1 and 65535", *c.Port)
+		}
+		if c.RequestInterval != nil && *c.RequestInterval != 10 && *c.RequestInterval != 30 {
+			return invalidInput("Invalid parameter : RequestInterval must be 10 or 30 (was %d)", *c.RequestInterval)
+		}
+		if c.FailureThreshold != nil && (*c.FailureThreshold < 1 || *c.FailureThreshold > 10) {
+			return invalidInput("1 validation error detected: Value '%d' at 'healthCheckConfig.failureThreshold' failed to satisfy constraint: Member must have value between 1 and 10", *c.FailureThreshold)
+		}
+		if c.Type == "TCP" && (c.ResourcePath != "" || c.SearchString != "") {
+			return invalidInput("Invalid parameter : ResourcePath and SearchString are not valid for TCP health checks")
+		}
+		if len(c.ResourcePath) > 255 || len(c.FullyQualifiedDomainName) > 255 || len(c.SearchString) > 255 {
+			return invalidInput("Invalid parameter : ResourcePath, FullyQualifiedDomainName and SearchString are at most 255 characters")
+		}
+		if (c.Type == "HTTP_STR_MATCH" || c.Type == "HTTPS_STR_MATCH") && c.SearchString == "" {
+			return invalidInput("Invalid parameter : SearchString must be specified for %s health checks", c.Type)
+		}
+		if c.SearchString != "" && c.Type != "HTTP_STR_MATCH" && c.Type != "HTTPS_STR_MATCH" {
+			return invalidInput("Invalid parameter : SearchString is only valid for HTTP_STR_MATCH and HTTPS_STR_MATCH health checks")
+		}
+		if len(c.Regions) > 0 {
+			if len(c.Regions) < 3 {
+				return invalidInput("Invalid parameter : At least 3 regions must be specified (%d given)", len(c.Regions))
+			}
+			seen := map[string]bool{}
+			for _, r := range c.Regions {
+				if !slices.Contains(checkerRegions, r) {
+					return invalidInput("1 validation error detected: Value '%s' at 'healthCheckConfig.regions' failed to satisfy constraint: Member must satisfy enum value set: %v", r, checkerRegions)
+				}
+				if seen[r] {
+					return invalidInput("Invalid parameter : Region %s is listed more than once", r)
+				}
+				seen[r] = true
+			}
+		}
+		if len(c.ChildHealthChecks) > 0 || c.HealthThreshold != nil {
+			return invalidInput("Invalid parameter : ChildHealthChecks and HealthThreshold are only valid for CALCULATED health checks")
+		}
+	}
+	switch c.Type {
+	case "CALCULATED":
+		if c.IPAddress != "" || c.FullyQualifiedDomainName != "" || c.Port != nil || c.ResourcePath != "" {
+			return invalidInput("Invalid parameter : IPAddress, FullyQualifiedDomainName, Port and ResourcePath are not valid for CALCULATED health checks")
+		}
+		if c.HealthThreshold == nil {
+			return invalidInput("Invalid parameter : HealthThreshold must be specified for CALCULATED health checks")
+		}
+		if *c.HealthThreshold < 0 || *c.HealthThreshold > 256 {
+			return invalidInput("1 validation error detected: Value '%d' at 'healthCheckConfig.healthThreshold' failed to satisfy constraint: Member must have value between 0 and 256", *c.HealthThreshold)
+		}
+		if len(c.ChildHealthChecks) > 256 {
+			return invalidInput("Invalid parameter : at most 256 ChildHealthChecks")
+		}
+		for _, id := range c.ChildHealthChecks {
+			if id == selfID {
+				return invalidInput("Invalid parameter : a calculated health check cannot monitor itself")
+			}
+			if s.healthChecks[id] == nil {
+				return noSuchHealthCheck(id)
+			}
+		}
+	case "CLOUDWATCH_METRIC":
+		if c.AlarmIdentifier == nil {
+			return invalidInput("Invalid parameter : AlarmIdentifier must be specified for CLOUDWATCH_METRIC health checks")
+		}
+	case "RECOVERY_CONTROL":
+		if c.RoutingControlArn == "" {
+			return invalidInput("Invalid parameter : RoutingControlArn must be specified for RECOVERY_CONTROL health checks")
+		}
+	}
+	switch c.InsufficientDataHealthStatus {
+	case "", "Healthy", "Unhealthy", "LastKnownStatus":
+	default:
+		return invalidInput("1 validation error detected: Value '%s' at 'healthCheckConfig.insufficientDataHealthStatus' failed to satisfy constraint: Member must satisfy enum value set: [Healthy, Unhealthy, LastKnownStatus]", c.InsufficientDataHealthStatus)
+	}
+	return nil
+}
+
+// checkHealthCheckIP refuses what Route 53 cannot check: local, private,
+// non-routable and multicast addresses.
+func checkHealthCheckIP(s string) string {
+	ip, err := netip.ParseAddr(s)
+	if err != nil || ip.Zone() != "" {
+		return fmt.Sprintf("Invalid parameter : IPAddress %s is not a valid IPv4 or IPv6 address", s)
+	}
+	if ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsMulticast() || ip.IsUnspecified() ||
+		ip.IsInterfaceLocalMulticast() || ip.IsLinkLocalMulticast() || (ip.Is4() && (ip.As4()[0] == 0 || ip.As4()[0] >= 240)) ||
+		(ip.Is4() && ip.As4()[0] == 100 && ip.As4()[1]&0xc0 == 64) {
+		return fmt.Sprintf("Invalid parameter : IP address %s is in a local, private, non-routable or multicast range; Route 53 cannot check it", s)
+	}
+	return ""
+}
+
+// -------------------------------------------------------------- operations
+
+func (s *Service) createHealthCheck(c *call) *core.APIError {
+	var in struct {
+		CallerReference   string             `xml:"CallerReference"`
+		HealthCheckConfig *healthCheckConfig `xml:"HealthCheckConfig"`
+	}
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	if in.CallerReference == "" || len(in.CallerReference) > 64 {
+		return invalidInput("1 validation error detected: Value at 'callerReference' failed to satisfy constraint: Member must have length between 1 and 64")
+	}
+	if in.HealthCheckConfig == nil {
+		return invalidInput("Invalid parameter : Missing field 'HealthCheckConfig'")
+	}
+	cfg := in.HealthCheckConfig.withDefaults()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.validateHealthCheck(cfg, ""); err != nil {
+		return err
+	}
+	if id, used := s.hcRefs[in.CallerReference]; used {
+		hc := s.healthChecks[id]
+		if hc == nil || !reflect.DeepEqual(hc.config, cfg) {
+			return core.StatusErrorf(http.StatusConflict, "HealthCheckAlreadyExists",
+				"A health check with the specified caller reference already exists, and its settings differ from those in the request (or it was deleted).")
+		}
+		return s.created(c, locationBase+"healthcheck/"+hc.id, createHealthCheckResponse{HealthCheck: hc.xml()})
+	}
+	if len(s.healthChecks) >= s.limits.HealthChecks {
+		return core.Errorf("TooManyHealthChecks", "This health check can't be created because the current account has reached the limit on the number of health checks (%d).", s.limits.HealthChecks)
+	}
+	hc := &healthCheck{id: core.NewRequestID(), callerRef: in.CallerReference, config: cfg, version: 1, seq: s.nextSeq(), tags: map[string]string{}, healthy: true}
+	s.healthChecks[hc.id] = hc
+	s.hcRefs[in.CallerReference] = hc.id
+	return s.created(c, locationBase+"healthcheck/"+hc.id, createHealthCheckResponse{HealthCheck: hc.xml()})
+}
+
+type createHealthCheckResponse struct {
+	XMLName     xml.Name       `xml:"https://route53.amazonaws.com/doc/2013-04-01/ CreateHealthCheckResponse"`
+	HealthCheck xmlHealthCheck `xml:"HealthCheck"`
+}
+
+func (s *Service) healthCheckByID(id string) (*healthCheck, *core.APIError) {
+	hc := s.healthChecks[stripPrefix(id)]
+	if hc == nil {
+		return nil, noSuchHealthCheck(id)
+	}
+	return hc, nil
+}
+
+func (s *Service) getHealthCheck(c *call) *core.APIError {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	hc, err := s.healthCheckByID(c.parts[1])
+	if err != nil {
+		return err
+	}
+	return s.write(c, http.StatusOK, struct {
+		XMLName     xml.Name       `xml:"https://route53.amazonaws.com/doc/2013-04-01/ GetHealthCheckResponse"`
+		HealthCheck xmlHealthCheck `xml:"HealthCheck"`
+	}{HealthCheck: hc.xml()})
+}
+
+func (s *Service) updateHealthCheck(c *call) *core.APIError {
+	var in struct {
+		HealthCheckVersion           *int64           `xml:"HealthCheckVersion"`
+		IPAddress                    *string          `xml:"IPAddress"`
+		Port                         *int32           `xml:"Port"`
+		ResourcePath                 *string          `xml:"ResourcePath"`
+		FullyQualifiedDomainName     *string          `xml:"FullyQualifiedDomainName"`
+		SearchString                 *string          `xml:"SearchString"`
+		FailureThreshold             *int32           `xml:"FailureThreshold"`
+		Inverted                     *bool            `xml:"Inverted"`
+		Disabled                     *bool            `xml:"Disabled"`
+		HealthThreshold              *int32           `xml:"HealthThreshold"`
+		ChildHealthChecks            *[]string        `xml:"ChildHealthChecks>ChildHealthCheck"`
+		EnableSNI                    *bool            `xml:"EnableSNI"`
+		Regions                      *[]string        `xml:"Regions>Region"`
+		AlarmIdentifier              *alarmIdentifier `xml:"AlarmIdentifier"`
+		InsufficientDataHealthStatus *string          `xml:"InsufficientDataHealthStatus"`
+		ResetElements                []string         `xml:"ResetElements>ResettableElementName"`
+	}
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	hc, err := s.healthCheckByID(c.parts[1])
+	if err != nil {
+		return err
+	}
+	if in.HealthCheckVersion != nil && *in.HealthCheckVersion != hc.version {
+		return core.StatusErrorf(http.StatusConflict, "HealthCheckVersionMismatch",
+			"The value of HealthCheckVersion in the request (%d) doesn't match the value of HealthCheckVersion in the health check (%d).", *in.HealthCheckVersion, hc.version)
+	}
+	cfg := hc.config
+	cfg.Regions = slices.Clone(cfg.Regions)
+	cfg.ChildHealthChecks = slices.Clone(cfg.ChildHealthChecks)
+	for _, e := range in.ResetElements {
+		switch e {
+		case "FullyQualifiedDomainName":
+			cfg.FullyQualifiedDomainName = ""
+		case "Regions":
+			cfg.Regions = nil
+		case "ResourcePath":
+			cfg.ResourcePath = ""
+		case "ChildHealthChecks":
+			cfg.ChildHealthChecks = nil
+		default:
+			return invalidInput("1 validation error detected: Value '%s' at 'resetElements' failed to satisfy constraint: Member must satisfy enum value set: [FullyQualifiedDomainName, Regions, ResourcePath, ChildHealthChecks]", e)
+		}
+	}
+	set := func(dst *string, v *string) {
+		if v != nil {
+			*dst = *v
+		}
+	}
+	set(&cfg.IPAddress, in.IPAddress)
+	set(&cfg.ResourcePath, in.ResourcePath)
+	set(&cfg.FullyQualifiedDomainName, in.FullyQualifiedDomainName)
+	set(&cfg.SearchString, in.SearchString)
+	set(&cfg.InsufficientDataHealthStatus, in.InsufficientDataHealthStatus)
+	if in.Port != nil {
+		cfg.Port = in.Port
+	}
+	if in.FailureThreshold != nil {
+		cfg.FailureThreshold = in.FailureThreshold
+	}
+	if in.Inverted != nil {
+		cfg.Inverted = in.Inverted
+	}
+	if in.Disabled != nil {
+		cfg.Disabled = in.Disabled
+	}
+	if in.HealthThreshold != nil {
+		cfg.HealthThreshold = in.HealthThreshold
+	}
+	if in.ChildHealthChecks != nil {
+		cfg.ChildHealthChecks = *in.ChildHealthChecks
+	}
+	if in.EnableSNI != nil {
+		cfg.EnableSNI = in.EnableSNI
+	}
+	if in.Regions != nil {
+		cfg.Regions = *in.Regions
+	}
+	if in.AlarmIdentifier != nil {
+		cfg.AlarmIdentifier = in.AlarmIdentifier
+	}
+	if err := s.validateHealthCheck(cfg, hc.id); err != nil {
+		return err
+	}
+	if !reflect.DeepEqual(cfg, hc.config) {
+		hc.config = cfg
+		hc.version++
+	}
+	return s.write(c, http.StatusOK, struct {
+		XMLName     xml.Name       `xml:"https://route53.amazonaws.com/doc/2013-04-01/ UpdateHealthCheckResponse"`
+		HealthCheck xmlHealthCheck `xml:"HealthCheck"`
+	}{HealthCheck: hc.xml()})
+}
+
+// deleteHealthCheck deletes the health check even when record sets or
+// traffic policies still reference it, as Route 53 does today.
+func (s *Service) deleteHealthCheck(c *call) *core.APIError {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	hc, err := s.healthCheckByID(c.parts[1])
+	if err != nil {
+		return err
+	}
+	delete(s.healthChecks, hc.id)
+	s.hcRefs[hc.callerRef] = ""
+	return s.empty(c)
+}
+
+func (s *Service) listHealthChecks(c *call) *core.APIError {
+	limit, err := maxItems(c, 100, 1000)
+	if err != nil {
+		return err
+	}
+	marker := c.q("marker")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	all := make([]*healthCheck, 0, len(s.healthChecks))
+	for _, hc := range s.healthChecks {
+		all = append(all, hc)
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].seq < all[j].seq })
+	start := 0
+	if marker != "" {
+		start = -1
+		for i, hc := range all {
+			if hc.id == marker {
+				start = i
+			}
+		}
+		if start < 0 {
+			return invalidInput("Invalid marker: %s", marker)
+		}
+	}
+	out := struct {
+		XMLName      xml.Name         `xml:"https://route53.amazonaws.com/doc/2013-04-01/ ListHealthChecksResponse"`
+		HealthChecks []xmlHealthCheck `xml:"HealthChecks>HealthCheck"`
+		Marker       string           `xml:"Marker"`
+		IsTruncated  bool             `xml:"IsTruncated"`
+		NextMarker   string           `xml:"NextMarker,omitempty"`
+		MaxItems     int              `xml:"MaxItems"`
+	}{Marker: marker, MaxItems: limit, HealthChecks: []xmlHealthCheck{}}
+	for i := start; i < len(all); i++ {
+		if len(out.HealthChecks) == limit {
+			out.IsTruncated = true
+			out.NextMarker = all[i].id
+			break
+		}
+		out.HealthChecks = append(out.HealthChecks, all[i].xml())
+	}
+	return s.write(c, http.StatusOK, out)
+}
+
+func (s *Service) getHealthCheckCount(c *call) *core.APIError {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.write(c, http.StatusOK, struct {
+		XMLName          xml.Name `xml:"https://route53.amazonaws.com/doc/2013-04-01/ GetHealthCheckCountResponse"`
+		HealthCheckCount int      `xml:"HealthCheckCount"`
+	}{HealthCheckCount: len(s.healthChecks)})
+}
+
+type xmlObservation struct {
+	Region       string `xml:"Region"`
+	IPAddress    string `xml:"IPAddress"`
+	StatusReport struct {
+		Status      string `xml:"Status"`
+		CheckedTime string `xml:"CheckedTime"`
+	} `xml:"StatusReport"`
+}
+
+// observations is what each checker region reports for the health check:
+// the observed status, before Inverted and Disabled (which GetHealthCheckStatus
+// does not apply either).
+func (s *Service) observations(hc *healthCheck, failuresOnly bool) []xmlObservation {
+	regions := hc.config.Regions
+	if len(regions) == 0 {
+		regions = checkerRegions
+	}
+	healthy := hc.healthy
+	var okMsg, failMsg string
+	switch hc.config.Type {
+	case "TCP":
+		okMsg, failMsg = "Success: TCP connection established", "Failure: Connection timed out. The endpoint or the internet connection is down, or requests are being blocked by your firewall."
+	case "CALCULATED":
+		healthy = s.calculatedHealthy(hc, 0)
+		okMsg, failMsg = "Success: The number of healthy child health checks meets the health threshold", "Failure: The number of healthy child health checks is below the health threshold"
+	case "HTTP_STR_MATCH", "HTTPS_STR_MATCH":
+		okMsg, failMsg = "Success: HTTP Status Code 200, OK. Resolved IP: "+hc.config.IPAddress+". Search string found.", "Failure: Search string not found in the response body."
+	default:
+		okMsg, failMsg = "Success: HTTP Status Code 200, OK", "Failure: HTTP Status Code 503, Service Unavailable."
+	}
+	if failuresOnly && healthy {
+		return []xmlObservation{}
+	}
+	now := timestamp(s.now())
+	out := make([]xmlObservation, 0, len(regions))
+	for _, r := range regions {
+		o := xmlObservation{Region: r, IPAddress: checkerIPs[r]}
+		o.StatusReport.Status = okMsg
+		if !healthy {
+			o.StatusReport.Status = failMsg
+		}
+		o.StatusReport.CheckedTime = now
+		out = append(out, o)
+	}
+	return out
+}
+
+func (s *Service) getHealthCheckStatus(c *call) *core.APIError {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	hc, err := s.healthCheckByID(c.parts[1])
+	if err != nil {
+		return err
+	}
+	return s.write(c, http.StatusOK, struct {
+		XMLName                 xml.Name         `xml:"https://route53.amazonaws.com/doc/2013-04-01/ GetHealthCheckStatusResponse"`
+		HealthCheckObservations []xmlObservation `xml:"HealthCheckObservations>HealthCheckObservation"`
+	}{HealthCheckObservations: s.observations(hc, false)})
+}
+
+func (s *Service) getHealthCheckLastFailureReason(c *call) *core.APIError {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	hc, err := s.healthCheckByID(c.parts[1])
+	if err != nil {
+		return err
+	}
+	return s.write(c, http.StatusOK, struct {
+		XMLName                 xml.Name         `xml:"https://route53.amazonaws.com/doc/2013-04-01/ GetHealthCheckLastFailureReasonResponse"`
+		HealthCheckObservations []xmlObservation `xml:"HealthCheckObservations>HealthCheckObservation"`
+	}{HealthCheckObservations: s.observations(hc, true)})
+}
+
+func (s *Service) getCheckerIPRanges(c *call) *core.APIError {
+	ranges := make([]string, 0, len(checkerRegions))
+	for _, r := range checkerRegions {
+		ip := net.ParseIP(checkerIPs[r]).To4()
+		ranges = append(ranges, fmt.Sprintf("%d.%d.%d.0/26", ip[0], ip[1], ip[2]))
+	}
+	return s.write(c, http.StatusOK, struct {
+		XMLName         xml.Name `xml:"https://route53.amazonaws.com/doc/2013-04-01/ GetCheckerIpRangesResponse"`
+		CheckerIPRanges []string `xml:"CheckerIpRanges>member"`
+	}{CheckerIPRanges: ranges})
+}
+
+// ------------------------------------------------------------ health status
+
+// SetHealthCheckStatus sets what Route 53's checkers observe for a health
+// check: healthy true (the default) or false. The status DNS answers use then
+// follows Disabled and Inverted as on AWS.
+func (s *Service) SetHealthCheckStatus(id string, healthy bool) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	hc := s.healthChecks[stripPrefix(id)]
+	if hc == nil {
+		return fmt.Errorf("route53: no health check with id %q", id)
+	}
+	hc.healthy = healthy
+	return nil
+}
+
+// HealthCheckStatus returns what the checkers observe and the status Route 53
+// uses to answer DNS queries (after Disabled, Inverted and, for CALCULATED
+// checks, the children).
+func (s *Service) HealthCheckStatus(id string) (observed, effective, ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	hc := s.healthChecks[stripPrefix(id)]
+	if hc == nil {
+		return false, false, false
+	}
+	return hc.healthy, s.effectiveHealthy(hc, 0), true
+}
+
+// effectiveHealthy is the status DNS answers use: a disabled check counts as
+// healthy, then Inverted flips the result.
+func (s *Service) effectiveHealthy(hc *healthCheck, depth int) bool {
+	var healthy bool
+	switch {
+	case isTrue(hc.config.Disabled):
+		healthy = true
+	case hc.config.Type == "CALCULATED":
+		healthy = s.calculatedHealthy(hc, depth)
+	default:
+		healthy = hc.healthy
+	}
+	if isTrue(hc.config.Inverted) {
+		healthy = !healthy
+	}
+	return healthy
+}
+
+func (s *Service) calculatedHealthy(hc *healthCheck, depth int) bool {
+	if depth > 8 {
+		return true
+	}
+	n := 0
+	for _, id := range hc.config.ChildHealthChecks {
+		child := s.healthChecks[id]
+		if child == nil || s.effectiveHealthy(child, depth+1) {
+			n++ // a deleted child's status is unpredictable on AWS; count it healthy
+		}
+	}
+	threshold := 0
+	if hc.config.HealthThreshold != nil {
+		threshold = int(*hc.config.HealthThreshold)
+	}
+	return n >= threshold
+}
+
+// unhealthySet returns the ids of every health check whose effective status
+// is unhealthy.
+func (s *Service) unhealthySet() map[string]bool {
+	out := map[string]bool{}
+	for id, hc := range s.healthChecks {
+		if !s.effectiveHealthy(hc, 0) {
+			out[id] = true
+		}
+	}
+	return out
+}

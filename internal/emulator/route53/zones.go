@@ -1,0 +1,573 @@
+package route53
+
+import (
+	"encoding/xml"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/regis-infra/terraform-provider-regis/internal/emulator/core"
+)
+
+// hostedZone is one public hosted zone.
+type hostedZone struct {
+	id        string // "Z…", without /hostedzone/
+	name      string // canonical
+	callerRef string
+	comment   string
+	seq       int64
+
+	records     map[string]*rrset // by rrKey
+	nameServers []string
+	tags        map[string]string
+}
+
+func rrKey(name, typ, setID string) string { return name + "\x00" + typ + "\x00" + setID }
+
+// isZoneRecord reports whether r is the zone's own SOA or apex NS record set,
+// which Route 53 creates with the zone and which do not keep it from being deleted.
+func (z *hostedZone) isZoneRecord(r *rrset) bool {
+	return r.Name == z.name && (r.Type == "SOA" || r.Type == "NS") && r.SetIdentifier == ""
+}
+
+// recordCount is ResourceRecordSetCount: every record set, the zone's own and
+// those of traffic policy instances included.
+func (s *Service) recordCount(z *hostedZone) int64 {
+	n := int64(len(z.records))
+	for _, in := range s.instances {
+		if in.zoneID == z.id && in.recordVisible() {
+			n++
+		}
+	}
+	return n
+}
+
+// --------------------------------------------------------------- XML shapes
+
+type xmlHostedZoneConfig struct {
+	Comment     string `xml:"Comment,omitempty"`
+	PrivateZone bool   `xml:"PrivateZone"`
+}
+
+type xmlHostedZone struct {
+	ID                     string               `xml:"Id"`
+	Name                   string               `xml:"Name"`
+	CallerReference        string               `xml:"CallerReference"`
+	Config                 *xmlHostedZoneConfig `xml:"Config"`
+	ResourceRecordSetCount int64                `xml:"ResourceRecordSetCount"`
+}
+
+type xmlDelegationSet struct {
+	NameServers []string `xml:"NameServers>NameServer"`
+}
+
+type xmlChangeInfo struct {
+	ID          string `xml:"Id"`
+	Status      string `xml:"Status"`
+	SubmittedAt string `xml:"SubmittedAt"`
+	Comment     string `xml:"Comment,omitempty"`
+}
+
+type xmlTag struct {
+	Key   string `xml:"Key"`
+	Value string `xml:"Value"`
+}
+
+type xmlResourceTagSet struct {
+	ResourceType string   `xml:"ResourceType"`
+	ResourceID   string   `xml:"ResourceId"`
+	Tags         []xmlTag `xml:"Tags>Tag"`
+}
+
+func (s *Service) zoneXML(z *hostedZone) xmlHostedZone {
+	return xmlHostedZone{
+		ID:                     "/hostedzone/" + z.id,
+		Name:                   displayName(z.name),
+		CallerReference:        z.callerRef,
+		Config:                 &xmlHostedZoneConfig{Comment: z.comment},
+		ResourceRecordSetCount: s.recordCount(z),
+	}
+}
+
+// ------------------------------------------------------------------ changes
+
+// change is one submitted change: PENDING until its delay has passed.
+type change struct {
+	id        string
+	submitted time.Time
+	ready     time.Time
+	comment   string
+}
+
+func (s *Service) newChange(comment string) *change {
+	now := s.now()
+	ch := &change{id: "C" + core.RandomID(13), submitted: now, ready: now.Add(s.delays.Change), comment: comment}
+	s.changes[ch.id] = ch
+	return ch
+}
+
+func (s *Service) changeXML(ch *change) xmlChangeInfo {
+	status := "PENDING"
+	if !s.now().Before(ch.ready) {
+		status = "INSYNC"
+	}
+	return xmlChangeInfo{ID: "/change/" + ch.id, Status: status, SubmittedAt: timestamp(ch.submitted), Comment: ch.comment}
+}
+
+func (s *Service) getChange(c *call) *core.APIError {
+	id := stripPrefix(c.parts[1])
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ch := s.changes[id]
+	if ch == nil {
+		return core.StatusErrorf(http.StatusNotFound, "NoSuchChange", "A change with the specified change ID does not exist.")
+	}
+	return s.write(c, http.StatusOK, struct {
+		XMLName    xml.Name      `xml:"https://route53.amazonaws.com/doc/2013-04-01/ GetChangeResponse"`
+		ChangeInfo xmlChangeInfo `xml:"ChangeInfo"`
+	}{ChangeInfo: s.changeXML(ch)})
+}
+
+// ------------------------------------------------------------- hosted zones
+
+func (s *Service) zoneByID(id string) (*hostedZone, *core.APIError) {
+	id = stripPrefix(id)
+	z := s.zones[id]
+	if z == nil {
+		return nil, noSuchHostedZone(id)
+	}
+	return z, nil
+}
+
+func newNameServers() []string {
+	n := rand.IntN(2048)
+	tlds := []string{"com", "net", "org", "co.uk"}
+	out := make([]string, 4)
+	for i, tld := range tlds {
+		k := (n + i*509) % 2048
+		out[i] = fmt.Sprintf("ns-%d.awsdns-%02d.%s.", k, k/32, tld)
+	}
+	return out
+}
+
+func (s *Service) createHostedZone(c *call) *core.APIError {
+	var in struct {
+		Name             string `xml:"Name"`
+		CallerReference  string `xml:"CallerReference"`
+		DelegationSetID  string `xml:"DelegationSetId"`
+		VPC              *struct{ VPCRegion, VPCId string }
+		HostedZoneConfig *struct {
+			Comment     string `xml:"Comment"`
+			PrivateZone bool   `xml:"PrivateZone"`
+		}
+	}
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	if in.Name == "" || in.CallerReference == "" {
+		return invalidInput("Invalid request: Name and CallerReference are required")
+	}
+	if len(in.CallerReference) > 128 {
+		return invalidInput("1 validation error detected: Value at 'callerReference' failed to satisfy constraint: Member must have length less than or equal to 128")
+	}
+	name, ok := normalizeName(in.Name)
+	if !ok || name == "." {
+		return core.Errorf("InvalidDomainName", "%s is not a valid domain name", in.Name)
+	}
+	comment := ""
+	if in.HostedZoneConfig != nil {
+		comment = in.HostedZoneConfig.Comment
+		if in.HostedZoneConfig.PrivateZone {
+			return invalidInput("the emulator supports public hosted zones only (PrivateZone true)")
+		}
+	}
+	if len(comment) > 256 {
+		return invalidInput("1 validation error detected: Value at 'hostedZoneConfig.comment' failed to satisfy constraint: Member must have length less than or equal to 256")
+	}
+	if in.VPC != nil {
+		return invalidInput("the emulator supports public hosted zones only (a VPC was given)")
+	}
+	if in.DelegationSetID != "" {
+		return core.StatusErrorf(http.StatusNotFound, "NoSuchDelegationSet", "A reusable delegation set with the specified ID does not exist.")
+	}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.zoneRefs[in.CallerReference] {
+		return core.StatusErrorf(http.StatusConflict, "HostedZoneAlreadyExists",
+			"A hosted zone has already been created with the specified caller reference.")
+	}
+	if len(s.zones) >= s.limits.HostedZones {
+		return core.Errorf("TooManyHostedZones", "This operation can't be completed because the current account has reached the limit on the number of hosted zones (%d).", s.limits.HostedZones)
+	}
+	s.zoneRefs[in.CallerReference] = true
+	z := &hostedZone{
+		id:          "Z" + core.RandomID(19),
+		name:        name,
+		callerRef:   in.CallerReference,
+		comment:     comment,
+		seq:         s.nextSeq(),
+		records:     map[string]*rrset{},
+		nameServers: newNameServers(),
+		tags:        map[string]string{},
+	}
+	ttl := func(n int64) *int64 { return &n }
+	ns := &rrset{Name: name, Type: "NS", TTL: ttl(172800)}
+	for _, n := range z.nameServers {
+		ns.ResourceRecords = append(ns.ResourceRecords, resourceRecord{Value: n})
+	}
+	soa := &rrset{Name: name, Type: "SOA", TTL: ttl(900), ResourceRecords: []resourceRecord{{
+		Value: z.nameServers[0] + " awsdns-hostmaster.amazon.com. 1 7200 900 1209600 86400",
+	}}}
+	z.records[rrKey(name, "NS", "")] = ns
+	z.records[rrKey(name, "SOA", "")] = soa
+	s.zones[z.id] = z
+	ch := s.newChange("")
+	return s.created(c, locationBase+"hostedzone/"+z.id, struct {
+		XMLName       xml.Name         `xml:"https://route53.amazonaws.com/doc/2013-04-01/ CreateHostedZoneResponse"`
+		HostedZone    xmlHostedZone    `xml:"HostedZone"`
+		ChangeInfo    xmlChangeInfo    `xml:"ChangeInfo"`
+		DelegationSet xmlDelegationSet `xml:"DelegationSet"`
+	}{HostedZone: s.zoneXML(z), ChangeInfo: s.changeXML(ch), DelegationSet: xmlDelegationSet{NameServers: z.nameServers}})
+}
+
+func (s *Service) getHostedZone(c *call) *core.APIError {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.settleLocked()
+	z, err := s.zoneByID(c.parts[1])
+	if err != nil {
+		return err
+	}
+	return s.write(c, http.StatusOK, struct {
+		XMLName       xml.Name         `xml:"https://route53.amazonaws.com/doc/2013-04-01/ GetHostedZoneResponse"`
+		HostedZone    xmlHostedZone    `xml:"HostedZone"`
+		DelegationSet xmlDelegationSet `xml:"DelegationSet"`
+	}{HostedZone: s.zoneXML(z), DelegationSet: xmlDelegationSet{NameServers: z.nameServers}})
+}
+
+func (s *Service) getHostedZoneCount(c *call) *core.APIError {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.write(c, http.StatusOK, struct {
+		XMLName         xml.Name `xml:"https://route53.amazonaws.com/doc/2013-04-01/ GetHostedZoneCountResponse"`
+		HostedZoneCount int      `xml:"HostedZoneCount"`
+	}{HostedZoneCount: len(s.zones)})
+}
+
+func (s *Service) sortedZones() []*hostedZone {
+	out := make([]*hostedZone, 0, len(s.zones))
+	for _, z := range s.zones {
+		out = append(out, z)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].seq < out[j].seq })
+	return out
+}
+
+func (s *Service) listHostedZones(c *call) *core.APIError {
+	limit, err := maxItems(c, 100, 100)
+	if err != nil {
+		return err
+	}
+	if c.q("delegationsetid") != "" {
+		return core.StatusErrorf(http.StatusNotFound, "NoSuchDelegationSet", "A reusable delegation set with the specified ID does not exist.")
+	}
+	if t := c.q("hostedzonetype"); t != "" && t != "PrivateHostedZone" {
+		return invalidInput("1 validation error detected: Value '%s' at 'hostedZoneType' failed to satisfy constraint: Member must satisfy enum value set: [PrivateHostedZone]", t)
+	}
+	marker := stripPrefix(c.q("marker"))
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.settleLocked()
+	zones := s.sortedZones()
+	if c.q("hostedzonetype") == "PrivateHostedZone" {
+		zones = nil // every emulated zone is public
+	}
+	start := 0
+	if marker != "" {
+		start = -1
+		for i, z := range zones {
+			if z.id == marker {
+				start = i
+				break
+			}
+		}
+		if start < 0 {
+			return invalidInput("Invalid marker: %s", marker)
+		}
+	}
+	out := struct {
+		XMLName     xml.Name        `xml:"https://route53.amazonaws.com/doc/2013-04-01/ ListHostedZonesResponse"`
+		HostedZones []xmlHostedZone `xml:"HostedZones>HostedZone"`
+		Marker      string          `xml:"Marker"`
+		IsTruncated bool            `xml:"IsTruncated"`
+		NextMarker  string          `xml:"NextMarker,omitempty"`
+		MaxItems    int             `xml:"MaxItems"`
+	}{Marker: marker, MaxItems: limit, HostedZones: []xmlHostedZone{}}
+	for i := start; i < len(zones); i++ {
+		if len(out.HostedZones) == limit {
+			out.IsTruncated = true
+			out.NextMarker = zones[i].id
+			break
+		}
+		out.HostedZones = append(out.HostedZones, s.zoneXML(zones[i]))
+	}
+	return s.write(c, http.StatusOK, out)
+}
+
+func (s *Service) listHostedZonesByName(c *call) *core.APIError {
+	limit, err := maxItems(c, 100, 100)
+	if err != nil {
+		return err
+	}
+	dnsName, startID := c.q("dnsname"), stripPrefix(c.q("hostedzoneid"))
+	if startID != "" && dnsName == "" {
+		return invalidInput("Invalid request: a HostedZoneId was given without a DNSName")
+	}
+	startKey := ""
+	if dnsName != "" {
+		n, ok := normalizeName(dnsName)
+		if !ok {
+			return core.Errorf("InvalidDomainName", "%s is not a valid domain name", dnsName)
+		}
+		startKey = reversedName(n)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.settleLocked()
+	zones := s.sortedZones()
+	sort.SliceStable(zones, func(i, j int) bool {
+		a, b := reversedName(zones[i].name), reversedName(zones[j].name)
+		if a != b {
+			return a < b
+		}
+		return zones[i].id < zones[j].id
+	})
+	out := struct {
+		XMLName          xml.Name        `xml:"https://route53.amazonaws.com/doc/2013-04-01/ ListHostedZonesByNameResponse"`
+		HostedZones      []xmlHostedZone `xml:"HostedZones>HostedZone"`
+		DNSName          string          `xml:"DNSName,omitempty"`
+		HostedZoneID     string          `xml:"HostedZoneId,omitempty"`
+		IsTruncated      bool            `xml:"IsTruncated"`
+		NextDNSName      string          `xml:"NextDNSName,omitempty"`
+		NextHostedZoneID string          `xml:"NextHostedZoneId,omitempty"`
+		MaxItems         int             `xml:"MaxItems"`
+	}{DNSName: dnsName, HostedZoneID: c.q("hostedzoneid"), MaxItems: limit, HostedZones: []xmlHostedZone{}}
+	for _, z := range zones {
+		key := reversedName(z.name)
+		if key < startKey || (key == startKey && startID != "" && z.id < startID) {
+			continue
+		}
+		if len(out.HostedZones) == limit {
+			out.IsTruncated = true
+			out.NextDNSName = displayName(z.name)
+			out.NextHostedZoneID = z.id
+			break
+		}
+		out.HostedZones = append(out.HostedZones, s.zoneXML(z))
+	}
+	return s.write(c, http.StatusOK, out)
+}
+
+func (s *Service) deleteHostedZone(c *call) *core.APIError {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.settleLocked()
+	z, err := s.zoneByID(c.parts[1])
+	if err != nil {
+		return err
+	}
+	notEmpty := false
+	for _, r := range z.records {
+		if !z.isZoneRecord(r) {
+			notEmpty = true
+			break
+		}
+	}
+	for _, in := range s.instances {
+		if in.zoneID == z.id {
+			notEmpty = true
+		}
+	}
+	if notEmpty {
+		return core.Errorf("HostedZoneNotEmpty", "The specified hosted zone contains non-required resource record sets and so cannot be deleted.")
+	}
+	delete(s.zones, z.id)
+	ch := s.newChange("")
+	return s.write(c, http.StatusOK, struct {
+		XMLName    xml.Name      `xml:"https://route53.amazonaws.com/doc/2013-04-01/ DeleteHostedZoneResponse"`
+		ChangeInfo xmlChangeInfo `xml:"ChangeInfo"`
+	}{ChangeInfo: s.changeXML(ch)})
+}
+
+func (s *Service) updateHostedZoneComment(c *call) *core.APIError {
+	var in struct {
+		Comment *string `xml:"Comment"`
+	}
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	if in.Comment != nil && len(*in.Comment) > 256 {
+		return invalidInput("1 validation error detected: Value at 'comment' failed to satisfy constraint: Member must have length less than or equal to 256")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.settleLocked()
+	z, err := s.zoneByID(c.parts[1])
+	if err != nil {
+		return err
+	}
+	z.comment = ""
+	if in.Comment != nil {
+		z.comment = *in.Comment
+	}
+	return s.write(c, http.StatusOK, struct {
+		XMLName    xml.Name      `xml:"https://route53.amazonaws.com/doc/2013-04-01/ UpdateHostedZoneCommentResponse"`
+		HostedZone xmlHostedZone `xml:"HostedZone"`
+	}{HostedZone: s.zoneXML(z)})
+}
+
+// ---------------------------------------------------------------------- tags
+
+// tagsOf returns the tag map of a hosted zone or health check.
+func (s *Service) tagsOf(resourceType, id string) (map[string]string, *core.APIError) {
+	switch resourceType {
+	case "hostedzone":
+		z, err := s.zoneByID(id)
+		if err != nil {
+			return nil, err
+		}
+		return z.tags, nil
+	case "healthcheck":
+		hc := s.healthChecks[stripPrefix(id)]
+		if hc == nil {
+			return nil, noSuchHealthCheck(id)
+		}
+		return hc.tags, nil
+	}
+	return nil, invalidInput("1 validation error detected: Value '%s' at 'resourceType' failed to satisfy constraint: Member must satisfy enum value set: [healthcheck, hostedzone]", resourceType)
+}
+
+func tagSet(resourceType, id string, tags map[string]string) xmlResourceTagSet {
+	set := xmlResourceTagSet{ResourceType: resourceType, ResourceID: stripPrefix(id), Tags: []xmlTag{}}
+	keys := make([]string, 0, len(tags))
+	for k := range tags {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		set.Tags = append(set.Tags, xmlTag{Key: k, Value: tags[k]})
+	}
+	return set
+}
+
+func (s *Service) changeTagsForResource(c *call) *core.APIError {
+	var in struct {
+		AddTags       []xmlTag `xml:"AddTags>Tag"`
+		RemoveTagKeys []string `xml:"RemoveTagKeys>Key"`
+	}
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	if len(in.AddTags) > 10 || len(in.RemoveTagKeys) > 10 {
+		return invalidInput("1 validation error detected: AddTags and RemoveTagKeys accept at most 10 members each")
+	}
+	for _, t := range in.AddTags {
+		if t.Key == "" || len(t.Key) > 128 || len(t.Value) > 256 {
+			return invalidInput("Invalid tag: keys are 1-128 characters and values at most 256 (key %q)", t.Key)
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	tags, err := s.tagsOf(c.parts[1], c.parts[2])
+	if err != nil {
+		return err
+	}
+	for _, k := range in.RemoveTagKeys {
+		delete(tags, k)
+	}
+	for _, t := range in.AddTags {
+		tags[t.Key] = t.Value
+	}
+	if len(tags) > 50 {
+		return invalidInput("a resource can have at most 50 tags")
+	}
+	return s.empty(c)
+}
+
+func (s *Service) listTagsForResource(c *call) *core.APIError {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	tags, err := s.tagsOf(c.parts[1], c.parts[2])
+	if err != nil {
+		return err
+	}
+	return s.write(c, http.StatusOK, struct {
+		XMLName        xml.Name          `xml:"https://route53.amazonaws.com/doc/2013-04-01/ ListTagsForResourceResponse"`
+		ResourceTagSet xmlResourceTagSet `xml:"ResourceTagSet"`
+	}{ResourceTagSet: tagSet(c.parts[1], c.parts[2], tags)})
+}
+
+func (s *Service) listTagsForResources(c *call) *core.APIError {
+	var in struct {
+		ResourceIDs []string `xml:"ResourceIds>ResourceId"`
+	}
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	if len(in.ResourceIDs) == 0 || len(in.ResourceIDs) > 10 {
+		return invalidInput("1 validation error detected: Value at 'resourceIds' failed to satisfy constraint: Member must have length between 1 and 10")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := struct {
+		XMLName         xml.Name            `xml:"https://route53.amazonaws.com/doc/2013-04-01/ ListTagsForResourcesResponse"`
+		ResourceTagSets []xmlResourceTagSet `xml:"ResourceTagSets>ResourceTagSet"`
+	}{}
+	for _, id := range in.ResourceIDs {
+		tags, err := s.tagsOf(c.parts[1], strings.TrimSpace(id))
+		if err != nil {
+			return err
+		}
+		out.ResourceTagSets = append(out.ResourceTagSets, tagSet(c.parts[1], id, tags))
+	}
+	return s.write(c, http.StatusOK, out)
+}
+
+// ------------------------------------------------------------ account limits
+
+func (s *Service) getAccountLimit(c *call) *core.APIError {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.settleLocked()
+	typ := c.parts[1]
+	var limit, count int
+	switch typ {
+	case "MAX_HEALTH_CHECKS_BY_OWNER":
+		limit, count = s.limits.HealthChecks, len(s.healthChecks)
+	case "MAX_HOSTED_ZONES_BY_OWNER":
+		limit, count = s.limits.HostedZones, len(s.zones)
+	case "MAX_TRAFFIC_POLICY_INSTANCES_BY_OWNER":
+		limit, count = s.limits.TrafficPolicyInstances, len(s.instances)
+	case "MAX_REUSABLE_DELEGATION_SETS_BY_OWNER":
+		limit, count = 100, 0
+	case "MAX_TRAFFIC_POLICIES_BY_OWNER":
+		limit, count = s.limits.TrafficPolicies, s.livePolicyCount()
+	default:
+		return invalidInput("1 validation error detected: Value '%s' at 'type' failed to satisfy constraint: Member must satisfy enum value set: [MAX_HEALTH_CHECKS_BY_OWNER, MAX_HOSTED_ZONES_BY_OWNER, MAX_TRAFFIC_POLICY_INSTANCES_BY_OWNER, MAX_REUSABLE_DELEGATION_SETS_BY_OWNER, MAX_TRAFFIC_POLICIES_BY_OWNER]", typ)
+	}
+	return s.write(c, http.StatusOK, struct {
+		XMLName xml.Name `xml:"https://route53.amazonaws.com/doc/2013-04-01/ GetAccountLimitResponse"`
+		Limit   struct {
+			Type  string `xml:"Type"`
+			Value int    `xml:"Value"`
+		} `xml:"Limit"`
+		Count int `xml:"Count"`
+	}{Limit: struct {
+		Type  string `xml:"Type"`
+		Value int    `xml:"Value"`
+	}{typ, limit}, Count: count})
+}
