@@ -280,7 +280,8 @@ func Validate(args []string, ordered bool) error {
 			return refuse(name, "expects score member pairs")
 		}
 		for j := 0; j < len(rest); j += 2 {
-			if _, err := strconv.ParseFloat(rest[j], 64); err != nil {
+			// Redis refuses NaN scores: the command would fail on apply.
+			if f, err := strconv.ParseFloat(rest[j], 64); err != nil || math.IsNaN(f) {
 				return refuse(name, "score %q is not a number", rest[j])
 			}
 		}

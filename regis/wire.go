@@ -1,35 +1,3 @@
-// Package regis is the publisher side of Regis, cross-region Redis
-// replication: services publish Redis commands to one SNS topic, SNS fans
-// them out to an SQS queue in every region, and a consumer Lambda in each
-// region applies them to that region's Redis.
-//
-// The package holds the wire format (version 1), the allow-list of
-// idempotent commands with the rewriting that keeps them idempotent under
-// redelivery, and a batching Publisher.
-//
-// # Wire format v1
-//
-// A message is one JSON object, sent as the SNS message body with raw
-// delivery to SQS:
-//
-//	{"regis":1,"id":"…","origin":{"region":"ap-southeast-1","service":"hotels"},
-//	 "ts":1732250000123,"cmds":[["SET","hotel:1","{…}"],{"ver":123,"args":["DEL","hotel:2"]}]}
-//
-//   - regis: the format version, 1. A consumer rejects versions it does not know.
-//   - id: a unique message id chosen by the publisher.
-//   - origin: the region and service that published it.
-//   - ts: publish time, Unix milliseconds. Replication lag is apply time − ts.
-//   - cmds: the commands, applied in order. A command is a JSON array of
-//     strings (name first) when every argument is valid UTF-8 text, or an
-//     object {"args":[…]} / {"b64":[…]} (every argument base64, for binary
-//     values) with an optional "ver" (a uint64 version for ordered mode).
-//   - zip / data: instead of cmds, "zip":"gzip" and "data" holding the
-//     base64 of the gzip of the cmds array. Publishers compress when it makes
-//     a message smaller, so compressible data packs far more commands into
-//     the 256 KiB message limit.
-//
-// Unknown fields are ignored, so later minor additions stay compatible;
-// anything that changes meaning bumps the format version.
 package regis
 
 import (
@@ -40,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -100,10 +67,18 @@ func formatErrorf(format string, args ...any) error {
 // SNS and SQS: valid UTF-8 without the characters SQS refuses (U+FFFE,
 // U+FFFF and unpaired surrogates, which Go never decodes anyway).
 func IsText(s string) bool {
-	if !utf8.ValidString(s) {
-		return false
+	for i := 0; i < len(s); {
+		if s[i] < utf8.RuneSelf {
+			i++
+			continue
+		}
+		c, size := utf8.DecodeRuneInString(s[i:])
+		if c == utf8.RuneError && size == 1 || c == '\uFFFE' || c == '\uFFFF' {
+			return false
+		}
+		i += size
 	}
-	return !strings.ContainsAny(s, "\uFFFE\uFFFF")
+	return true
 }
 
 type commandObject struct {
@@ -112,29 +87,18 @@ type commandObject struct {
 	B64     []string `json:"b64,omitempty"`
 }
 
-// MarshalJSON writes the compact form when it can.
+// MarshalJSON writes the compact form when it can: a bare array of strings
+// for an unversioned text command, otherwise an object with "ver" and
+// "args" (text) or "b64" (every argument base64 when one is not text).
 func (c Command) MarshalJSON() ([]byte, error) {
-	text := true
-	for _, a := range c.Args {
-		if !IsText(a) {
-			text = false
-			break
+	if len(c.Args) == 0 {
+		// Not a valid command; keep encoding/json's spelling of it.
+		if c.Version == 0 {
+			return marshalNoHTMLEscape(c.Args)
 		}
+		return marshalNoHTMLEscape(commandObject{Version: c.Version, Args: c.Args})
 	}
-	var v any
-	switch {
-	case text && c.Version == 0:
-		v = c.Args
-	case text:
-		v = commandObject{Version: c.Version, Args: c.Args}
-	default:
-		enc := make([]string, len(c.Args))
-		for i, a := range c.Args {
-			enc[i] = base64.StdEncoding.EncodeToString([]byte(a))
-		}
-		v = commandObject{Version: c.Version, B64: enc}
-	}
-	return marshalNoHTMLEscape(v)
+	return appendCommand(nil, c.Args, c.Version), nil
 }
 
 // UnmarshalJSON reads any of the three command forms.
@@ -199,7 +163,33 @@ type EncodeOptions struct {
 // EncodeCommands returns the JSON array of the commands, as it appears in
 // "cmds" (and, compressed, in "data").
 func EncodeCommands(cmds []Command) ([]byte, error) {
-	return marshalNoHTMLEscape(cmds)
+	if cmds == nil {
+		return []byte("null"), nil
+	}
+	n := 2
+	for _, c := range cmds {
+		n += 1 + maxWrapOverhead + 2
+		for _, a := range c.Args {
+			n += len(a) + 3
+		}
+	}
+	out := make([]byte, 0, n)
+	out = append(out, '[')
+	for i, c := range cmds {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		if len(c.Args) == 0 {
+			b, err := c.MarshalJSON()
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, b...)
+			continue
+		}
+		out = appendCommand(out, c.Args, c.Version)
+	}
+	return append(out, ']'), nil
 }
 
 // Encode returns the wire form of m.
@@ -211,8 +201,9 @@ func Encode(m *Message, opts EncodeOptions) ([]byte, error) {
 	return EncodeRaw(m, cmds, opts)
 }
 
-// EncodeRaw is Encode with the commands array already encoded (the
-// publisher keeps it as it fills a message).
+// EncodeRaw is Encode with the commands array already encoded, as
+// EncodeCommands returns it. (The Publisher writes the same bytes with its
+// own allocation-free writer, which the tests compare with EncodeRaw.)
 func EncodeRaw(m *Message, cmds []byte, opts EncodeOptions) ([]byte, error) {
 	format := FormatVersion
 	w := wireMessage{Format: &format, ID: m.ID, Origin: m.Origin, TS: m.PublishedAt.UnixMilli(), Commands: cmds}
