@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -112,8 +113,8 @@ func (m regisProviderModel) connsConfig(ctx context.Context) (conns.Config, diag
 // addConnsError reports an error of conns.New, on the argument at fault
 // when there is one.
 func addConnsError(diags *diag.Diagnostics, err error) {
-	e, ok := err.(*conns.Error)
-	if !ok {
+	var e *conns.Error
+	if !errors.As(err, &e) {
 		diags.AddError("Cannot configure the regis provider", err.Error())
 		return
 	}

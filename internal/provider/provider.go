@@ -21,6 +21,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/regis-infra/terraform-provider-regis/internal/conns"
+	"github.com/regis-infra/terraform-provider-regis/internal/trafficpolicy"
 )
 
 // TypeName is the provider's name in Terraform: resources are regis_*.
@@ -41,6 +42,9 @@ var resources = []func() resource.Resource{
 	// internal/bus
 
 	// internal/trafficpolicy
+	trafficpolicy.NewHealthCheckResource,
+	trafficpolicy.NewTrafficPolicyRecordResource,
+	trafficpolicy.NewTrafficPolicyVersionResource,
 }
 
 // dataSources lists the provider's data source types.
@@ -51,6 +55,7 @@ var dataSources = []func() datasource.DataSource{
 	// internal/bus
 
 	// internal/trafficpolicy
+	trafficpolicy.NewTrafficPolicyDocumentDataSource,
 }
 
 // =============================================================================

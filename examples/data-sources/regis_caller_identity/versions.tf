@@ -1,0 +1,7 @@
+terraform {
+  required_providers {
+    regis = {
+      source = "regis-infra/regis"
+    }
+  }
+}

@@ -1,0 +1,24 @@
+package trafficpolicy
+
+import (
+	"context"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/route53"
+	awstypes "github.com/aws/aws-sdk-go-v2/service/route53/types"
+)
+
+// Exports for the acceptance tests (package trafficpolicy_test), as
+// terraform-provider-aws does.
+var (
+	FindTrafficPolicyVersion      = findTrafficPolicyVersion
+	FindTrafficPolicyInstanceByID = findTrafficPolicyInstanceByID
+	FindHealthCheckByID           = findHealthCheckByID
+	WaitTrafficPolicyInstanceGone = waitTrafficPolicyInstanceDeleted
+	IsNotFound                    = notFound
+)
+
+// WaitTrafficPolicyInstanceApplied waits for a new instance to be Applied.
+var WaitTrafficPolicyInstanceApplied = func(ctx context.Context, conn *route53.Client, id string, timeout time.Duration) (*awstypes.TrafficPolicyInstance, error) {
+	return waitTrafficPolicyInstanceApplied(ctx, conn, id, timeout, nil)
+}
