@@ -4,7 +4,6 @@ import (
 	"github.com/regis-infra/terraform-provider-regis/internal/emulator/core"
 	"github.com/regis-infra/terraform-provider-regis/internal/emulator/iam"
 	"github.com/regis-infra/terraform-provider-regis/internal/emulator/route53"
-	"github.com/regis-infra/terraform-provider-regis/internal/emulator/secretsmanager"
 	"github.com/regis-infra/terraform-provider-regis/internal/emulator/sns"
 	"github.com/regis-infra/terraform-provider-regis/internal/emulator/sqs"
 	"github.com/regis-infra/terraform-provider-regis/internal/emulator/sts"
@@ -19,6 +18,5 @@ func builtinServices(env *core.Env) []core.Service {
 		sns.New(env),
 		sqs.New(env),
 		route53.New(env),
-		secretsmanager.New(env),
 	}
 }
