@@ -1,9 +1,12 @@
 package emulator
 
 import (
+	"github.com/regis-infra/terraform-provider-regis/internal/emulator/cloudwatch"
 	"github.com/regis-infra/terraform-provider-regis/internal/emulator/core"
 	"github.com/regis-infra/terraform-provider-regis/internal/emulator/iam"
+	"github.com/regis-infra/terraform-provider-regis/internal/emulator/lambda"
 	"github.com/regis-infra/terraform-provider-regis/internal/emulator/route53"
+	"github.com/regis-infra/terraform-provider-regis/internal/emulator/secretsmanager"
 	"github.com/regis-infra/terraform-provider-regis/internal/emulator/sns"
 	"github.com/regis-infra/terraform-provider-regis/internal/emulator/sqs"
 	"github.com/regis-infra/terraform-provider-regis/internal/emulator/sts"
@@ -17,6 +20,9 @@ func builtinServices(env *core.Env) []core.Service {
 		sts.New(env),
 		sns.New(env),
 		sqs.New(env),
+		secretsmanager.New(env),
+		cloudwatch.New(env),
+		lambda.New(env),
 		route53.New(env),
 	}
 }

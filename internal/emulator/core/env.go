@@ -163,6 +163,10 @@ type QueueStats struct {
 	Delayed int
 	// OldestAge is ApproximateAgeOfOldestMessage (zero for an empty queue).
 	OldestAge time.Duration
+	// VisibilityTimeout is the queue's VisibilityTimeout attribute (Lambda
+	// refuses event sources whose visibility timeout is below the function's
+	// timeout).
+	VisibilityTimeout time.Duration
 }
 
 // QueueMetrics is implemented by the SQS service for CloudWatch's AWS/SQS

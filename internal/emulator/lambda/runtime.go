@@ -1,0 +1,830 @@
+package lambda
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/regis-infra/terraform-provider-regis/internal/emulator/core"
+)
+
+// Execution limits.
+const (
+	initTimeout      = 10 * time.Second
+	maxResponseBytes = 6 << 20
+	logTailBytes     = 4096
+	logPollInterval  = 50 * time.Millisecond
+	credentialsTTL   = time.Hour
+)
+
+// invocation is one request handed to a function process.
+type invocation struct {
+	id            string
+	payload       []byte
+	clientContext string
+	traceID       string
+	deadline      time.Time
+
+	done    chan struct{}
+	once    sync.Once
+	resp    []byte
+	failed  bool   // the runtime posted an error
+	errType string // Lambda-Runtime-Function-Error-Type
+
+	logMu sync.Mutex
+	logs  bytes.Buffer
+}
+
+func newInvocation(payload []byte, clientContext string) *invocation {
+	id := core.NewRequestID()
+	return &invocation{
+		id: id, payload: payload, clientContext: clientContext,
+		traceID: fmt.Sprintf("Root=1-%08x-%s;Parent=%s;Sampled=0", time.Now().Unix(), core.RandomHex(12), core.RandomHex(8)),
+		done:    make(chan struct{}),
+	}
+}
+
+func (inv *invocation) complete(resp []byte, failed bool, errType string) bool {
+	ok := false
+	inv.once.Do(func() {
+		inv.resp, inv.failed, inv.errType = resp, failed, errType
+		close(inv.done)
+		ok = true
+	})
+	return ok
+}
+
+func (inv *invocation) log(line string) {
+	inv.logMu.Lock()
+	inv.logs.WriteString(line)
+	inv.logs.WriteByte('\n')
+	inv.logMu.Unlock()
+}
+
+func (inv *invocation) tail() string {
+	inv.logMu.Lock()
+	defer inv.logMu.Unlock()
+	b := inv.logs.Bytes()
+	if len(b) > logTailBytes {
+		b = b[len(b)-logTailBytes:]
+	}
+	return string(b)
+}
+
+// invResult is the outcome of an invocation.
+type invResult struct {
+	payload []byte
+	// functionError is "Unhandled" when the function failed, timed out or crashed.
+	functionError string
+	// errorType is the error's type (Sandbox.Timedout, Runtime.ExitError, the
+	// function's own), for logs and counters.
+	errorType string
+	logs      string
+	version   string
+}
+
+func errorPayload(errType, message string) []byte {
+	out, _ := json.Marshal(map[string]string{"errorType": errType, "errorMessage": message})
+	return out
+}
+
+// ------------------------------------------------------------ executor
+
+// executor runs one function version: a pool of sandboxes (processes).
+type executor struct {
+	s       *Service
+	region  string
+	name    string
+	arn     string // the invoked function ARN (qualified for versions)
+	v       *version
+	logs    *logBuffer
+	started time.Time
+
+	mu      sync.Mutex
+	idle    []*sandbox
+	boxes   map[*sandbox]bool
+	retired bool
+	wg      sync.WaitGroup
+}
+
+func (s *Service) newExecutor(f *function, v *version) *executor {
+	arn := f.arn
+	if v.name != latest {
+		arn += ":" + v.name
+	}
+	return &executor{s: s, region: f.region, name: f.name, arn: arn, v: v, logs: f.logs, boxes: map[*sandbox]bool{}, started: time.Now()}
+}
+
+// retire stops the executor: idle processes die now, busy ones when their
+// invocation ends.
+func (e *executor) retire() {
+	e.mu.Lock()
+	e.retired = true
+	idle := e.idle
+	e.idle = nil
+	e.mu.Unlock()
+	for _, sb := range idle {
+		sb.kill()
+	}
+}
+
+// killAll kills every process of the executor, busy or idle.
+func (e *executor) killAll() {
+	e.mu.Lock()
+	boxes := make([]*sandbox, 0, len(e.boxes))
+	for sb := range e.boxes {
+		boxes = append(boxes, sb)
+	}
+	e.mu.Unlock()
+	for _, sb := range boxes {
+		sb.kill()
+	}
+}
+
+// finished reports whether a retired executor has no process left.
+func (e *executor) finished() bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.retired && len(e.boxes) == 0
+}
+
+// wait waits until every process of the executor has exited.
+func (e *executor) wait() { e.wg.Wait() }
+
+// acquire returns an idle sandbox, or starts one (cold reports a new one;
+// fresh forces one).
+func (e *executor) acquire(ctx context.Context, timeout time.Duration, fresh bool) (sb *sandbox, cold bool, res *invResult) {
+	e.mu.Lock()
+	for len(e.idle) > 0 && !fresh {
+		sb = e.idle[len(e.idle)-1]
+		e.idle = e.idle[:len(e.idle)-1]
+		if sb.usable(timeout) {
+			e.mu.Unlock()
+			return sb, false, nil
+		}
+		go sb.kill()
+	}
+	if e.retired {
+		e.mu.Unlock()
+		return nil, false, &invResult{functionError: "Unhandled", errorType: "ServiceException", payload: errorPayload("ServiceException", "the function is being deleted")}
+	}
+	e.mu.Unlock()
+	sb, msg := e.start(ctx)
+	if sb == nil {
+		return nil, false, &invResult{functionError: "Unhandled", errorType: "Runtime.InvalidEntrypoint", payload: errorPayload("Runtime.InvalidEntrypoint", msg)}
+	}
+	return sb, true, nil
+}
+
+// release returns a sandbox to the pool (or kills it when it is done for).
+func (e *executor) release(sb *sandbox) {
+	e.mu.Lock()
+	if e.retired || !sb.alive() {
+		e.mu.Unlock()
+		sb.kill()
+		return
+	}
+	e.idle = append(e.idle, sb)
+	e.mu.Unlock()
+}
+
+// invoke runs one invocation on a sandbox of this executor.
+func (e *executor) invoke(ctx context.Context, inv *invocation) invResult {
+	timeout := time.Duration(e.v.cfg.timeout) * time.Second
+	// A warm process that exited before taking the invocation (it crashed
+	// after its last response) is replaced, as AWS starts a new environment;
+	// a fresh process is always used by the last attempt.
+	for attempt := 0; ; attempt++ {
+		sb, cold, res := e.acquire(ctx, timeout, attempt == 2)
+		if res != nil {
+			return e.startFailure(inv, *res)
+		}
+		out, undelivered := sb.run(ctx, inv, cold, timeout)
+		e.release(sb)
+		if !undelivered {
+			out.version = e.v.name
+			return out
+		}
+	}
+}
+
+// startFailure reports an invocation whose process could not start.
+func (e *executor) startFailure(inv *invocation, res invResult) invResult {
+	res.version = e.v.name
+	msg := "RequestId: " + inv.id + " Error: " + string(res.payload)
+	var p struct {
+		ErrorMessage string `json:"errorMessage"`
+	}
+	if json.Unmarshal(res.payload, &p) == nil {
+		msg = "RequestId: " + inv.id + " Error: " + p.ErrorMessage
+	}
+	res.payload = errorPayload(res.errorType, msg)
+	e.platformLog(inv, "START RequestId: "+inv.id+" Version: "+e.v.name)
+	e.platformLog(inv, msg+"\n"+res.errorType)
+	e.platformLog(inv, "END RequestId: "+inv.id)
+	e.platformLog(inv, fmt.Sprintf("REPORT RequestId: %s\tDuration: 0.00 ms\tBilled Duration: 0 ms\tMemory Size: %d MB\tMax Memory Used: 0 MB\tStatus: error\tError Type: %s", inv.id, e.v.cfg.memory, res.errorType))
+	res.logs = inv.tail()
+	return res
+}
+
+func (e *executor) platformLog(inv *invocation, line string) {
+	for _, l := range strings.Split(line, "\n") {
+		e.logs.add(l)
+		if inv != nil {
+			inv.log(l)
+		}
+	}
+}
+
+// ------------------------------------------------------------ sandbox
+
+// sandbox is one function process and the Runtime API it talks to.
+type sandbox struct {
+	e        *executor
+	cmd      *exec.Cmd
+	srv      *http.Server
+	ln       net.Listener
+	logFile  *os.File
+	stream   string
+	started  time.Time
+	credsEnd time.Time
+
+	next      chan *invocation
+	ready     chan struct{} // closed at the first /next call (init done)
+	readyOnce sync.Once
+	initFail  chan struct{} // closed when the runtime posts an init error
+	initErr   []byte
+	initType  string
+	initOnce  sync.Once
+	exited    chan struct{}
+	exitErr   error
+
+	mu   sync.Mutex
+	cur  *invocation
+	dead bool
+
+	logMu     sync.Mutex
+	logOffset int64
+	partial   []byte
+}
+
+// start launches a new process for the executor's version, or explains why
+// it cannot run.
+func (e *executor) start(ctx context.Context) (*sandbox, string) {
+	c := e.v.cfg
+	if !customRuntime(c.runtime) {
+		return nil, fmt.Sprintf("the emulator runs only custom runtimes (provided.al2023, provided.al2) with a bootstrap executable; runtime %s is not supported", c.runtime)
+	}
+	root, err := e.s.workRoot()
+	if err != nil {
+		return nil, "could not prepare the execution environment: " + err.Error()
+	}
+	dir, err := e.v.code.extract(filepath.Join(root, "code"))
+	if err != nil {
+		return nil, "could not unzip the deployment package: " + err.Error()
+	}
+	bootstrap := filepath.Join(dir, "bootstrap")
+	if msg := checkBootstrap(bootstrap, c.architecture); msg != "" {
+		return nil, msg
+	}
+	creds := e.s.roleCredentials(e.region, c.role, e.name)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, "could not open the Runtime API: " + err.Error()
+	}
+	logFile, err := os.CreateTemp(root, "log-")
+	if err != nil {
+		ln.Close()
+		return nil, "could not create the log file: " + err.Error()
+	}
+	now := time.Now()
+	sb := &sandbox{
+		e: e, ln: ln, logFile: logFile, started: now, credsEnd: creds.Expiration,
+		stream:   now.UTC().Format("2006/01/02") + "/[" + e.v.name + "]" + core.RandomHex(16),
+		next:     make(chan *invocation),
+		ready:    make(chan struct{}),
+		initFail: make(chan struct{}),
+		exited:   make(chan struct{}),
+	}
+	env := []string{
+		"AWS_LAMBDA_RUNTIME_API=" + ln.Addr().String(),
+		"AWS_REGION=" + e.region,
+		"AWS_DEFAULT_REGION=" + e.region,
+		"AWS_LAMBDA_FUNCTION_NAME=" + e.name,
+		"AWS_LAMBDA_FUNCTION_VERSION=" + e.v.name,
+		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=" + strconv.Itoa(c.memory),
+		"AWS_LAMBDA_LOG_GROUP_NAME=" + c.logGroup,
+		"AWS_LAMBDA_LOG_STREAM_NAME=" + sb.stream,
+		"AWS_LAMBDA_INITIALIZATION_TYPE=on-demand",
+		"LAMBDA_TASK_ROOT=" + dir,
+		"LAMBDA_RUNTIME_DIR=" + dir,
+		"_HANDLER=" + c.handler,
+		"TZ=:UTC",
+		"LANG=en_US.UTF-8",
+		"PATH=/usr/local/bin:/usr/bin/:/bin:/opt/bin",
+		"AWS_ACCESS_KEY_ID=" + creds.AccessKeyID,
+		"AWS_SECRET_ACCESS_KEY=" + creds.SecretAccessKey,
+		"AWS_SESSION_TOKEN=" + creds.SessionToken,
+	}
+	if c.logFormat == "JSON" {
+		env = append(env, "AWS_LAMBDA_LOG_FORMAT=JSON")
+	}
+	if u := e.s.endpointURL(nil); u != "" {
+		env = append(env, "AWS_ENDPOINT_URL="+u)
+	}
+	for k, v := range c.env {
+		env = append(env, k+"="+v)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /2018-06-01/runtime/invocation/next", sb.handleNext)
+	mux.HandleFunc("POST /2018-06-01/runtime/invocation/{id}/response", sb.handleResponse)
+	mux.HandleFunc("POST /2018-06-01/runtime/invocation/{id}/error", sb.handleError)
+	mux.HandleFunc("POST /2018-06-01/runtime/init/error", sb.handleInitError)
+	sb.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+
+	cmd := exec.Command(bootstrap)
+	cmd.Dir = dir
+	cmd.Env = env
+	cmd.Stdout = logFile
+	cmd.Stderr = logFile
+	setProcessGroup(cmd)
+	sb.cmd = cmd
+	e.platformLog(nil, "INIT_START Runtime Version: "+c.runtime+"\tRuntime Version ARN: arn:aws:lambda:"+e.region+"::runtime:"+runtimeVersionID(c.runtime))
+	if err := cmd.Start(); err != nil {
+		ln.Close()
+		logFile.Close()
+		_ = os.Remove(logFile.Name())
+		return nil, err.Error()
+	}
+	e.mu.Lock()
+	e.boxes[sb] = true
+	retired := e.retired
+	e.wg.Add(3)
+	e.mu.Unlock()
+	if retired {
+		sb.kill() // retired while starting: the invocation fails with Runtime.ExitError
+	}
+	go func() {
+		defer e.wg.Done()
+		_ = sb.srv.Serve(ln)
+	}()
+	go func() {
+		defer e.wg.Done()
+		sb.exitErr = cmd.Wait()
+		sb.mu.Lock()
+		sb.dead = true
+		sb.mu.Unlock()
+		close(sb.exited)
+		sb.drainLogs()
+		_ = sb.srv.Close()
+		_ = logFile.Close()
+		_ = os.Remove(logFile.Name())
+		e.mu.Lock()
+		delete(e.boxes, sb)
+		e.mu.Unlock()
+	}()
+	go func() {
+		defer e.wg.Done()
+		t := time.NewTicker(logPollInterval)
+		defer t.Stop()
+		for {
+			select {
+			case <-sb.exited:
+				return
+			case <-t.C:
+				sb.drainLogs()
+			}
+		}
+	}()
+	return sb, ""
+}
+
+func (sb *sandbox) alive() bool {
+	sb.mu.Lock()
+	defer sb.mu.Unlock()
+	return !sb.dead
+}
+
+// usable reports whether an idle sandbox can take an invocation of timeout:
+// alive, with credentials that outlast it.
+func (sb *sandbox) usable(timeout time.Duration) bool {
+	if !sb.alive() {
+		return false
+	}
+	// Credentials expire by the emulator clock (STS checks them with it).
+	return sb.credsEnd.IsZero() || sb.e.s.env.Clock.Now().Add(timeout+5*time.Minute).Before(sb.credsEnd)
+}
+
+// kill ends the process (and its children).
+func (sb *sandbox) kill() {
+	sb.mu.Lock()
+	sb.dead = true
+	sb.mu.Unlock()
+	if sb.cmd != nil && sb.cmd.Process != nil {
+		killProcessGroup(sb.cmd)
+	}
+}
+
+// drainLogs reads what the process wrote since the last call: each line goes
+// to the function's logs, the current invocation's tail and, for EMF
+// documents, to CloudWatch.
+func (sb *sandbox) drainLogs() {
+	sb.logMu.Lock()
+	f, err := os.Open(sb.logFile.Name())
+	if err != nil {
+		sb.logMu.Unlock()
+		return
+	}
+	_, _ = f.Seek(sb.logOffset, io.SeekStart)
+	data, _ := io.ReadAll(io.LimitReader(f, 16<<20))
+	f.Close()
+	sb.logOffset += int64(len(data))
+	data = append(sb.partial, data...)
+	last := bytes.LastIndexByte(data, '\n')
+	var lines []string
+	if last >= 0 {
+		lines = strings.Split(string(data[:last]), "\n")
+		sb.partial = append([]byte(nil), data[last+1:]...)
+	} else {
+		sb.partial = data
+	}
+	select {
+	case <-sb.exited:
+		if len(sb.partial) > 0 {
+			lines = append(lines, string(sb.partial))
+			sb.partial = nil
+		}
+	default:
+	}
+	sb.mu.Lock()
+	cur := sb.cur
+	sb.mu.Unlock()
+	var emf [][]byte
+	for _, l := range lines {
+		l = strings.TrimSuffix(l, "\r")
+		sb.e.logs.add(l)
+		if cur != nil {
+			cur.log(l)
+		}
+		if t := strings.TrimSpace(l); strings.HasPrefix(t, "{") && strings.Contains(t, `"_aws"`) {
+			emf = append(emf, []byte(t))
+		}
+	}
+	sb.logMu.Unlock()
+	if len(emf) > 0 {
+		if sink, ok := sb.e.s.env.Lookup("monitoring").(core.EMFSink); ok {
+			for _, doc := range emf {
+				sink.IngestEMF(sb.e.region, sb.e.v.cfg.logGroup, doc)
+			}
+		}
+	}
+}
+
+// run hands inv to the process and waits for its outcome. undelivered
+// reports that a warm process exited before taking the invocation.
+func (sb *sandbox) run(ctx context.Context, inv *invocation, cold bool, timeout time.Duration) (_ invResult, undelivered bool) {
+	e := sb.e
+	start := time.Now()
+	var initDur time.Duration
+	if cold {
+		t := time.NewTimer(initTimeout)
+		select {
+		case <-sb.ready:
+			initDur = time.Since(start)
+		case <-sb.initFail:
+			t.Stop()
+			sb.kill()
+			return sb.initFailure(inv), false
+		case <-sb.exited:
+			t.Stop()
+			select {
+			case <-sb.initFail:
+				return sb.initFailure(inv), false
+			default:
+			}
+			return sb.exitFailure(inv, start, "init"), false
+		case <-t.C:
+			sb.kill()
+			e.platformLog(inv, fmt.Sprintf("INIT_REPORT Init Duration: %.2f ms\tPhase: init\tStatus: timeout", float64(initTimeout)/float64(time.Millisecond)))
+			return sb.timeoutFailure(inv, start, initTimeout), false
+		case <-ctx.Done():
+			t.Stop()
+			sb.kill()
+			return shuttingDown(), false
+		}
+		t.Stop()
+	}
+	e.platformLog(inv, "START RequestId: "+inv.id+" Version: "+e.v.name)
+	invStart := time.Now()
+	inv.deadline = invStart.Add(timeout)
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
+	select {
+	case sb.next <- inv:
+	case <-sb.exited:
+		if !cold {
+			return invResult{}, true
+		}
+		return sb.exitFailure(inv, invStart, ""), false
+	case <-timer.C:
+		sb.kill()
+		return sb.timeoutFailure(inv, invStart, timeout), false
+	case <-ctx.Done():
+		sb.kill()
+		return shuttingDown(), false
+	}
+	var res invResult
+	select {
+	case <-inv.done:
+	case <-sb.exited:
+		select {
+		case <-inv.done:
+		default:
+			return sb.exitFailure(inv, invStart, ""), false
+		}
+	case <-timer.C:
+		select {
+		case <-inv.done:
+		default:
+			sb.kill()
+			return sb.timeoutFailure(inv, invStart, timeout), false
+		}
+	case <-ctx.Done():
+		sb.kill()
+		return shuttingDown(), false
+	}
+	dur := time.Since(invStart)
+	sb.drainLogs()
+	sb.mu.Lock()
+	sb.cur = nil
+	sb.mu.Unlock()
+	res.payload = inv.resp
+	status := ""
+	if inv.failed {
+		res.functionError = "Unhandled"
+		res.errorType = inv.errType
+		status = "\tStatus: error\tError Type: " + inv.errType
+	}
+	e.platformLog(inv, "END RequestId: "+inv.id)
+	report := fmt.Sprintf("REPORT RequestId: %s\tDuration: %.2f ms\tBilled Duration: %d ms\tMemory Size: %d MB\tMax Memory Used: %d MB",
+		inv.id, float64(dur)/float64(time.Millisecond), (dur+time.Millisecond-1)/time.Millisecond, e.v.cfg.memory, maxMemoryMB(sb.cmd))
+	if cold {
+		report += fmt.Sprintf("\tInit Duration: %.2f ms", float64(initDur)/float64(time.Millisecond))
+	}
+	e.platformLog(inv, report+status)
+	res.logs = inv.tail()
+	return res, false
+}
+
+func shuttingDown() invResult {
+	return invResult{functionError: "Unhandled", errorType: "ServiceException", payload: errorPayload("ServiceException", "the emulator is shutting down")}
+}
+
+func (sb *sandbox) finish(inv *invocation, res invResult, start time.Time, status string) invResult {
+	sb.drainLogs()
+	sb.mu.Lock()
+	sb.cur = nil
+	sb.mu.Unlock()
+	dur := time.Since(start)
+	sb.e.platformLog(inv, "END RequestId: "+inv.id)
+	sb.e.platformLog(inv, fmt.Sprintf("REPORT RequestId: %s\tDuration: %.2f ms\tBilled Duration: %d ms\tMemory Size: %d MB\tMax Memory Used: 0 MB\tStatus: %s\tError Type: %s",
+		inv.id, float64(dur)/float64(time.Millisecond), (dur+time.Millisecond-1)/time.Millisecond, sb.e.v.cfg.memory, status, res.errorType))
+	res.functionError = "Unhandled"
+	res.logs = inv.tail()
+	return res
+}
+
+func (sb *sandbox) timeoutFailure(inv *invocation, start time.Time, timeout time.Duration) invResult {
+	msg := fmt.Sprintf("RequestId: %s Error: Task timed out after %.2f seconds", inv.id, timeout.Seconds())
+	sb.e.platformLog(inv, fmt.Sprintf("%s %s Task timed out after %.2f seconds", time.Now().UTC().Format("2006-01-02T15:04:05.000Z"), inv.id, timeout.Seconds()))
+	return sb.finish(inv, invResult{errorType: "Sandbox.Timedout", payload: errorPayload("Sandbox.Timedout", msg)}, start, "timeout")
+}
+
+func (sb *sandbox) exitFailure(inv *invocation, start time.Time, phase string) invResult {
+	reason := "Runtime exited without providing a reason"
+	if sb.exitErr != nil {
+		reason = "Runtime exited with error: " + sb.exitErr.Error()
+	}
+	msg := "RequestId: " + inv.id + " Error: " + reason
+	if phase == "init" {
+		sb.e.platformLog(inv, "INIT_REPORT Phase: init\tStatus: error\tError Type: Runtime.ExitError")
+	}
+	sb.e.platformLog(inv, msg+"\nRuntime.ExitError")
+	return sb.finish(inv, invResult{errorType: "Runtime.ExitError", payload: errorPayload("Runtime.ExitError", msg)}, start, "error")
+}
+
+func (sb *sandbox) initFailure(inv *invocation) invResult {
+	typ := sb.initType
+	if typ == "" {
+		typ = "Runtime.Unknown"
+	}
+	payload := sb.initErr
+	if !json.Valid(payload) {
+		payload = errorPayload(typ, string(payload))
+	}
+	sb.e.platformLog(inv, "INIT_REPORT Phase: init\tStatus: error\tError Type: "+typ)
+	return sb.finish(inv, invResult{errorType: typ, payload: payload}, time.Now(), "error")
+}
+
+// ------------------------------------------------------------ Runtime API
+
+func runtimeError(w http.ResponseWriter, status int, typ, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(errorPayload(typ, msg))
+}
+
+func accepted(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusAccepted)
+	_, _ = w.Write([]byte(`{"status":"OK"}`))
+}
+
+func (sb *sandbox) handleNext(w http.ResponseWriter, r *http.Request) {
+	sb.readyOnce.Do(func() { close(sb.ready) })
+	var inv *invocation
+	select {
+	case inv = <-sb.next:
+	case <-r.Context().Done():
+		return
+	case <-sb.exited:
+		return
+	}
+	sb.mu.Lock()
+	sb.cur = inv
+	sb.mu.Unlock()
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Lambda-Runtime-Aws-Request-Id", inv.id)
+	h.Set("Lambda-Runtime-Deadline-Ms", strconv.FormatInt(inv.deadline.UnixMilli(), 10))
+	h.Set("Lambda-Runtime-Invoked-Function-Arn", sb.e.arn)
+	h.Set("Lambda-Runtime-Trace-Id", inv.traceID)
+	if inv.clientContext != "" {
+		h.Set("Lambda-Runtime-Client-Context", inv.clientContext)
+	}
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(inv.payload)
+}
+
+func (sb *sandbox) current(id string) *invocation {
+	sb.mu.Lock()
+	defer sb.mu.Unlock()
+	if sb.cur != nil && sb.cur.id == id {
+		return sb.cur
+	}
+	return nil
+}
+
+func (sb *sandbox) handleResponse(w http.ResponseWriter, r *http.Request) {
+	inv := sb.current(r.PathValue("id"))
+	if inv == nil {
+		runtimeError(w, http.StatusBadRequest, "InvalidRequestID", "Invalid request ID")
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxResponseBytes+1))
+	if err != nil {
+		runtimeError(w, http.StatusBadRequest, "InvalidRequest", err.Error())
+		return
+	}
+	if len(body) > maxResponseBytes {
+		msg := fmt.Sprintf("Response payload size exceeded maximum allowed payload size (%d bytes).", maxResponseBytes)
+		inv.complete(errorPayload("Function.ResponseSizeTooLarge", msg), true, "Function.ResponseSizeTooLarge")
+		runtimeError(w, http.StatusRequestEntityTooLarge, "Function.ResponseSizeTooLarge", msg)
+		return
+	}
+	// aws-lambda-go reports a handler whose response stream fails in trailers.
+	if typ := r.Trailer.Get("Lambda-Runtime-Function-Error-Type"); typ != "" {
+		inv.complete(errorPayload(typ, r.Trailer.Get("Lambda-Runtime-Function-Error-Body")), true, typ)
+		accepted(w)
+		return
+	}
+	if !inv.complete(body, false, "") {
+		runtimeError(w, http.StatusBadRequest, "InvalidStateTransition", "State transition from ResponseSent to InvocationResponse failed for runtime.")
+		return
+	}
+	accepted(w)
+}
+
+func (sb *sandbox) handleError(w http.ResponseWriter, r *http.Request) {
+	inv := sb.current(r.PathValue("id"))
+	if inv == nil {
+		runtimeError(w, http.StatusBadRequest, "InvalidRequestID", "Invalid request ID")
+		return
+	}
+	body, _ := io.ReadAll(io.LimitReader(r.Body, maxResponseBytes))
+	typ := r.Header.Get("Lambda-Runtime-Function-Error-Type")
+	var parsed struct {
+		ErrorType string `json:"errorType"`
+	}
+	if json.Unmarshal(body, &parsed) == nil && parsed.ErrorType != "" && typ == "" {
+		typ = parsed.ErrorType
+	}
+	if typ == "" {
+		typ = "Unhandled"
+	}
+	if !json.Valid(body) {
+		body = errorPayload(typ, string(body))
+	}
+	if !inv.complete(body, true, typ) {
+		runtimeError(w, http.StatusBadRequest, "InvalidStateTransition", "State transition from ResponseSent to InvocationErrorResponse failed for runtime.")
+		return
+	}
+	accepted(w)
+}
+
+func (sb *sandbox) handleInitError(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(io.LimitReader(r.Body, maxResponseBytes))
+	sb.initOnce.Do(func() {
+		sb.initErr = body
+		sb.initType = r.Header.Get("Lambda-Runtime-Function-Error-Type")
+		close(sb.initFail)
+	})
+	accepted(w)
+}
+
+// ------------------------------------------------------------ support
+
+// workRoot is the directory holding unzipped code and process logs.
+func (s *Service) workRoot() (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return "", errors.New("the emulator is shutting down")
+	}
+	if s.workDir == "" {
+		dir, err := os.MkdirTemp("", "regis-lambda-")
+		if err != nil {
+			return "", err
+		}
+		if err := os.MkdirAll(filepath.Join(dir, "code"), 0o755); err != nil {
+			return "", err
+		}
+		s.workDir = dir
+	}
+	return s.workDir, nil
+}
+
+// roleCredentials returns temporary credentials of the execution role for a
+// new process: from STS when it can issue them to the Lambda service
+// principal, else random keys (an administrator user to the emulator).
+func (s *Service) roleCredentials(region, roleARN, functionName string) core.Credentials {
+	if a, ok := s.env.Lookup("sts").(core.ServiceRoleAssumer); ok {
+		creds, err := a.AssumeRoleForService(roleARN, functionName, lambdaPrincipal, region, credentialsTTL)
+		if err == nil {
+			return creds
+		}
+		s.env.Logger.Warn("lambda: could not assume the execution role; the function gets unprivileged random keys", "role", roleARN, "err", err)
+	}
+	return core.Credentials{
+		AccessKeyID:     "ASIA" + core.RandomID(16),
+		SecretAccessKey: core.RandomHex(20),
+		SessionToken:    core.RandomHex(64),
+	}
+}
+
+// logBuffer keeps the last lines a function wrote (and the platform lines).
+type logBuffer struct {
+	mu    sync.Mutex
+	lines []string
+	bytes int
+}
+
+const (
+	maxLogLines = 20_000
+	maxLogBytes = 8 << 20
+)
+
+func newLogBuffer() *logBuffer { return &logBuffer{} }
+
+func (b *logBuffer) add(line string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.lines = append(b.lines, line)
+	b.bytes += len(line)
+	drop := 0
+	for len(b.lines)-drop > maxLogLines || b.bytes > maxLogBytes {
+		b.bytes -= len(b.lines[drop])
+		drop++
+	}
+	if drop > 0 {
+		b.lines = append(b.lines[:0:0], b.lines[drop:]...)
+	}
+}
+
+func (b *logBuffer) snapshot() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]string(nil), b.lines...)
+}
