@@ -1,7 +1,9 @@
 package regis
 
 import (
+	"bytes"
 	"encoding/base64"
+	"encoding/binary"
 	"math"
 	"strings"
 	"time"
@@ -9,25 +11,13 @@ import (
 	"unicode/utf8"
 )
 
-// DecodeFast returns exactly what Decode returns, faster: a hand-written
-// parser handles well-formed messages (about 5× fewer CPU cycles than
-// encoding/json's reflection and the per-command second pass), and anything
-// it is not sure about — every error, and inputs where encoding/json has
-// lenient corners (case-insensitive or duplicate member names, null values,
-// invalid UTF-8, lone surrogates) — goes to Decode, which then decides. The
-// equivalence is checked by FuzzDecodeFast and TestDecodeFastDifferential.
-//
-// Decode itself should call decodeFast first; until it does, consumers call
-// DecodeFast.
-func DecodeFast(body []byte) (*Message, error) {
-	if m, ok := decodeFast(body); ok {
-		return m, nil
-	}
-	return Decode(body)
-}
-
-// decodeFast parses body when it is a well-formed, unambiguous message;
-// ok is false otherwise (Decode must then be asked).
+// decodeFast parses body when it is a well-formed, unambiguous message, an
+// order of magnitude faster than encoding/json's reflection; ok is false
+// otherwise, and decodeReference then decides. Anything it is not sure about
+// — every error, and inputs where encoding/json has lenient corners
+// (case-insensitive or duplicate member names, null values, invalid UTF-8,
+// lone surrogates) — is left to decodeReference. FuzzDecodeFast and
+// TestDecodeFastDifferential keep the two equal.
 func decodeFast(body []byte) (m *Message, ok bool) {
 	p := fastParser{b: body, s: string(body)}
 	var (
@@ -204,27 +194,72 @@ func (p *fastParser) str() (string, bool) {
 		return "", false
 	}
 	start := p.i
-	ascii := true
-	for p.i < len(p.b) {
-		c := p.b[p.i]
-		switch {
-		case c == '"':
-			s := p.b[start:p.i]
-			p.i++
-			if !ascii && !utf8.Valid(s) {
-				return "", false
-			}
-			return p.s[start : p.i-1], true
-		case c == '\\':
-			return p.escaped(start)
-		case c < 0x20:
-			return "", false
-		case c >= utf8.RuneSelf:
-			ascii = false
-		}
-		p.i++
+	j := bytes.IndexByte(p.b[start:], '"')
+	if j < 0 {
+		return "", false
 	}
-	return "", false
+	seg := p.b[start : start+j]
+	switch plainASCII(seg) {
+	case asciiText:
+		p.i = start + j + 1
+		return p.s[start : start+j], true
+	case hasEscapeOrControl:
+		if bytes.IndexByte(seg, '\\') >= 0 {
+			return p.escaped(start)
+		}
+		return "", false // a raw control character
+	default: // non-ASCII, no escape or control character
+		if !utf8.Valid(seg) {
+			return "", false
+		}
+		p.i = start + j + 1
+		return p.s[start : start+j], true
+	}
+}
+
+const (
+	asciiText = iota
+	nonASCII
+	hasEscapeOrControl
+)
+
+// plainASCII classifies a string's content 8 bytes at a time: printable
+// ASCII without backslashes (the common case), some non-ASCII bytes, or a
+// backslash or control character somewhere.
+func plainASCII(b []byte) int {
+	const (
+		ones  = 0x0101010101010101
+		highs = 0x8080808080808080
+	)
+	res := asciiText
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		w := binary.LittleEndian.Uint64(b[i:])
+		if w&highs != 0 {
+			res = nonASCII
+		}
+		// A byte below 0x20, or equal to '\\': the classic "has zero byte"
+		// test on w-0x20… and on w^0x5c….
+		bs := w ^ (ones * '\\')
+		if ((w-ones*0x20)&^w|(bs-ones)&^bs)&highs != 0 {
+			// The high bits of non-ASCII bytes can set these too: look
+			// byte by byte.
+			for _, c := range b[i : i+8] {
+				if c < 0x20 || c == '\\' {
+					return hasEscapeOrControl
+				}
+			}
+		}
+	}
+	for _, c := range b[i:] {
+		switch {
+		case c < 0x20 || c == '\\':
+			return hasEscapeOrControl
+		case c >= 0x80:
+			res = nonASCII
+		}
+	}
+	return res
 }
 
 // escaped finishes a string that has escapes, from its start.

@@ -1,0 +1,179 @@
+package consumer
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"github.com/regis-infra/terraform-provider-regis/internal/redistest"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestLoadConfigDefaults(t *testing.T) {
+	c, err := LoadConfig(env(map[string]string{EnvRedisAddrs: "primary.example:6379", EnvRegion: "eu-west-1"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.TombstoneTTL != 7*24*time.Hour || c.MetricsNamespace != "Regis" || c.Ordered || c.RedisCluster || c.RedisTLS {
+		t.Fatalf("defaults: %+v", c)
+	}
+	c, err = LoadConfig(env(map[string]string{
+		EnvRedisAddrs: " a:1, b:2 ", EnvRedisCluster: "true", EnvRedisTLS: "1", EnvOrdered: "TRUE",
+		EnvTombstoneTTL: "240h", EnvDLQURL: "https://sqs.eu-west-1.amazonaws.com/1/dlq", EnvMetricsNamespace: "Custom",
+		EnvRedisAuthSecretARN: "arn:aws:secretsmanager:eu-west-1:1:secret:x",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(c.RedisAddrs, ",") != "a:1,b:2" || !c.RedisCluster || !c.RedisTLS || !c.Ordered || c.TombstoneTTL != 240*time.Hour || c.MetricsNamespace != "Custom" {
+		t.Fatalf("parsed: %+v", c)
+	}
+}
+
+func TestLoadConfigErrors(t *testing.T) {
+	_, err := LoadConfig(env(map[string]string{
+		EnvRedisAddrs: "nohostport,x:99999", EnvRedisCluster: "maybe", EnvTombstoneTTL: "10m",
+		EnvRedisAuthToken: "tok-SECRET", EnvRedisAuthSecretARN: "not-an-arn", EnvRedisTLSSkipVerify: "true",
+		EnvMetricsNamespace: "AWS/Lambda", EnvLogLevel: "loud", EnvDLQURL: "queue", EnvDeadlineMargin: "soon",
+	}))
+	var ce *ConfigError
+	if !errors.As(err, &ce) {
+		t.Fatalf("got %v", err)
+	}
+	msg := err.Error()
+	for _, name := range []string{EnvRedisAddrs, EnvRedisCluster, EnvTombstoneTTL, EnvRedisAuthToken, EnvRedisAuthSecretARN,
+		EnvRedisTLSSkipVerify, EnvMetricsNamespace, EnvLogLevel, EnvDLQURL, EnvDeadlineMargin} {
+		if !strings.Contains(msg, name+":") {
+			t.Errorf("error does not name %s: %s", name, msg)
+		}
+	}
+	if strings.Contains(msg, "tok-SECRET") {
+		t.Fatal("the error quotes the AUTH token")
+	}
+	if _, err := LoadConfig(env(nil)); err == nil || !strings.Contains(err.Error(), EnvRedisAddrs) {
+		t.Fatalf("missing addrs: %v", err)
+	}
+	if _, err := LoadConfig(env(map[string]string{EnvRedisAddrs: "a:1,b:2"})); err == nil {
+		t.Fatal("two addresses without cluster mode accepted")
+	}
+}
+
+func TestConfigStringHidesToken(t *testing.T) {
+	c := Config{RedisAddrs: []string{"a:1"}, RedisAuthToken: "tok-SECRET"}
+	if s := c.String(); strings.Contains(s, "tok-SECRET") || !strings.Contains(s, "redacted") {
+		t.Fatal(s)
+	}
+}
+
+type fakeSecrets struct {
+	value *string
+	err   error
+	calls int
+}
+
+func (f *fakeSecrets) GetSecretValue(_ context.Context, in *secretsmanager.GetSecretValueInput, _ ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error) {
+	f.calls++
+	if f.err != nil {
+		return nil, f.err
+	}
+	return &secretsmanager.GetSecretValueOutput{ARN: in.SecretId, SecretString: f.value}, nil
+}
+
+func TestResolveCredentials(t *testing.T) {
+	arn := "arn:aws:secretsmanager:eu-west-1:123456789012:secret:redis-auth"
+	cfg := Config{RedisAuthSecretARN: arn, RedisUsername: "envuser"}
+	for _, tc := range []struct {
+		secret, user, pass string
+	}{
+		{"raw-Token-1", "envuser", "raw-Token-1"},
+		{"  raw-Token-2\n", "envuser", "raw-Token-2"},
+		{`{"password":"p-1"}`, "envuser", "p-1"},
+		{`{"token":"p-2","username":"alice"}`, "alice", "p-2"},
+		{`{"auth_token":"p-3"}`, "envuser", "p-3"},
+	} {
+		sm := &fakeSecrets{value: &tc.secret}
+		c, err := ResolveCredentials(context.Background(), cfg, sm)
+		if err != nil || c.Username != tc.user || c.Password != tc.pass || sm.calls != 1 {
+			t.Errorf("%q: got %+v %v (%d calls)", tc.secret, c, err, sm.calls)
+		}
+	}
+	for _, bad := range []string{"", `{"password":""}`, `{"password":42,"note":"SEKRIT"}`, `{"x":"SEKRIT"}`, `{SEKRIT`} {
+		_, err := ResolveCredentials(context.Background(), cfg, &fakeSecrets{value: &bad})
+		if err == nil {
+			t.Errorf("%q accepted", bad)
+		} else if strings.Contains(err.Error(), "SEKRIT") {
+			t.Errorf("error quotes the secret: %v", err)
+		}
+	}
+	if _, err := ResolveCredentials(context.Background(), cfg, &fakeSecrets{err: errors.New("AccessDeniedException")}); err == nil || !strings.Contains(err.Error(), arn) {
+		t.Errorf("fetch error: %v", err)
+	}
+	if _, err := ResolveCredentials(context.Background(), cfg, &fakeSecrets{}); err == nil {
+		t.Error("binary secret accepted")
+	}
+	// Without a secret ARN the environment's token is used, no call made.
+	sm := &fakeSecrets{}
+	c, err := ResolveCredentials(context.Background(), Config{RedisAuthToken: "envtok"}, sm)
+	if err != nil || c.Password != "envtok" || sm.calls != 0 {
+		t.Errorf("env token: %+v %v %d", c, err, sm.calls)
+	}
+}
+
+// TestTLSAndAuth runs the handler against a TLS-only redis-server with
+// requirepass, verifying the certificate against the test CA, and through
+// the environment with skip-verify and the token from a (fake) secret.
+func TestTLSAndAuth(t *testing.T) {
+	const token = "tls-AUTH-token-4242"
+	srv := redistest.Start(t, redistest.Options{TLS: true, Password: token})
+
+	hs := newHarness(t, []string{srv.Addr}, harnessOpts{tls: srv.TLS, creds: Credentials{Password: token}})
+	resp := hs.handle(t, event(record("a", body(t, "a", "us-east-1", time.Now(), cmd(0, "SET", "k", "v")))))
+	if len(resp.BatchItemFailures) != 0 {
+		t.Fatalf("TLS+AUTH: %v\n%s", resp.BatchItemFailures, hs.logs)
+	}
+	if d := diffStates(map[string]string{"k": "string v ttl=none"}, dump(t, hs.rdb)); d != "" {
+		t.Fatal(d)
+	}
+
+	// The environment path: token from Secrets Manager, TLS without a CA.
+	secret := `{"password":"` + token + `"}`
+	cfg, err := LoadConfig(env(map[string]string{
+		EnvRedisAddrs: srv.Addr, EnvRedisTLS: "true", EnvRedisTLSSkipVerify: "true",
+		EnvRedisAuthSecretARN: "arn:aws:secretsmanager:eu-west-1:1:secret:x",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	creds, err := ResolveCredentials(context.Background(), cfg, &fakeSecrets{value: &secret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rdb := NewRedisClient(cfg, creds, ClientOptions{})
+	defer rdb.Close()
+	if v, err := rdb.Get(context.Background(), "k").Result(); err != nil || v != "v" {
+		t.Fatalf("skip-verify client: %q %v", v, err)
+	}
+
+	// Verification is on by default: an unknown CA is refused.
+	cfg.RedisTLSSkipVerify = false
+	strict := NewRedisClient(cfg, creds, ClientOptions{})
+	defer strict.Close()
+	if err := strict.Ping(context.Background()).Err(); err == nil || !strings.Contains(err.Error(), "certificate") {
+		t.Fatalf("unverified certificate accepted: %v", err)
+	}
+
+	// A wrong token is a transient failure (configuration), not poison.
+	bad := newHarness(t, []string{srv.Addr}, harnessOpts{tls: srv.TLS, creds: Credentials{Password: "wrong"}})
+	resp = bad.handle(t, event(record("b", body(t, "b", "us-east-1", time.Now(), cmd(0, "SET", "k2", "v")))))
+	if strings.Join(failedIDs(resp), ",") != "b" || len(bad.dlq.Letters()) != 0 {
+		t.Fatalf("wrong password: failures %v letters %v\n%s", resp.BatchItemFailures, bad.dlq.Letters(), bad.logs)
+	}
+	if strings.Contains(bad.logs.String(), "wrong\"") || strings.Contains(bad.logs.String(), token) {
+		t.Fatalf("a password appears in the logs: %s", bad.logs)
+	}
+}

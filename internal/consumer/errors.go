@@ -1,0 +1,147 @@
+package consumer
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/regis-infra/terraform-provider-regis/regis"
+)
+
+// Poison reasons: the machine codes sent to the DLQ as the regis.reason
+// message attribute, logged, and counted as MessagesPoisoned_<reason>. A
+// poison message can never be applied, so retrying it only burns receives.
+const (
+	// ReasonBadEnvelope: an SNS envelope (Type "Notification") without a
+	// string Message.
+	ReasonBadEnvelope = "bad_envelope"
+	// ReasonEmptyBody: the SQS body is empty.
+	ReasonEmptyBody = "empty_body"
+	// ReasonNotRegis: JSON, but without the "regis" format version.
+	ReasonNotRegis = "not_regis"
+	// ReasonMalformed: not JSON, or a Regis message with a bad field.
+	ReasonMalformed = "malformed"
+	// ReasonUnknownVersion: a wire format version this consumer cannot read.
+	ReasonUnknownVersion = "unknown_version"
+	// ReasonBadCompression: unknown compression, bad base64 or bad gzip.
+	ReasonBadCompression = "bad_compression"
+	// ReasonTooLarge: compressed commands that expand past
+	// regis.MaxDecompressedSize (a decompression bomb).
+	ReasonTooLarge = "too_large"
+	// ReasonNotIdempotent: a command redelivery would apply twice (INCR…).
+	ReasonNotIdempotent = "not_idempotent"
+	// ReasonNotAllowed: a command that is not on the allow-list.
+	ReasonNotAllowed = "not_allowed"
+	// ReasonBadArguments: an allowed command with wrong arity or options.
+	ReasonBadArguments = "bad_arguments"
+	// ReasonNotOrderable: an option ordered mode cannot version (NX, XX,
+	// KEEPTTL, GT, LT, CH).
+	ReasonNotOrderable = "not_orderable"
+	// ReasonMissingVersion: ordered mode and a command without "ver".
+	ReasonMissingVersion = "missing_version"
+	// ReasonReservedKey: ordered mode and a key in the metadata namespace.
+	ReasonReservedKey = "reserved_key"
+	// ReasonWrongType: Redis answered WRONGTYPE.
+	ReasonWrongType = "wrong_type"
+	// ReasonRejected: Redis refused the command's arguments (ERR value is
+	// not an integer or a valid float, invalid expire time, syntax error…).
+	ReasonRejected = "redis_rejected"
+)
+
+// PoisonReasons lists every reason code.
+var PoisonReasons = []string{
+	ReasonBadEnvelope, ReasonEmptyBody, ReasonNotRegis, ReasonMalformed, ReasonUnknownVersion,
+	ReasonBadCompression, ReasonTooLarge, ReasonNotIdempotent, ReasonNotAllowed, ReasonBadArguments,
+	ReasonNotOrderable, ReasonMissingVersion, ReasonReservedKey, ReasonWrongType, ReasonRejected,
+}
+
+// formatReason maps a regis.Decode error to a reason code. Decode reports
+// every problem as a *regis.FormatError; its text tells which.
+func formatReason(err error) string {
+	var fe *regis.FormatError
+	if !errors.As(err, &fe) {
+		return ReasonMalformed
+	}
+	r := fe.Reason
+	switch {
+	case strings.HasPrefix(r, `no "regis" format version`):
+		return ReasonNotRegis
+	case strings.HasPrefix(r, "unknown format version"):
+		return ReasonUnknownVersion
+	case strings.HasPrefix(r, "decompressed commands exceed"):
+		return ReasonTooLarge
+	case strings.HasPrefix(r, "unknown compression"), strings.HasPrefix(r, "bad gzip"),
+		strings.HasPrefix(r, `"data" is not base64`), strings.HasPrefix(r, `both "cmds" and "data"`),
+		strings.HasPrefix(r, `"data" without "zip"`):
+		return ReasonBadCompression
+	default:
+		return ReasonMalformed
+	}
+}
+
+// commandReason maps a regis.Validate error to a reason code.
+func commandReason(err error) string {
+	var ce *regis.CommandError
+	if !errors.As(err, &ce) {
+		return ReasonBadArguments
+	}
+	r := ce.Reason
+	switch {
+	case strings.HasPrefix(r, "not idempotent"), strings.HasPrefix(r, "INCR is not idempotent"):
+		return ReasonNotIdempotent
+	case strings.HasPrefix(r, "not on the allow-list"), strings.HasPrefix(r, "command names must be upper case"),
+		strings.HasPrefix(r, "aliases must be rewritten"), strings.HasPrefix(r, "relative or second-based expiry must"):
+		return ReasonNotAllowed
+	case strings.Contains(r, "cannot be ordered"):
+		return ReasonNotOrderable
+	default:
+		return ReasonBadArguments
+	}
+}
+
+// rejectedPrefixes are error replies that mean the command itself can never
+// succeed, whatever the server's state.
+var rejectedPrefixes = []string{
+	"ERR value is not",          // an integer / a valid float
+	"ERR value is out of range", // ditto
+	"ERR syntax error",          // options Redis does not accept
+	"ERR wrong number of arguments",
+	"ERR invalid expire time",
+	"ERR unknown command", // allowed by regis but not known to this server
+	"ERR string exceeds maximum allowed size",
+	"ERR resulting score is not a number",
+	"ERR min or max is not a float",
+	"ERR Protocol error: invalid bulk length",
+}
+
+// redisPoison reports whether a Redis command error is the message's fault
+// (poison) and with which reason. Everything else is transient and retried
+// through SQS: connection errors, timeouts, LOADING, CLUSTERDOWN, TRYAGAIN,
+// MOVED/ASK beyond the client's redirects, MASTERDOWN, READONLY after a
+// failover, BUSY, NOAUTH/WRONGPASS/NOPERM (configuration, fixed without
+// touching the message), max clients, and OOM: memory pressure is the
+// cluster's state, not the message's fault, and it eases as keys expire or
+// are evicted or the cluster scales; retrying keeps the message, while
+// SQS's maxReceiveCount still bounds the retries. Unknown error replies are
+// transient too: retrying a message is safe, dropping one is not.
+func redisPoison(err error) (bool, string) {
+	var re redis.Error
+	if err == nil || !errors.As(err, &re) {
+		return false, ""
+	}
+	msg := re.Error()
+	if strings.HasPrefix(msg, "WRONGTYPE") {
+		return true, ReasonWrongType
+	}
+	for _, p := range rejectedPrefixes {
+		if strings.HasPrefix(msg, p) {
+			return true, ReasonRejected
+		}
+	}
+	return false, ""
+}
+
+func isNoScript(err error) bool {
+	return err != nil && strings.HasPrefix(err.Error(), "NOSCRIPT")
+}

@@ -1,0 +1,158 @@
+package consumer
+
+import (
+	"encoding/json"
+	"io"
+	"sort"
+	"time"
+)
+
+// Metric names written in EMF. Their dimensions are [OriginRegion, Region]:
+// the region that published the messages and the region applying them.
+const (
+	MetricReplicationLagMax  = "ReplicationLagMax"  // ms, max over applied messages of apply time − publish time
+	MetricReplicationLagMean = "ReplicationLagMean" // ms
+	MetricCommandsApplied    = "CommandsApplied"    // commands of applied messages (ordered mode: including stale ones)
+	MetricCommandsStale      = "CommandsStale"      // ordered mode: commands older than the stored version, skipped
+	MetricMessagesApplied    = "MessagesApplied"
+	MetricMessagesFailed     = "MessagesFailed"   // transient: reported in batchItemFailures, retried by SQS
+	MetricMessagesPoisoned   = "MessagesPoisoned" // sent to the DLQ (all reasons)
+	// MetricPoisonedPrefix + reason counts the poison messages of one
+	// reason, e.g. MessagesPoisoned_wrong_type. EMF takes one value per
+	// dimension per document, so a Reason dimension would need a document
+	// per reason; a metric per reason keeps one document per origin.
+	MetricPoisonedPrefix = "MessagesPoisoned_"
+)
+
+// UnknownOrigin is the OriginRegion of messages whose origin is unknown
+// (they did not decode).
+const UnknownOrigin = "unknown"
+
+// originStats are the counts of one origin region in one invocation.
+type originStats struct {
+	commandsApplied  int
+	commandsStale    int
+	messagesApplied  int
+	messagesFailed   int
+	messagesPoisoned int
+	poisonByReason   map[string]int
+	lagSumMs         float64
+	lagMaxMs         float64
+}
+
+type invocationStats map[string]*originStats
+
+func (s invocationStats) origin(region string) *originStats {
+	if region == "" {
+		region = UnknownOrigin
+	}
+	o := s[region]
+	if o == nil {
+		o = &originStats{}
+		s[region] = o
+	}
+	return o
+}
+
+func (s invocationStats) totals() (applied, failed, poisoned int) {
+	for _, o := range s {
+		applied += o.messagesApplied
+		failed += o.messagesFailed
+		poisoned += o.messagesPoisoned
+	}
+	return
+}
+
+type emfMetric struct {
+	Name string `json:"Name"`
+	Unit string `json:"Unit"`
+}
+
+type emfDirective struct {
+	Namespace  string      `json:"Namespace"`
+	Dimensions [][]string  `json:"Dimensions"`
+	Metrics    []emfMetric `json:"Metrics"`
+}
+
+type emfMeta struct {
+	Timestamp         int64          `json:"Timestamp"`
+	CloudWatchMetrics []emfDirective `json:"CloudWatchMetrics"`
+}
+
+// writeEMF writes one CloudWatch Embedded Metric Format document per origin
+// region of the invocation, each on its own line. In EMF the dimension
+// values are the document's root members, so one document carries one
+// OriginRegion: a batch from a single origin (the usual case) is one line,
+// a batch mixing origins is one line per origin. An invocation with no
+// records at all writes nothing.
+func writeEMF(w io.Writer, namespace, region, bus string, now time.Time, stats invocationStats) error {
+	origins := make([]string, 0, len(stats))
+	for o := range stats {
+		origins = append(origins, o)
+	}
+	sort.Strings(origins)
+	if region == "" {
+		region = "unknown"
+	}
+	var buf []byte
+	for _, origin := range origins {
+		o := stats[origin]
+		doc := map[string]any{
+			"OriginRegion":         origin,
+			"Region":               region,
+			MetricCommandsApplied:  o.commandsApplied,
+			MetricMessagesApplied:  o.messagesApplied,
+			MetricMessagesFailed:   o.messagesFailed,
+			MetricMessagesPoisoned: o.messagesPoisoned,
+		}
+		if bus != "" {
+			doc["Bus"] = bus
+		}
+		metrics := []emfMetric{
+			{MetricCommandsApplied, "Count"},
+			{MetricMessagesApplied, "Count"},
+			{MetricMessagesFailed, "Count"},
+			{MetricMessagesPoisoned, "Count"},
+		}
+		if o.commandsStale > 0 {
+			doc[MetricCommandsStale] = o.commandsStale
+			metrics = append(metrics, emfMetric{MetricCommandsStale, "Count"})
+		}
+		if o.messagesApplied > 0 {
+			doc[MetricReplicationLagMax] = round3(o.lagMaxMs)
+			doc[MetricReplicationLagMean] = round3(o.lagSumMs / float64(o.messagesApplied))
+			metrics = append(metrics, emfMetric{MetricReplicationLagMax, "Milliseconds"}, emfMetric{MetricReplicationLagMean, "Milliseconds"})
+		}
+		reasons := make([]string, 0, len(o.poisonByReason))
+		for r := range o.poisonByReason {
+			reasons = append(reasons, r)
+		}
+		sort.Strings(reasons)
+		for _, r := range reasons {
+			doc[MetricPoisonedPrefix+r] = o.poisonByReason[r]
+			metrics = append(metrics, emfMetric{MetricPoisonedPrefix + r, "Count"})
+		}
+		doc["_aws"] = emfMeta{
+			Timestamp: now.UnixMilli(),
+			CloudWatchMetrics: []emfDirective{{
+				Namespace:  namespace,
+				Dimensions: [][]string{{"OriginRegion", "Region"}},
+				Metrics:    metrics,
+			}},
+		}
+		b, err := json.Marshal(doc)
+		if err != nil {
+			return err
+		}
+		buf = append(append(buf, b...), '\n')
+	}
+	if len(buf) == 0 {
+		return nil
+	}
+	_, err := w.Write(buf)
+	return err
+}
+
+func round3(f float64) float64 {
+	return float64(int64(f*1000+0.5)) / 1000
+}
