@@ -20,6 +20,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/regis-infra/terraform-provider-regis/internal/bus"
 	"github.com/regis-infra/terraform-provider-regis/internal/conns"
 	"github.com/regis-infra/terraform-provider-regis/internal/trafficpolicy"
 )
@@ -40,6 +41,7 @@ const TypeName = "regis"
 // resources lists the provider's resource types.
 var resources = []func() resource.Resource{
 	// internal/bus
+	bus.NewBusResource,
 
 	// internal/trafficpolicy
 	trafficpolicy.NewHealthCheckResource,
@@ -53,6 +55,7 @@ var dataSources = []func() datasource.DataSource{
 	NewCallerIdentityDataSource,
 
 	// internal/bus
+	bus.NewBusStatusDataSource,
 
 	// internal/trafficpolicy
 	trafficpolicy.NewTrafficPolicyDocumentDataSource,

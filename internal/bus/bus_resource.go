@@ -1,0 +1,792 @@
+package bus
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/regis-infra/terraform-provider-regis/internal/conns"
+)
+
+var (
+	_ resource.Resource                   = (*busResource)(nil)
+	_ resource.ResourceWithConfigure      = (*busResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*busResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*busResource)(nil)
+	_ resource.ResourceWithImportState    = (*busResource)(nil)
+)
+
+// Default operation timeouts (the timeouts block overrides them). Creating
+// a region waits for IAM to propagate to Lambda, which can take a minute or
+// two on AWS; regions are created in parallel.
+const (
+	defaultCreateTimeout = 30 * time.Minute
+	defaultUpdateTimeout = 30 * time.Minute
+	defaultDeleteTimeout = 20 * time.Minute
+)
+
+// NewBusResource returns the regis_bus resource.
+func NewBusResource() resource.Resource { return &busResource{} }
+
+type busResource struct {
+	client *conns.AWSClient
+}
+
+func (r *busResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_bus"
+}
+
+func (r *busResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = busSchema(ctx)
+}
+
+func (r *busResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	c, err := conns.FromProviderData(req.ProviderData)
+	if err != nil {
+		resp.Diagnostics.AddError("Unexpected provider data", err.Error())
+		return
+	}
+	r.client = c
+}
+
+func (r *busResource) notConfigured(diags *diag.Diagnostics) bool {
+	if r.client == nil {
+		diags.AddError("Provider not configured", conns.NotConfiguredDetail)
+		return true
+	}
+	return false
+}
+
+// ---------------------------------------------------------------- validate
+
+func (r *busResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var m busResourceModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	view, diags := viewFromConfig(ctx, m)
+	resp.Diagnostics.Append(diags...)
+	for _, p := range validateView(view) {
+		p.add(&resp.Diagnostics)
+	}
+}
+
+// ---------------------------------------------------------------- plan
+
+// ModifyPlan fills in what the plan can know: the home region default,
+// tags_all, the ids of existing regions, the alarm names, the SHA-256 of the
+// consumer package each region will run, and an empty drift. A region whose
+// state differs from this (drift found by refresh, an object gone, a new
+// consumer package) therefore shows as an update.
+func (r *busResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() || r.client == nil {
+		return
+	}
+	var plan, config busResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	hasState := !req.State.Raw.IsNull()
+	var state busResourceModel
+	if hasState {
+		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	if config.HomeRegion.IsNull() {
+		plan.HomeRegion = types.StringValue(r.client.HomeRegion)
+	}
+	replacing := false
+	if hasState {
+		if !plan.HomeRegion.IsUnknown() && !plan.HomeRegion.Equal(state.HomeRegion) {
+			resp.RequiresReplace = append(resp.RequiresReplace, path.Root("home_region"))
+			replacing = true
+		}
+		if !plan.Name.Equal(state.Name) {
+			replacing = true
+		}
+	}
+
+	if plan.Tags.IsUnknown() {
+		plan.TagsAll = types.MapUnknown(types.StringType)
+	} else {
+		tags, d := mapOf(ctx, plan.Tags)
+		resp.Diagnostics.Append(d...)
+		plan.TagsAll = stringMapValue(r.client.MergeTags(tags))
+	}
+
+	if plan.Regions.IsUnknown() || plan.Regions.IsNull() {
+		resp.Diagnostics.Append(resp.Plan.Set(ctx, plan)...)
+		return
+	}
+	prior := map[string]regionModel{}
+	if hasState && !replacing {
+		var d diag.Diagnostics
+		prior, d = regionModels(ctx, state.Regions)
+		resp.Diagnostics.Append(d...)
+	}
+
+	var zips *zipSource
+	if !plan.ConsumerZip.IsUnknown() {
+		zips = newZipSource(plan.ConsumerZip.ValueString())
+	}
+	bus := plan.Name
+
+	regions := map[string]attr.Value{}
+	for key, v := range plan.Regions.Elements() {
+		obj, ok := v.(types.Object)
+		if !ok || obj.IsUnknown() || obj.IsNull() {
+			regions[key] = v
+			continue
+		}
+		var rm regionModel
+		resp.Diagnostics.Append(obj.As(ctx, &rm, lenient)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		old, existed := prior[key]
+		keep := func(cur types.String) types.String {
+			if existed && !cur.IsNull() && !cur.IsUnknown() {
+				return cur
+			}
+			return types.StringUnknown()
+		}
+		rm.QueueURL = keep(old.QueueURL)
+		rm.QueueARN = keep(old.QueueARN)
+		rm.DLQURL = keep(old.DLQURL)
+		rm.DLQARN = keep(old.DLQARN)
+		rm.SubscriptionARN = keep(old.SubscriptionARN)
+		rm.FunctionName = keep(old.FunctionName)
+		rm.FunctionARN = keep(old.FunctionARN)
+		rm.RoleName = keep(old.RoleName)
+		rm.RoleARN = keep(old.RoleARN)
+		rm.EventSourceMappingID = keep(old.EventSourceMappingID)
+		rm.Drift = types.ListValueMust(types.StringType, []attr.Value{})
+
+		// Alarm names follow from the arguments.
+		rm.DLQAlarmName, rm.AgeAlarmName = types.StringUnknown(), types.StringUnknown()
+		if !bus.IsUnknown() && !rm.Alarms.IsUnknown() && !rm.Alarms.IsNull() {
+			var a alarmsModel
+			resp.Diagnostics.Append(rm.Alarms.As(ctx, &a, lenient)...)
+			if !a.DLQNotEmpty.IsUnknown() {
+				rm.DLQAlarmName = types.StringNull()
+				if a.DLQNotEmpty.ValueBool() {
+					rm.DLQAlarmName = types.StringValue(dlqAlarmName(bus.ValueString()))
+				}
+			}
+			if !a.AgeThreshold.IsUnknown() {
+				rm.AgeAlarmName = types.StringNull()
+				if a.AgeThreshold.ValueInt64() > 0 {
+					rm.AgeAlarmName = types.StringValue(ageAlarmName(bus.ValueString()))
+				}
+			}
+		}
+
+		// The package the region will run.
+		rm.ConsumerCodeSHA256 = types.StringUnknown()
+		if zips != nil && !rm.Consumer.IsUnknown() && !rm.Consumer.IsNull() {
+			var c consumerModel
+			resp.Diagnostics.Append(rm.Consumer.As(ctx, &c, lenient)...)
+			if !c.Architecture.IsUnknown() {
+				_, sha, err := zips.get(c.Architecture.ValueString())
+				if err != nil {
+					at := path.Root("consumer_zip")
+					resp.Diagnostics.AddAttributeError(at, "No consumer package", err.Error()+".")
+					return
+				}
+				rm.ConsumerCodeSHA256 = types.StringValue(sha)
+			}
+		}
+
+		nv, d := types.ObjectValueFrom(ctx, regionAttrTypes, rm)
+		resp.Diagnostics.Append(d...)
+		regions[key] = nv
+	}
+	rv, d := types.MapValue(regionObjectType, regions)
+	resp.Diagnostics.Append(d...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	plan.Regions = rv
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, plan)...)
+}
+
+// ---------------------------------------------------------------- create
+
+func (r *busResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	if r.notConfigured(&resp.Diagnostics) {
+		return
+	}
+	var plan busResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, d := plan.Timeouts.Create(ctx, defaultCreateTimeout)
+	resp.Diagnostics.Append(d...)
+	tagsAll, d := mapOf(ctx, plan.TagsAll)
+	resp.Diagnostics.Append(d...)
+	spec, d := specFromModel(ctx, plan, tagsAll)
+	resp.Diagnostics.Append(d...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	e := &engine{c: r.client, spec: spec, zips: newZipSource(spec.UserZip)}
+	// The topic first: the queue policies and subscriptions name it.
+	arn, err := createTopic(ctx, r.client.SNS(ctx, spec.HomeRegion), spec)
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot create the Regis bus topic",
+			fmt.Sprintf("Creating SNS topic %s in %s failed: %v. Nothing was created.", spec.Name, spec.HomeRegion, err))
+		return
+	}
+	e.topicARN = arn
+
+	ids := map[string]*regionIDs{}
+	for _, name := range spec.regionNames() {
+		ids[name] = &regionIDs{}
+	}
+	errs := runRegions(spec.regionNames(), func(region string) error {
+		return e.ensureRegion(ctx, spec.Regions[region], ids[region])
+	})
+
+	// Whatever happened, record every object that exists.
+	regions := map[string]types.Object{}
+	for _, name := range spec.regionNames() {
+		regions[name] = regionValue(spec.Regions[name], ids[name], incompleteDrift(errs[name]))
+	}
+	plan.ID = types.StringValue(arn)
+	plan.TopicARN = types.StringValue(arn)
+	plan.Regions = regionsMapValue(regions)
+	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	if len(errs) > 0 {
+		resp.Diagnostics.AddError("Regis bus partially created", describeErrors(errs)+
+			"\n\nEvery object that was created is recorded in the state, so nothing is left behind: Terraform marks the bus as tainted "+
+			"and replaces it on the next apply. Fix the cause above, then run terraform apply again.")
+	}
+}
+
+// runRegions runs fn for every region in parallel, waits for all of them
+// (one region's failure does not interrupt the others, so each finishes a
+// step and records it) and returns the errors by region.
+func runRegions(regions []string, fn func(region string) error) map[string]error {
+	var (
+		mu   sync.Mutex
+		wg   sync.WaitGroup
+		errs = map[string]error{}
+	)
+	for _, region := range regions {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := fn(region); err != nil {
+				mu.Lock()
+				errs[region] = err
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	return errs
+}
+
+func describeErrors(errs map[string]error) string {
+	var lines []string
+	for _, region := range slices.Sorted(maps.Keys(errs)) {
+		lines = append(lines, "- "+errs[region].Error())
+	}
+	return strings.Join(lines, "\n")
+}
+
+// incompleteDrift marks a region whose last apply failed, so that the next
+// plan shows it as an update even without a refresh.
+func incompleteDrift(err error) []string {
+	if err == nil {
+		return nil
+	}
+	return []string{"incomplete: the last apply failed (" + errorSummary(err) + ")"}
+}
+
+// ---------------------------------------------------------------- read
+
+func (r *busResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	if r.notConfigured(&resp.Diagnostics) {
+		return
+	}
+	var state busResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	newState, gone, diags := r.read(ctx, state)
+	resp.Diagnostics.Append(diags...)
+	if diags.HasError() {
+		return
+	}
+	if gone {
+		resp.Diagnostics.AddWarning("Regis bus topic not found",
+			fmt.Sprintf("The topic %s no longer exists, so the bus is removed from the state; the next apply creates it again. "+
+				"Objects of its regions that still exist will conflict by name: delete them or import the bus after re-creating the topic.", state.ID.ValueString()))
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, newState)...)
+}
+
+// read observes the bus. gone is true when the topic no longer exists.
+func (r *busResource) read(ctx context.Context, state busResourceModel) (busResourceModel, bool, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	topicARN := state.ID.ValueString()
+	if topicARN == "" {
+		topicARN = state.TopicARN.ValueString()
+	}
+	ta, ok := parseARN(topicARN)
+	if !ok || ta.Service != "sns" {
+		diags.AddError("Invalid bus id", fmt.Sprintf("%q is not an SNS topic ARN.", topicARN))
+		return state, false, diags
+	}
+	home, busName := ta.Region, ta.Resource
+	snsc := r.client.SNS(ctx, home)
+	attrs, err := findTopicAttributes(ctx, snsc, topicARN)
+	if isNotFound(err) {
+		return state, true, diags
+	}
+	if err != nil {
+		diags.AddError("Cannot read the Regis bus", fmt.Sprintf("Reading topic %s: %v", topicARN, err))
+		return state, false, diags
+	}
+	tagsAll, err := listTopicTags(ctx, snsc, topicARN)
+	if err != nil {
+		diags.AddError("Cannot read the Regis bus", fmt.Sprintf("Reading the tags of topic %s: %v", topicARN, err))
+		return state, false, diags
+	}
+
+	spec := &busSpec{Name: busName, HomeRegion: home, Tags: tagsAll, TombstoneTTL: state.TombstoneTTL.ValueString(), Regions: map[string]*regionSpec{}}
+	if k := attrs["KmsMasterKeyId"]; k != "" && k != awsManagedSNSKey {
+		spec.KMSKeyID = k
+	}
+	if spec.TombstoneTTL == "" {
+		spec.TombstoneTTL = defaultTombstoneTTL
+	}
+	e := &engine{c: r.client, spec: spec, topicARN: topicARN}
+
+	// Regions: the recorded ones, or on import the topic's subscriptions.
+	priorSpecs := map[string]*regionSpec{}
+	priorIDs := map[string]*regionIDs{}
+	importing := state.Regions.IsNull() || state.Regions.IsUnknown()
+	if importing {
+		found, err := e.discover(ctx)
+		if err != nil {
+			diags.AddError("Cannot import the Regis bus", err.Error())
+			return state, false, diags
+		}
+		for region, ids := range found {
+			priorSpecs[region] = defaultRegionSpec(region)
+			priorIDs[region] = ids
+		}
+	} else {
+		old, d := specFromModel(ctx, state, tagsAll)
+		diags.Append(d...)
+		models, d := regionModels(ctx, state.Regions)
+		diags.Append(d...)
+		if diags.HasError() {
+			return state, false, diags
+		}
+		for region, rm := range models {
+			priorSpecs[region] = old.Regions[region]
+			priorIDs[region] = idsFromModel(rm)
+		}
+	}
+
+	names := slices.Sorted(maps.Keys(priorSpecs))
+	var mu sync.Mutex
+	results := map[string]*readResult{}
+	errs := runRegions(names, func(region string) error {
+		res, err := e.readRegion(ctx, priorSpecs[region], *priorIDs[region], importing)
+		if err != nil {
+			return err
+		}
+		mu.Lock()
+		results[region] = res
+		mu.Unlock()
+		return nil
+	})
+	if len(errs) > 0 {
+		diags.AddError("Cannot read the Regis bus", describeErrors(errs))
+		return state, false, diags
+	}
+
+	// tombstone_ttl is one value for the bus but lives in every function:
+	// keep the configured value when a region has it, and report the
+	// regions that differ.
+	ttl := ""
+	for _, region := range names {
+		if t := results[region].tombstoneTTL; t != "" && (ttl == "" || t == spec.TombstoneTTL) {
+			ttl = t
+		}
+	}
+	if ttl != "" {
+		spec.TombstoneTTL = ttl
+	}
+	regions := map[string]types.Object{}
+	for _, region := range names {
+		res := results[region]
+		if res.tombstoneTTL != "" && res.tombstoneTTL != spec.TombstoneTTL {
+			res.drift = append(res.drift, "function: REGIS_TOMBSTONE_TTL is "+res.tombstoneTTL+", not tombstone_ttl "+spec.TombstoneTTL)
+		}
+		regions[region] = regionValue(res.spec, res.ids, res.drift)
+	}
+
+	out := state
+	out.ID = types.StringValue(topicARN)
+	out.TopicARN = types.StringValue(topicARN)
+	out.Name = types.StringValue(busName)
+	out.HomeRegion = types.StringValue(home)
+	out.KMSKeyID = stringOrNull(spec.KMSKeyID)
+	out.TombstoneTTL = types.StringValue(spec.TombstoneTTL)
+	out.TagsAll = stringMapValue(tagsAll)
+	out.Tags = ownTags(ctx, state.Tags, tagsAll, r.client.DefaultTags)
+	out.Regions = regionsMapValue(regions)
+	if out.Timeouts.IsNull() || out.Timeouts.IsUnknown() {
+		out.Timeouts = state.Timeouts
+	}
+	return out, false, diags
+}
+
+// ownTags derives the resource's tags from the tags the topic carries, as
+// the AWS provider does: the tags_all entries that do not come from
+// default_tags (a key the configuration sets itself stays, even with the
+// default's value).
+func ownTags(ctx context.Context, prior types.Map, tagsAll, defaults map[string]string) types.Map {
+	priorTags, _ := mapOf(ctx, prior)
+	own := map[string]string{}
+	for k, v := range tagsAll {
+		if _, set := priorTags[k]; set {
+			own[k] = v
+			continue
+		}
+		if dv, isDefault := defaults[k]; isDefault && dv == v {
+			continue
+		}
+		own[k] = v
+	}
+	if len(own) == 0 && prior.IsNull() {
+		return types.MapNull(types.StringType)
+	}
+	return stringMapValue(own)
+}
+
+// discover finds the regions of a bus being imported: every SQS queue
+// subscribed to the topic whose name is the bus's, then each region's DLQ
+// (from the redrive policy), mapping, function and role.
+func (e *engine) discover(ctx context.Context) (map[string]*regionIDs, error) {
+	subs, err := listTopicQueueSubscriptions(ctx, e.c.SNS(ctx, e.spec.HomeRegion), e.topicARN)
+	if err != nil {
+		return nil, fmt.Errorf("listing the subscriptions of %s: %w", e.topicARN, err)
+	}
+	found := map[string]*regionIDs{}
+	var mu sync.Mutex
+	var queueARNs []string
+	for q := range subs {
+		if a, ok := parseARN(q); ok && a.Service == "sqs" && a.Resource == queueName(e.spec.Name) {
+			queueARNs = append(queueARNs, q)
+		}
+	}
+	sort.Strings(queueARNs)
+	if len(queueARNs) == 0 {
+		return nil, fmt.Errorf("topic %s has no SQS subscription of a queue named %s: it is not a Regis bus, or its regions were removed", e.topicARN, queueName(e.spec.Name))
+	}
+	var regions []string
+	byRegion := map[string]string{}
+	for _, q := range queueARNs {
+		a, _ := parseARN(q)
+		regions = append(regions, a.Region)
+		byRegion[a.Region] = q
+	}
+	errs := runRegions(regions, func(region string) error {
+		ids, err := e.discoverRegion(ctx, byRegion[region], subs[byRegion[region]])
+		if err != nil {
+			return err
+		}
+		mu.Lock()
+		found[region] = ids
+		mu.Unlock()
+		return nil
+	})
+	if len(errs) > 0 {
+		return nil, errors.New(describeErrors(errs))
+	}
+	return found, nil
+}
+
+func (e *engine) discoverRegion(ctx context.Context, queueARN, subARN string) (*regionIDs, error) {
+	qa, _ := parseARN(queueARN)
+	region := qa.Region
+	ids := &regionIDs{QueueARN: queueARN, SubscriptionARN: subARN}
+	sq := e.c.SQS(ctx, region)
+	url, err := sq.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(qa.Resource), QueueOwnerAWSAccountId: aws.String(qa.Account)})
+	if err != nil {
+		return nil, stepErr(region, "finding queue "+qa.Resource, err)
+	}
+	ids.QueueURL = aws.ToString(url.QueueUrl)
+	attrs, err := findQueueAttributes(ctx, sq, ids.QueueURL)
+	if err != nil {
+		return nil, stepErr(region, "reading queue "+qa.Resource, err)
+	}
+	if target, _, ok := parseRedrive(attrs["RedrivePolicy"]); ok {
+		if da, ok := parseARN(target); ok {
+			durl, err := sq.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(da.Resource), QueueOwnerAWSAccountId: aws.String(da.Account)})
+			if err == nil {
+				ids.DLQURL, ids.DLQARN = aws.ToString(durl.QueueUrl), target
+			} else if !codeIs(err, "AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist") {
+				return nil, stepErr(region, "finding the dead-letter queue", err)
+			}
+		}
+	}
+	lc := e.c.Lambda(ctx, region)
+	fname := functionName(e.spec.Name)
+	m, err := findMappingFor(ctx, lc, queueARN, fname)
+	switch {
+	case isNotFound(err):
+	case err != nil:
+		return nil, stepErr(region, "finding the event source mapping", err)
+	default:
+		ids.MappingUUID = aws.ToString(m.UUID)
+		if fa, ok := parseARN(aws.ToString(m.FunctionArn)); ok {
+			fname = strings.TrimPrefix(fa.Resource, "function:")
+			if i := strings.IndexByte(fname, ':'); i >= 0 {
+				fname = fname[:i]
+			}
+		}
+	}
+	info, err := findFunction(ctx, lc, fname)
+	switch {
+	case isNotFound(err):
+	case err != nil:
+		return nil, stepErr(region, "finding the consumer function", err)
+	default:
+		ids.FunctionName = fname
+		ids.FunctionARN = aws.ToString(info.Config.FunctionArn)
+		if ra, ok := parseARN(aws.ToString(info.Config.Role)); ok {
+			rn := ra.Resource[strings.LastIndexByte(ra.Resource, '/')+1:]
+			if _, err := findRole(ctx, e.c.IAM(ctx), rn); err == nil {
+				ids.RoleName = rn
+			}
+		}
+	}
+	if ids.RoleName == "" {
+		if _, err := findRole(ctx, e.c.IAM(ctx), roleName(e.spec.Name, region)); err == nil {
+			ids.RoleName = roleName(e.spec.Name, region)
+		}
+	}
+	alarms, err := findAlarms(ctx, e.c.CloudWatch(ctx, region), dlqAlarmName(e.spec.Name), ageAlarmName(e.spec.Name))
+	if err != nil {
+		return nil, stepErr(region, "finding the alarms", err)
+	}
+	if _, ok := alarms[dlqAlarmName(e.spec.Name)]; ok {
+		ids.DLQAlarm = dlqAlarmName(e.spec.Name)
+	}
+	if _, ok := alarms[ageAlarmName(e.spec.Name)]; ok {
+		ids.AgeAlarm = ageAlarmName(e.spec.Name)
+	}
+	return ids, nil
+}
+
+// ---------------------------------------------------------------- update
+
+func (r *busResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	if r.notConfigured(&resp.Diagnostics) {
+		return
+	}
+	var plan, state busResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, d := plan.Timeouts.Update(ctx, defaultUpdateTimeout)
+	resp.Diagnostics.Append(d...)
+	newTags, d := mapOf(ctx, plan.TagsAll)
+	resp.Diagnostics.Append(d...)
+	oldTags, d := mapOf(ctx, state.TagsAll)
+	resp.Diagnostics.Append(d...)
+	newSpec, d := specFromModel(ctx, plan, newTags)
+	resp.Diagnostics.Append(d...)
+	oldSpec, d := specFromModel(ctx, state, oldTags)
+	resp.Diagnostics.Append(d...)
+	planRegions, d := regionModels(ctx, plan.Regions)
+	resp.Diagnostics.Append(d...)
+	stateRegions, d := regionModels(ctx, state.Regions)
+	resp.Diagnostics.Append(d...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	topicARN := state.TopicARN.ValueString()
+	e := &engine{c: r.client, spec: newSpec, topicARN: topicARN, zips: newZipSource(newSpec.UserZip)}
+
+	busWide := newSpec.KMSKeyID != oldSpec.KMSKeyID || newSpec.TombstoneTTL != oldSpec.TombstoneTTL || !maps.Equal(newSpec.Tags, oldSpec.Tags)
+	if newSpec.KMSKeyID != oldSpec.KMSKeyID || !maps.Equal(newSpec.Tags, oldSpec.Tags) {
+		if err := updateTopic(ctx, r.client.SNS(ctx, newSpec.HomeRegion), topicARN, newSpec); err != nil {
+			resp.Diagnostics.AddError("Cannot update the Regis bus topic", fmt.Sprintf("Updating topic %s: %v. No region was changed.", topicARN, err))
+			return
+		}
+	}
+
+	// Regions to converge: new ones, changed ones, and all when a bus-wide
+	// argument changed. Regions to delete: the ones no longer configured.
+	stateObjs := map[string]types.Object{}
+	for k, v := range state.Regions.Elements() {
+		stateObjs[k] = v.(types.Object)
+	}
+	ids := map[string]*regionIDs{}
+	var toEnsure, toDelete []string
+	for name := range planRegions {
+		old, existed := stateRegions[name]
+		planObj := plan.Regions.Elements()[name].(types.Object)
+		if existed {
+			ids[name] = idsFromModel(old)
+		} else {
+			ids[name] = &regionIDs{}
+		}
+		if !existed || busWide || !planObj.Equal(stateObjs[name]) {
+			toEnsure = append(toEnsure, name)
+		}
+	}
+	for name, old := range stateRegions {
+		if _, keep := planRegions[name]; !keep {
+			ids[name] = idsFromModel(old)
+			toDelete = append(toDelete, name)
+		}
+	}
+	sort.Strings(toEnsure)
+	sort.Strings(toDelete)
+	deleting := map[string]bool{}
+	for _, name := range toDelete {
+		deleting[name] = true
+	}
+	del := &engine{c: r.client, spec: oldSpec, topicARN: topicARN}
+	errs := runRegions(append(slices.Clone(toEnsure), toDelete...), func(region string) error {
+		if deleting[region] {
+			return del.deleteRegion(ctx, region, ids[region])
+		}
+		return e.ensureRegion(ctx, newSpec.Regions[region], ids[region])
+	})
+
+	regions := map[string]types.Object{}
+	for name := range planRegions {
+		if slices.Contains(toEnsure, name) {
+			regions[name] = regionValue(newSpec.Regions[name], ids[name], incompleteDrift(errs[name]))
+		} else {
+			regions[name] = stateObjs[name]
+		}
+	}
+	for _, name := range toDelete {
+		if err := errs[name]; err != nil && !ids[name].empty() {
+			// Keep what is left, so that the next apply deletes it.
+			regions[name] = regionValue(oldSpec.Regions[name], ids[name], []string{"removal incomplete: " + errorSummary(err)})
+		}
+	}
+	plan.ID = state.ID
+	plan.TopicARN = state.TopicARN
+	plan.Regions = regionsMapValue(regions)
+	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	if len(errs) > 0 {
+		resp.Diagnostics.AddError("Regis bus partially updated", describeErrors(errs)+
+			"\n\nEvery object that exists is recorded in the state. Fix the cause above, then run terraform apply again to finish.")
+	}
+}
+
+// ---------------------------------------------------------------- delete
+
+func (r *busResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	if r.notConfigured(&resp.Diagnostics) {
+		return
+	}
+	var state busResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, d := state.Timeouts.Delete(ctx, defaultDeleteTimeout)
+	resp.Diagnostics.Append(d...)
+	tags, d := mapOf(ctx, state.TagsAll)
+	resp.Diagnostics.Append(d...)
+	spec, d := specFromModel(ctx, state, tags)
+	resp.Diagnostics.Append(d...)
+	models, d := regionModels(ctx, state.Regions)
+	resp.Diagnostics.Append(d...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	topicARN := state.TopicARN.ValueString()
+	if topicARN == "" {
+		topicARN = state.ID.ValueString()
+	}
+	e := &engine{c: r.client, spec: spec, topicARN: topicARN}
+	ids := map[string]*regionIDs{}
+	for name, rm := range models {
+		ids[name] = idsFromModel(rm)
+	}
+	names := slices.Sorted(maps.Keys(models))
+	errs := runRegions(names, func(region string) error {
+		return e.deleteRegion(ctx, region, ids[region])
+	})
+	if len(errs) == 0 && topicARN != "" {
+		if err := deleteTopic(ctx, r.client.SNS(ctx, spec.HomeRegion), topicARN); err != nil {
+			errs[spec.HomeRegion+" (topic)"] = fmt.Errorf("deleting topic %s: %w", topicARN, err)
+		}
+	}
+	if len(errs) == 0 {
+		return
+	}
+	// Keep what is left in the state so that the next destroy finishes.
+	regions := map[string]types.Object{}
+	for _, name := range names {
+		if !ids[name].empty() {
+			regions[name] = regionValue(spec.Regions[name], ids[name], incompleteDrift(errs[name]))
+		}
+	}
+	state.Regions = regionsMapValue(regions)
+	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+	resp.Diagnostics.AddError("Regis bus partially deleted", describeErrors(errs)+
+		"\n\nWhat is left is still recorded in the state. Fix the cause above, then run terraform destroy again.")
+}
+
+// ---------------------------------------------------------------- import
+
+// ImportState takes the topic ARN; Read then finds the regions from the
+// topic's subscriptions and each region's objects from the queue.
+func (r *busResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	a, ok := parseARN(req.ID)
+	if !ok || a.Service != "sns" || a.Region == "" || strings.Contains(a.Resource, ":") {
+		resp.Diagnostics.AddError("Invalid import ID",
+			fmt.Sprintf("%q is not an SNS topic ARN. Import a bus by its topic ARN, for example: terraform import regis_bus.main arn:aws:sns:ap-southeast-1:123456789012:hotels", req.ID))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("topic_arn"), req.ID)...)
+}

@@ -1,0 +1,198 @@
+package bus
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
+)
+
+// Event source mapping states (the Lambda API returns them as strings).
+const (
+	mappingCreating  = "Creating"
+	mappingEnabling  = "Enabling"
+	mappingEnabled   = "Enabled"
+	mappingDisabling = "Disabling"
+	mappingDisabled  = "Disabled"
+	mappingUpdating  = "Updating"
+	mappingDeleting  = "Deleting"
+	mappingWait      = 10 * time.Minute
+)
+
+// reportBatchItemFailures is the response type that makes Lambda honour the
+// consumer's batchItemFailures. Without it Lambda ignores the reply and
+// deletes the whole batch: the bus sets it on every mapping, always.
+const reportBatchItemFailures = lambdatypes.FunctionResponseTypeReportBatchItemFailures
+
+func createMapping(ctx context.Context, c *lambda.Client, queueARN, function string, rs *regionSpec) (*lambda.CreateEventSourceMappingOutput, error) {
+	in := &lambda.CreateEventSourceMappingInput{
+		EventSourceArn:                 aws.String(queueARN),
+		FunctionName:                   aws.String(function),
+		BatchSize:                      aws.Int32(int32(rs.Consumer.BatchSize)),
+		MaximumBatchingWindowInSeconds: aws.Int32(int32(rs.Consumer.BatchingWindow)),
+		ScalingConfig:                  &lambdatypes.ScalingConfig{MaximumConcurrency: aws.Int32(int32(rs.Consumer.MaxConcurrency))},
+		FunctionResponseTypes:          []lambdatypes.FunctionResponseType{reportBatchItemFailures},
+		Enabled:                        aws.Bool(true),
+	}
+	var out *lambda.CreateEventSourceMappingOutput
+	err := retryWhen(ctx, iamPropagationTimeout, func() error {
+		var err error
+		out, err = c.CreateEventSourceMapping(ctx, in)
+		return err
+	}, iamNotPropagated)
+	return out, err
+}
+
+func findMapping(ctx context.Context, c *lambda.Client, uuid string) (*lambda.GetEventSourceMappingOutput, error) {
+	out, err := c.GetEventSourceMapping(ctx, &lambda.GetEventSourceMappingInput{UUID: aws.String(uuid)})
+	if codeIs(err, "ResourceNotFoundException") {
+		return nil, &notFoundError{what: "event source mapping " + uuid}
+	}
+	if err != nil {
+		return nil, err
+	}
+	if aws.ToString(out.State) == mappingDeleting {
+		return nil, &notFoundError{what: "event source mapping " + uuid + " (deleting)"}
+	}
+	return out, nil
+}
+
+// waitMappingSettled waits until the mapping is Enabled or Disabled.
+func waitMappingSettled(ctx context.Context, c *lambda.Client, uuid string) (*lambda.GetEventSourceMappingOutput, error) {
+	ctx, cancel := context.WithTimeout(ctx, mappingWait)
+	defer cancel()
+	wait := 100 * time.Millisecond
+	for {
+		out, err := findMapping(ctx, c, uuid)
+		if err != nil {
+			return nil, err
+		}
+		switch s := aws.ToString(out.State); s {
+		case mappingEnabled, mappingDisabled:
+			return out, nil
+		case mappingCreating, mappingEnabling, mappingDisabling, mappingUpdating:
+		default:
+			return out, fmt.Errorf("event source mapping %s is %s: %s", uuid, s, aws.ToString(out.StateTransitionReason))
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, fmt.Errorf("waiting for event source mapping %s to be enabled: %w", uuid, ctx.Err())
+		case <-t.C:
+		}
+		wait = min(wait*3/2, 5*time.Second)
+	}
+}
+
+func hasReportBatchItemFailures(m *lambda.GetEventSourceMappingOutput) bool {
+	return slices.Contains(m.FunctionResponseTypes, reportBatchItemFailures)
+}
+
+func mappingConcurrency(m *lambda.GetEventSourceMappingOutput) int64 {
+	if m.ScalingConfig == nil || m.ScalingConfig.MaximumConcurrency == nil {
+		return 0
+	}
+	return int64(*m.ScalingConfig.MaximumConcurrency)
+}
+
+// mappingUpdate returns the update that brings the mapping to the spec, or
+// nil.
+func mappingUpdate(m *lambda.GetEventSourceMappingOutput, uuid, functionARN string, rs *regionSpec) *lambda.UpdateEventSourceMappingInput {
+	in := &lambda.UpdateEventSourceMappingInput{UUID: aws.String(uuid)}
+	changed := false
+	if int64(aws.ToInt32(m.BatchSize)) != rs.Consumer.BatchSize {
+		in.BatchSize, changed = aws.Int32(int32(rs.Consumer.BatchSize)), true
+	}
+	if int64(aws.ToInt32(m.MaximumBatchingWindowInSeconds)) != rs.Consumer.BatchingWindow {
+		in.MaximumBatchingWindowInSeconds, changed = aws.Int32(int32(rs.Consumer.BatchingWindow)), true
+	}
+	if mappingConcurrency(m) != rs.Consumer.MaxConcurrency {
+		in.ScalingConfig, changed = &lambdatypes.ScalingConfig{MaximumConcurrency: aws.Int32(int32(rs.Consumer.MaxConcurrency))}, true
+	}
+	if !hasReportBatchItemFailures(m) || len(m.FunctionResponseTypes) != 1 {
+		in.FunctionResponseTypes, changed = []lambdatypes.FunctionResponseType{reportBatchItemFailures}, true
+	}
+	if s := aws.ToString(m.State); s == mappingDisabled || s == mappingDisabling {
+		in.Enabled, changed = aws.Bool(true), true
+	}
+	if functionARN != "" && aws.ToString(m.FunctionArn) != functionARN {
+		in.FunctionName, changed = aws.String(functionARN), true
+	}
+	if m.FilterCriteria != nil && len(m.FilterCriteria.Filters) > 0 {
+		in.FilterCriteria, changed = &lambdatypes.FilterCriteria{}, true
+	}
+	if !changed {
+		return nil
+	}
+	return in
+}
+
+// mappingDrift lists what is wrong with a mapping beyond the arguments.
+func mappingDrift(m *lambda.GetEventSourceMappingOutput, queueARN, functionARN string) []string {
+	var out []string
+	if !hasReportBatchItemFailures(m) {
+		out = append(out, "event source mapping: ReportBatchItemFailures is off, so a batch with one failed message would be deleted whole")
+	}
+	if s := aws.ToString(m.State); s == mappingDisabled || s == mappingDisabling {
+		out = append(out, "event source mapping: disabled")
+	}
+	if aws.ToString(m.EventSourceArn) != queueARN {
+		out = append(out, "event source mapping: reads "+aws.ToString(m.EventSourceArn)+" instead of the region's queue")
+	}
+	if functionARN != "" && aws.ToString(m.FunctionArn) != functionARN {
+		out = append(out, "event source mapping: invokes "+aws.ToString(m.FunctionArn)+" instead of the consumer")
+	}
+	if m.FilterCriteria != nil && len(m.FilterCriteria.Filters) > 0 {
+		out = append(out, "event source mapping: has filter criteria, which drop commands")
+	}
+	return out
+}
+
+func updateMapping(ctx context.Context, c *lambda.Client, in *lambda.UpdateEventSourceMappingInput) error {
+	return retryConflict(ctx, func() error {
+		_, err := c.UpdateEventSourceMapping(ctx, in)
+		return err
+	})
+}
+
+func deleteMapping(ctx context.Context, c *lambda.Client, uuid string) error {
+	err := retryConflict(ctx, func() error {
+		_, err := c.DeleteEventSourceMapping(ctx, &lambda.DeleteEventSourceMappingInput{UUID: aws.String(uuid)})
+		return err
+	})
+	if codeIs(err, "ResourceNotFoundException") {
+		return nil
+	}
+	return err
+}
+
+// findMappingFor returns the mapping from queueARN to the function, for
+// import.
+func findMappingFor(ctx context.Context, c *lambda.Client, queueARN, function string) (*lambdatypes.EventSourceMappingConfiguration, error) {
+	p := lambda.NewListEventSourceMappingsPaginator(c, &lambda.ListEventSourceMappingsInput{EventSourceArn: aws.String(queueARN)})
+	var first *lambdatypes.EventSourceMappingConfiguration
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for i := range page.EventSourceMappings {
+			m := &page.EventSourceMappings[i]
+			if first == nil {
+				first = m
+			}
+			if a, ok := parseARN(aws.ToString(m.FunctionArn)); ok && (a.Resource == "function:"+function) {
+				return m, nil
+			}
+		}
+	}
+	if first == nil {
+		return nil, &notFoundError{what: "event source mapping of " + queueARN}
+	}
+	return first, nil
+}

@@ -1,0 +1,114 @@
+package bus
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// Naming convention. Every object of a bus is named after the bus so that
+// import can find it and a person can recognise it in the console:
+//
+//	SNS topic (home region)      <name>
+//	SQS queue (each region)      <name>
+//	SQS DLQ (each region)        <name>-dlq
+//	Lambda function (each)       <name>-consumer
+//	IAM role (global)            <name>-consumer-<region>
+//	inline role policy           regis-consumer
+//	CloudWatch alarms (each)     <name>-dlq-not-empty, <name>-oldest-message-age
+//	log group (made by Lambda)   /aws/lambda/<name>-consumer
+//
+// Queues, functions and alarms are regional, so the same name is used in
+// every region; IAM is global, so roles carry the region.
+
+// AWS name limits the derived names must fit.
+const (
+	maxTopicName    = 256
+	maxQueueName    = 80
+	maxFunctionName = 64
+	maxRoleName     = 64
+	maxAlarmName    = 255
+)
+
+const (
+	dlqSuffix       = "-dlq"
+	functionSuffix  = "-consumer"
+	roleInfix       = "-consumer-"
+	rolePolicyName  = "regis-consumer"
+	dlqAlarmSuffix  = "-dlq-not-empty"
+	ageAlarmSuffix  = "-oldest-message-age"
+	longestRegionEx = "ap-southeast-1"
+)
+
+func queueName(bus string) string    { return bus }
+func dlqName(bus string) string      { return bus + dlqSuffix }
+func functionName(bus string) string { return bus + functionSuffix }
+func roleName(bus, region string) string {
+	return bus + roleInfix + region
+}
+func dlqAlarmName(bus string) string { return bus + dlqAlarmSuffix }
+func ageAlarmName(bus string) string { return bus + ageAlarmSuffix }
+func logGroupName(bus string) string { return "/aws/lambda/" + functionName(bus) }
+
+// nameRE is the characters every derived name allows: SNS topics and SQS
+// queues allow [A-Za-z0-9_-], Lambda functions the same, IAM roles more.
+var nameRE = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+
+// validateName checks a bus name against the character set and the length
+// of every name derived from it, for the given regions. It returns the
+// problems, each saying what to change.
+func validateName(name string, regions []string) []string {
+	var problems []string
+	if name == "" {
+		return []string{"name must not be empty."}
+	}
+	if !nameRE.MatchString(name) {
+		bad := badChars(name)
+		problems = append(problems, fmt.Sprintf("name %q contains %s: use only letters, digits, hyphens and underscores, because it names the SNS topic, the SQS queues and the Lambda functions, which allow nothing else.", name, bad))
+	}
+	if n := len(dlqName(name)); n > maxQueueName {
+		problems = append(problems, fmt.Sprintf("name is %d characters long: the dead-letter queue %q would be %d characters, over SQS's limit of %d. Use at most %d characters.", len(name), dlqName(name), n, maxQueueName, maxQueueName-len(dlqSuffix)))
+	}
+	if n := len(functionName(name)); n > maxFunctionName {
+		problems = append(problems, fmt.Sprintf("name is %d characters long: the Lambda function %q would be %d characters, over Lambda's limit of %d. Use at most %d characters.", len(name), functionName(name), n, maxFunctionName, maxFunctionName-len(functionSuffix)))
+	}
+	longest := ""
+	for _, r := range regions {
+		if len(r) > len(longest) {
+			longest = r
+		}
+	}
+	if longest != "" {
+		if n := len(roleName(name, longest)); n > maxRoleName {
+			problems = append(problems, fmt.Sprintf("name is %d characters long: the IAM role of region %s, %q, would be %d characters, over IAM's limit of %d. With these regions use at most %d characters.", len(name), longest, roleName(name, longest), n, maxRoleName, maxNameLen(regions)))
+		}
+	}
+	return problems
+}
+
+// maxNameLen is the longest bus name whose derived names fit for regions.
+func maxNameLen(regions []string) int {
+	limit := maxFunctionName - len(functionSuffix)
+	for _, r := range regions {
+		if l := maxRoleName - len(roleInfix) - len(r); l < limit {
+			limit = l
+		}
+	}
+	return limit
+}
+
+func badChars(s string) string {
+	seen := map[rune]bool{}
+	var out []string
+	for _, r := range s {
+		if (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9') || r == '-' || r == '_' || seen[r] {
+			continue
+		}
+		seen[r] = true
+		out = append(out, fmt.Sprintf("%q", string(r)))
+	}
+	if len(out) == 1 {
+		return "the character " + out[0]
+	}
+	return "the characters " + strings.Join(out, ", ")
+}

@@ -1,0 +1,115 @@
+package bus
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/aws/smithy-go"
+)
+
+// Retries beyond the SDK retryer's. The SDK retries throttling and transient
+// errors of every call (the provider configures its standard retryer); these
+// helpers retry errors that AWS returns while something else settles, as
+// terraform-provider-aws does:
+//
+//   - IAM eventual consistency: Lambda refuses a role created a moment ago
+//     ("The role defined for the function cannot be assumed by Lambda") and an
+//     event source mapping whose role policy has not propagated ("The
+//     provided execution role does not have permissions to call
+//     ReceiveMessage on SQS").
+//   - SQS QueueDeletedRecently: a queue cannot be re-created with the same
+//     name for 60 seconds after it was deleted.
+//   - Lambda ResourceConflictException while a function update is in
+//     progress, ResourceInUseException while a mapping changes state.
+const (
+	iamPropagationTimeout   = 2 * time.Minute
+	queueDeletedRecentlyMax = 70 * time.Second
+	conflictTimeout         = 5 * time.Minute
+)
+
+// retryWhen calls fn until it succeeds, returns an error retryable does not
+// accept, ctx ends or timeout passes. Waits grow from 1s to 10s.
+func retryWhen(ctx context.Context, timeout time.Duration, fn func() error, retryable func(error) bool) error {
+	deadline := time.Now().Add(timeout)
+	wait := time.Second
+	for {
+		err := fn()
+		if err == nil || !retryable(err) {
+			return err
+		}
+		if time.Now().Add(wait).After(deadline) {
+			return err
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return errors.Join(err, ctx.Err())
+		case <-t.C:
+		}
+		wait = min(wait*2, 10*time.Second)
+	}
+}
+
+// errorCode returns the AWS error code of err, or "".
+func errorCode(err error) string {
+	var apiErr smithy.APIError
+	if errors.As(err, &apiErr) {
+		return apiErr.ErrorCode()
+	}
+	return ""
+}
+
+func errorMessage(err error) string {
+	var apiErr smithy.APIError
+	if errors.As(err, &apiErr) {
+		return apiErr.ErrorMessage()
+	}
+	return err.Error()
+}
+
+func codeIs(err error, codes ...string) bool {
+	c := errorCode(err)
+	for _, want := range codes {
+		if c == want {
+			return true
+		}
+	}
+	return false
+}
+
+// iamNotPropagated reports an error Lambda returns while a new role or role
+// policy is not visible to it yet.
+func iamNotPropagated(err error) bool {
+	if !codeIs(err, "InvalidParameterValueException") {
+		return false
+	}
+	msg := errorMessage(err)
+	return strings.Contains(msg, "cannot be assumed by Lambda") ||
+		strings.Contains(msg, "execution role does not have permissions") ||
+		strings.Contains(msg, "ensure the role can perform") ||
+		strings.Contains(msg, "does not have permission")
+}
+
+// stepError names the step of a region that failed.
+type stepError struct {
+	Region string
+	Step   string
+	Err    error
+}
+
+func (e *stepError) Error() string {
+	return fmt.Sprintf("%s: %s: %v", e.Region, e.Step, e.Err)
+}
+
+func (e *stepError) Unwrap() error { return e.Err }
+
+func stepErr(region, step string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return &stepError{Region: region, Step: step, Err: err}
+}

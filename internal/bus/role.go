@@ -1,0 +1,228 @@
+package bus
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+)
+
+// trustPolicy lets Lambda assume the consumer's role.
+const trustPolicy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
+
+// roleInputs are what the role policy depends on.
+type roleInputs struct {
+	Bus, Region      string
+	QueueARN, DLQARN string
+	AuthSecretARN    string
+	KMSKeyID         string
+	VPC              bool
+}
+
+type statement struct {
+	Sid       string         `json:"Sid"`
+	Effect    string         `json:"Effect"`
+	Action    []string       `json:"Action"`
+	Resource  any            `json:"Resource"`
+	Condition map[string]any `json:"Condition,omitempty"`
+}
+
+// rolePolicy is the least-privilege inline policy of a region's consumer:
+// its own queue, its own DLQ, its own log group, its own secret and key,
+// and the network interface permissions Lambda needs in a VPC.
+func rolePolicy(in roleInputs) string {
+	q, _ := parseARN(in.QueueARN)
+	partition, account := q.Partition, q.Account
+	logGroup := fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s", partition, in.Region, account, logGroupName(in.Bus))
+	sts := []statement{
+		{
+			Sid:      "ConsumeQueue",
+			Effect:   "Allow",
+			Action:   []string{"sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"},
+			Resource: in.QueueARN,
+		},
+		{
+			// The consumer sends poison messages to the DLQ itself, with the reason.
+			Sid:      "DeadLetter",
+			Effect:   "Allow",
+			Action:   []string{"sqs:SendMessage"},
+			Resource: in.DLQARN,
+		},
+		{
+			Sid:      "Logs",
+			Effect:   "Allow",
+			Action:   []string{"logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"},
+			Resource: []string{logGroup, logGroup + ":*"},
+		},
+	}
+	if in.AuthSecretARN != "" {
+		sts = append(sts, statement{
+			Sid:      "RedisAuthSecret",
+			Effect:   "Allow",
+			Action:   []string{"secretsmanager:GetSecretValue"},
+			Resource: in.AuthSecretARN,
+		})
+	}
+	if in.KMSKeyID != "" {
+		// Receiving from an SSE-KMS queue needs kms:Decrypt; sending to the
+		// (equally encrypted) DLQ needs kms:GenerateDataKey too.
+		st := statement{
+			Sid:    "QueueKey",
+			Effect: "Allow",
+			Action: []string{"kms:Decrypt", "kms:GenerateDataKey"},
+		}
+		switch {
+		case strings.HasPrefix(in.KMSKeyID, "arn:") && strings.Contains(in.KMSKeyID, ":alias/"):
+			alias := in.KMSKeyID[strings.Index(in.KMSKeyID, ":alias/")+1:]
+			st.Resource = fmt.Sprintf("arn:%s:kms:%s:%s:key/*", partition, in.Region, account)
+			st.Condition = map[string]any{"ForAnyValue:StringEquals": map[string]any{"kms:ResourceAliases": alias}}
+		case strings.HasPrefix(in.KMSKeyID, "arn:"):
+			st.Resource = in.KMSKeyID
+		case strings.HasPrefix(in.KMSKeyID, "alias/"):
+			// A policy cannot name a key by alias; the condition can.
+			st.Resource = fmt.Sprintf("arn:%s:kms:%s:%s:key/*", partition, in.Region, account)
+			st.Condition = map[string]any{"ForAnyValue:StringEquals": map[string]any{"kms:ResourceAliases": in.KMSKeyID}}
+		default:
+			st.Resource = fmt.Sprintf("arn:%s:kms:%s:%s:key/%s", partition, in.Region, account, in.KMSKeyID)
+		}
+		sts = append(sts, st)
+	}
+	if in.VPC {
+		sts = append(sts, statement{
+			Sid:    "VPCNetworkInterfaces",
+			Effect: "Allow",
+			Action: []string{"ec2:AssignPrivateIpAddresses", "ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface",
+				"ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets", "ec2:UnassignPrivateIpAddresses"},
+			Resource: "*",
+		})
+	}
+	b, _ := json.Marshal(map[string]any{"Version": "2012-10-17", "Statement": sts})
+	return string(b)
+}
+
+func iamTags(tags map[string]string) []iamtypes.Tag {
+	var out []iamtypes.Tag
+	for _, k := range slices.Sorted(maps.Keys(tags)) {
+		out = append(out, iamtypes.Tag{Key: aws.String(k), Value: aws.String(tags[k])})
+	}
+	return out
+}
+
+func createRole(ctx context.Context, c *iam.Client, name, bus string, tags map[string]string) (string, error) {
+	in := &iam.CreateRoleInput{
+		RoleName:                 aws.String(name),
+		AssumeRolePolicyDocument: aws.String(trustPolicy),
+		Description:              aws.String("Regis consumer of bus " + bus + " (managed by Terraform)"),
+	}
+	if len(tags) > 0 {
+		in.Tags = iamTags(tags)
+	}
+	out, err := c.CreateRole(ctx, in)
+	if codeIs(err, "EntityAlreadyExists") {
+		return "", fmt.Errorf("an IAM role named %s already exists and is not in this bus's state: import the bus (terraform import) or delete the role: %w", name, err)
+	}
+	if err != nil {
+		return "", err
+	}
+	return aws.ToString(out.Role.Arn), nil
+}
+
+type roleInfo struct {
+	ARN    string
+	Trust  string
+	Policy string // our inline policy, "" when missing
+	Tags   map[string]string
+}
+
+func findRole(ctx context.Context, c *iam.Client, name string) (*roleInfo, error) {
+	out, err := c.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})
+	if codeIs(err, "NoSuchEntity") {
+		return nil, &notFoundError{what: "IAM role " + name}
+	}
+	if err != nil {
+		return nil, err
+	}
+	info := &roleInfo{ARN: aws.ToString(out.Role.Arn), Tags: map[string]string{}}
+	info.Trust, _ = url.QueryUnescape(aws.ToString(out.Role.AssumeRolePolicyDocument))
+	for _, t := range out.Role.Tags {
+		info.Tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
+	}
+	pol, err := c.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String(rolePolicyName)})
+	switch {
+	case codeIs(err, "NoSuchEntity"):
+	case err != nil:
+		return nil, err
+	default:
+		info.Policy, _ = url.QueryUnescape(aws.ToString(pol.PolicyDocument))
+	}
+	return info, nil
+}
+
+func putRolePolicy(ctx context.Context, c *iam.Client, role, doc string) error {
+	_, err := c.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(role), PolicyName: aws.String(rolePolicyName), PolicyDocument: aws.String(doc)})
+	return err
+}
+
+func syncRoleTags(ctx context.Context, c *iam.Client, role string, current, desired map[string]string) error {
+	add, remove := tagDiff(current, desired)
+	if len(remove) > 0 {
+		if _, err := c.UntagRole(ctx, &iam.UntagRoleInput{RoleName: aws.String(role), TagKeys: remove}); err != nil {
+			return err
+		}
+	}
+	if len(add) > 0 {
+		if _, err := c.TagRole(ctx, &iam.TagRoleInput{RoleName: aws.String(role), Tags: iamTags(add)}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// deleteRole deletes the role after its inline and attached policies (IAM
+// refuses to delete a role that still has any). Missing is success.
+func deleteRole(ctx context.Context, c *iam.Client, name string) error {
+	var names []string
+	p := iam.NewListRolePoliciesPaginator(c, &iam.ListRolePoliciesInput{RoleName: aws.String(name)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if codeIs(err, "NoSuchEntity") {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		names = append(names, page.PolicyNames...)
+	}
+	for _, pn := range names {
+		if _, err := c.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String(pn)}); err != nil && !codeIs(err, "NoSuchEntity") {
+			return fmt.Errorf("deleting inline policy %s: %w", pn, err)
+		}
+	}
+	ap := iam.NewListAttachedRolePoliciesPaginator(c, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String(name)})
+	for ap.HasMorePages() {
+		page, err := ap.NextPage(ctx)
+		if codeIs(err, "NoSuchEntity") {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		for _, a := range page.AttachedPolicies {
+			if _, err := c.DetachRolePolicy(ctx, &iam.DetachRolePolicyInput{RoleName: aws.String(name), PolicyArn: a.PolicyArn}); err != nil && !codeIs(err, "NoSuchEntity") {
+				return fmt.Errorf("detaching %s: %w", aws.ToString(a.PolicyArn), err)
+			}
+		}
+	}
+	_, err := c.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String(name)})
+	if codeIs(err, "NoSuchEntity") {
+		return nil
+	}
+	return err
+}
