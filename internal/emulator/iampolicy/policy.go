@@ -8,7 +8,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/netip"
+	"strconv"
 	"strings"
+	"time"
 )
 
 // Strings is an IAM "string or list of strings" value.
@@ -314,9 +317,16 @@ type condOp struct {
 }
 
 // operator returns the comparison for a condition operator and whether it is
-// supported. The IfExists suffix is handled by conditionHolds.
+// supported. The IfExists suffix, the ForAnyValue:/ForAllValues: set
+// qualifiers and Null are handled by conditionHolds.
 func operator(op string) (condOp, bool) {
 	eq := func(p, v string) bool { return p == v }
+	if _, rest, ok := strings.Cut(op, ":"); ok {
+		if q := op[:len(op)-len(rest)-1]; q != "ForAnyValue" && q != "ForAllValues" {
+			return condOp{}, false
+		}
+		op = rest
+	}
 	switch strings.TrimSuffix(op, "IfExists") {
 	case "StringEquals", "ArnEquals", "Bool":
 		return condOp{eq, false}, true
@@ -330,8 +340,101 @@ func operator(op string) (condOp, bool) {
 		return condOp{Wildcard, false}, true
 	case "StringNotLike", "ArnNotLike":
 		return condOp{Wildcard, true}, true
+	case "NumericEquals":
+		return condOp{numeric(func(c int) bool { return c == 0 }), false}, true
+	case "NumericNotEquals":
+		return condOp{numeric(func(c int) bool { return c == 0 }), true}, true
+	case "NumericLessThan":
+		return condOp{numeric(func(c int) bool { return c < 0 }), false}, true
+	case "NumericLessThanEquals":
+		return condOp{numeric(func(c int) bool { return c <= 0 }), false}, true
+	case "NumericGreaterThan":
+		return condOp{numeric(func(c int) bool { return c > 0 }), false}, true
+	case "NumericGreaterThanEquals":
+		return condOp{numeric(func(c int) bool { return c >= 0 }), false}, true
+	case "DateEquals":
+		return condOp{date(func(c int) bool { return c == 0 }), false}, true
+	case "DateNotEquals":
+		return condOp{date(func(c int) bool { return c == 0 }), true}, true
+	case "DateLessThan":
+		return condOp{date(func(c int) bool { return c < 0 }), false}, true
+	case "DateLessThanEquals":
+		return condOp{date(func(c int) bool { return c <= 0 }), false}, true
+	case "DateGreaterThan":
+		return condOp{date(func(c int) bool { return c > 0 }), false}, true
+	case "DateGreaterThanEquals":
+		return condOp{date(func(c int) bool { return c >= 0 }), false}, true
+	case "IpAddress":
+		return condOp{inCIDR, false}, true
+	case "NotIpAddress":
+		return condOp{inCIDR, true}, true
+	case "Null":
+		return condOp{}, true
 	}
 	return condOp{}, false
+}
+
+// numeric compares value with pattern as numbers; want receives
+// sign(value - pattern).
+func numeric(want func(int) bool) opFunc {
+	return func(p, v string) bool {
+		a, err1 := strconv.ParseFloat(v, 64)
+		b, err2 := strconv.ParseFloat(p, 64)
+		if err1 != nil || err2 != nil {
+			return false
+		}
+		return want(cmpFloat(a, b))
+	}
+}
+
+// date compares value with pattern as times (RFC 3339 or epoch seconds).
+func date(want func(int) bool) opFunc {
+	parse := func(s string) (time.Time, bool) {
+		if t, err := time.Parse(time.RFC3339, s); err == nil {
+			return t, true
+		}
+		if t, err := time.Parse("2006-01-02", s); err == nil {
+			return t, true
+		}
+		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+			return time.Unix(n, 0), true
+		}
+		return time.Time{}, false
+	}
+	return func(p, v string) bool {
+		a, ok1 := parse(v)
+		b, ok2 := parse(p)
+		if !ok1 || !ok2 {
+			return false
+		}
+		return want(a.Compare(b))
+	}
+}
+
+func cmpFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// inCIDR reports whether the address value lies in the pattern's CIDR (or
+// equals a bare address).
+func inCIDR(p, v string) bool {
+	ip, err := netip.ParseAddr(v)
+	if err != nil {
+		return false
+	}
+	if prefix, err := netip.ParsePrefix(p); err == nil {
+		return prefix.Contains(ip)
+	}
+	if a, err := netip.ParseAddr(p); err == nil {
+		return a == ip
+	}
+	return false
 }
 
 func conditionHolds(op string, keys map[string]string, key string, values []string) bool {
@@ -340,10 +443,19 @@ func conditionHolds(op string, keys map[string]string, key string, values []stri
 		return false
 	}
 	v, present := lookupKey(keys, key)
+	if strings.TrimSuffix(op[strings.LastIndex(op, ":")+1:], "IfExists") == "Null" {
+		// Null: "true" holds when the key is absent, "false" when present.
+		for _, want := range values {
+			if strings.EqualFold(want, "true") != present {
+				return true
+			}
+		}
+		return false
+	}
 	if !present {
-		// A missing key never matches a positive operator; negated operators
-		// and …IfExists hold.
-		return o.negate || strings.HasSuffix(op, "IfExists")
+		// A missing key never matches a positive operator; negated operators,
+		// …IfExists and ForAllValues (vacuously true over no values) hold.
+		return o.negate || strings.HasSuffix(op, "IfExists") || strings.HasPrefix(op, "ForAllValues:")
 	}
 	matched := false
 	for _, p := range values {

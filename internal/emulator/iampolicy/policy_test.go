@@ -31,7 +31,9 @@ func TestQueuePolicyScopedToTopic(t *testing.T) {
 		want Decision
 	}{
 		{"own topic", func(*Context) {}, Allow},
-		{"other topic", func(c *Context) { c.Keys = map[string]string{"aws:SourceArn": "arn:aws:sns:ap-southeast-1:123456789012:other"} }, ImplicitDeny},
+		{"other topic", func(c *Context) {
+			c.Keys = map[string]string{"aws:SourceArn": "arn:aws:sns:ap-southeast-1:123456789012:other"}
+		}, ImplicitDeny},
 		{"no source arn", func(c *Context) { c.Keys = nil }, ImplicitDeny},
 		{"other action", func(c *Context) { c.Action = "sqs:DeleteMessage" }, ImplicitDeny},
 		{"action case-insensitive", func(c *Context) { c.Action = "SQS:sendmessage" }, Allow},
@@ -109,5 +111,39 @@ func TestWildcard(t *testing.T) {
 		if got := Wildcard(c.p, c.s); got != c.want {
 			t.Errorf("Wildcard(%q,%q)=%v", c.p, c.s, got)
 		}
+	}
+}
+
+func TestMoreConditionOperators(t *testing.T) {
+	doc := func(cond string) *Document {
+		d, err := Parse(`{"Statement":[{"Effect":"Allow","Action":"kms:Decrypt","Resource":"*","Condition":`+cond+`}]}`, IdentityPolicy)
+		if err != nil {
+			t.Fatalf("%s: %v", cond, err)
+		}
+		return d
+	}
+	cases := []struct {
+		cond string
+		keys map[string]string
+		want Decision
+	}{
+		{`{"ForAnyValue:StringEquals":{"kms:ResourceAliases":["alias/regis","alias/other"]}}`, map[string]string{"kms:ResourceAliases": "alias/regis"}, Allow},
+		{`{"ForAnyValue:StringEquals":{"kms:ResourceAliases":"alias/regis"}}`, map[string]string{"kms:ResourceAliases": "alias/nope"}, ImplicitDeny},
+		{`{"ForAllValues:StringLike":{"aws:TagKeys":"team*"}}`, nil, Allow},
+		{`{"NumericLessThanEquals":{"aws:MultiFactorAuthAge":"3600"}}`, map[string]string{"aws:MultiFactorAuthAge": "120"}, Allow},
+		{`{"NumericGreaterThan":{"n":"10"}}`, map[string]string{"n": "9.5"}, ImplicitDeny},
+		{`{"DateLessThan":{"aws:CurrentTime":"2030-01-01T00:00:00Z"}}`, map[string]string{"aws:CurrentTime": "2026-11-22T00:00:00Z"}, Allow},
+		{`{"IpAddress":{"aws:SourceIp":"10.0.0.0/8"}}`, map[string]string{"aws:SourceIp": "10.1.2.3"}, Allow},
+		{`{"NotIpAddress":{"aws:SourceIp":"10.0.0.0/8"}}`, map[string]string{"aws:SourceIp": "10.1.2.3"}, ImplicitDeny},
+		{`{"Null":{"aws:TokenIssueTime":"true"}}`, nil, Allow},
+		{`{"Null":{"aws:TokenIssueTime":"false"}}`, nil, ImplicitDeny},
+	}
+	for _, c := range cases {
+		if got := doc(c.cond).Evaluate(Context{Action: "kms:Decrypt", Resource: "arn:x", Keys: c.keys}, IdentityPolicy); got != c.want {
+			t.Errorf("%s with %v: got %v, want %v", c.cond, c.keys, got, c.want)
+		}
+	}
+	if _, err := Parse(`{"Statement":[{"Effect":"Allow","Action":"a:b","Resource":"*","Condition":{"Sometimes:StringEquals":{"k":"v"}}}]}`, IdentityPolicy); err == nil {
+		t.Error("unknown set qualifier accepted")
 	}
 }
