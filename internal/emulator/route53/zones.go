@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -203,11 +204,24 @@ func (s *Service) createHostedZone(c *call) *core.APIError {
 	if len(s.zones) >= s.limits.HostedZones {
 		return core.Errorf("TooManyHostedZones", "This operation can't be completed because the current account has reached the limit on the number of hosted zones (%d).", s.limits.HostedZones)
 	}
-	s.zoneRefs[in.CallerReference] = true
+	z := s.addZoneLocked("Z"+core.RandomID(19), name, in.CallerReference, comment)
+	ch := s.newChange("")
+	return s.created(c, locationBase+"hostedzone/"+z.id, struct {
+		XMLName       xml.Name         `xml:"https://route53.amazonaws.com/doc/2013-04-01/ CreateHostedZoneResponse"`
+		HostedZone    xmlHostedZone    `xml:"HostedZone"`
+		ChangeInfo    xmlChangeInfo    `xml:"ChangeInfo"`
+		DelegationSet xmlDelegationSet `xml:"DelegationSet"`
+	}{HostedZone: s.zoneXML(z), ChangeInfo: s.changeXML(ch), DelegationSet: xmlDelegationSet{NameServers: z.nameServers}})
+}
+
+// addZoneLocked creates a hosted zone with its own SOA and NS records. The
+// caller holds s.mu and has checked id, name and callerRef.
+func (s *Service) addZoneLocked(id, name, callerRef, comment string) *hostedZone {
+	s.zoneRefs[callerRef] = true
 	z := &hostedZone{
-		id:          "Z" + core.RandomID(19),
+		id:          id,
 		name:        name,
-		callerRef:   in.CallerReference,
+		callerRef:   callerRef,
 		comment:     comment,
 		seq:         s.nextSeq(),
 		records:     map[string]*rrset{},
@@ -225,13 +239,37 @@ func (s *Service) createHostedZone(c *call) *core.APIError {
 	z.records[rrKey(name, "NS", "")] = ns
 	z.records[rrKey(name, "SOA", "")] = soa
 	s.zones[z.id] = z
-	ch := s.newChange("")
-	return s.created(c, locationBase+"hostedzone/"+z.id, struct {
-		XMLName       xml.Name         `xml:"https://route53.amazonaws.com/doc/2013-04-01/ CreateHostedZoneResponse"`
-		HostedZone    xmlHostedZone    `xml:"HostedZone"`
-		ChangeInfo    xmlChangeInfo    `xml:"ChangeInfo"`
-		DelegationSet xmlDelegationSet `xml:"DelegationSet"`
-	}{HostedZone: s.zoneXML(z), ChangeInfo: s.changeXML(ch), DelegationSet: xmlDelegationSet{NameServers: z.nameServers}})
+	return z
+}
+
+// hostedZoneIDPattern is the shape of a Route 53 hosted zone id: "Z" and
+// upper-case letters and digits, at most 32 characters in all.
+var hostedZoneIDPattern = regexp.MustCompile(`^Z[0-9A-Z]{1,31}$`)
+
+// SeedHostedZone creates a public hosted zone with a chosen id, for test
+// harnesses that need to know the id before anything runs (Route 53 itself
+// always picks the id). id must look like a Route 53 id ("Z0REGISTEST000001";
+// a "/hostedzone/" prefix is accepted) and not be in use; name is the zone's
+// domain name. The zone is otherwise what CreateHostedZone makes.
+func (s *Service) SeedHostedZone(name, id string) error {
+	id = strings.TrimPrefix(id, "/hostedzone/")
+	if !hostedZoneIDPattern.MatchString(id) {
+		return fmt.Errorf("route53: hosted zone id %q does not look like a Route 53 id: use Z followed by up to 31 upper-case letters and digits, e.g. Z0REGISTEST000001", id)
+	}
+	canonical, ok := normalizeName(name)
+	if !ok || canonical == "." {
+		return fmt.Errorf("route53: %q is not a valid domain name for a hosted zone", name)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.zones[id] != nil {
+		return fmt.Errorf("route53: hosted zone %s already exists", id)
+	}
+	if len(s.zones) >= s.limits.HostedZones {
+		return fmt.Errorf("route53: the account has reached the limit on hosted zones (%d)", s.limits.HostedZones)
+	}
+	s.addZoneLocked(id, canonical, "regis-emulator-seed-"+id, "")
+	return nil
 }
 
 func (s *Service) getHostedZone(c *call) *core.APIError {

@@ -348,3 +348,53 @@ func TestTagsAndFaults(t *testing.T) {
 		t.Errorf("the call log lacks ChangeTagsForResource: %v", actions)
 	}
 }
+
+func TestSeedHostedZone(t *testing.T) {
+	e := start(t)
+	if err := e.svc.SeedHostedZone("Example.Internal", "Z0REGISTEST000001"); err != nil {
+		t.Fatal(err)
+	}
+	// The seeded zone is an ordinary zone: readable by its id, with its SOA
+	// and NS records, and usable for record sets.
+	got, err := e.c.GetHostedZone(ctx, &r53.GetHostedZoneInput{Id: aws.String("Z0REGISTEST000001")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if aws.ToString(got.HostedZone.Id) != "/hostedzone/Z0REGISTEST000001" || aws.ToString(got.HostedZone.Name) != "example.internal." ||
+		aws.ToInt64(got.HostedZone.ResourceRecordSetCount) != 2 || len(got.DelegationSet.NameServers) != 4 {
+		t.Errorf("GetHostedZone = %+v, %+v", got.HostedZone, got.DelegationSet)
+	}
+	e.change(t, "Z0REGISTEST000001", rr(r53types.ChangeActionCreate, "www.example.internal", r53types.RRTypeA, 60, "192.0.2.1"))
+
+	for _, c := range []struct{ name, id string }{
+		{"other.internal", "Z0REGISTEST000001"},             // id in use
+		{"other.internal", "/hostedzone/Z0REGISTEST000001"}, // same id, with the prefix
+		{"other.internal", "z0registest000001"},             // lower case
+		{"other.internal", "X0REGISTEST000001"},             // not Z…
+		{"other.internal", "Z"},                             // too short
+		{"other.internal", "Z" + strings.Repeat("A", 32)},   // too long
+		{"other.internal", "/change/Z0REGISTEST000002"},     // another kind of id
+		{"bad..name", "Z0REGISTEST000002"},                  // bad domain name
+		{".", "Z0REGISTEST000002"},                          // the root
+	} {
+		if err := e.svc.SeedHostedZone(c.name, c.id); err == nil {
+			t.Errorf("SeedHostedZone(%q, %q) = nil, want an error", c.name, c.id)
+		}
+	}
+	if err := e.svc.SeedHostedZone("other.internal", "/hostedzone/Z0REGISTEST000002"); err != nil {
+		t.Errorf("SeedHostedZone with the /hostedzone/ prefix: %v", err)
+	}
+	// Zones created through the API are listed after the seeded ones.
+	zoneID := e.zone(t, "api.internal")
+	list, err := e.c.ListHostedZones(ctx, &r53.ListHostedZonesInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, z := range list.HostedZones {
+		ids = append(ids, strings.TrimPrefix(aws.ToString(z.Id), "/hostedzone/"))
+	}
+	if want := []string{"Z0REGISTEST000001", "Z0REGISTEST000002", zoneID}; fmt.Sprint(ids) != fmt.Sprint(want) {
+		t.Errorf("ListHostedZones = %v, want %v", ids, want)
+	}
+}

@@ -23,6 +23,11 @@ func main() {
 	account := flag.String("account-id", emulator.DefaultAccountID, "emulated AWS account id")
 	verbose := flag.Bool("v", false, "log every API call")
 	urlFile := flag.String("url-file", "", "write the endpoint URL to this file once listening (useful with -addr 127.0.0.1:0)")
+	var zones []string
+	flag.Func("hosted-zone", "create a Route 53 hosted zone with a known id before serving: NAME=ID (e.g. example.internal=Z0REGISTEST000001); repeatable", func(v string) error {
+		zones = append(zones, v)
+		return nil
+	})
 	dnsServers := flag.String("dns", "", "serve the Route 53 hosted zones over DNS: comma-separated REGION=ADDR pairs, each answering as if clients were in REGION (e.g. ap-southeast-1=127.0.0.1:5353,ap-south-1=127.0.0.1:5354)")
 	flag.Parse()
 
@@ -33,6 +38,10 @@ func main() {
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 
 	emu := emulator.New(emulator.Options{AccountID: *account, Logger: logger})
+	if err := seedHostedZones(emu, zones); err != nil {
+		fmt.Fprintln(os.Stderr, "regis-emulator:", err)
+		os.Exit(2)
+	}
 	if err := emu.Start(*addr); err != nil {
 		fmt.Fprintln(os.Stderr, "regis-emulator:", err)
 		os.Exit(1)
