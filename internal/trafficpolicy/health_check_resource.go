@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/route53"
 	awstypes "github.com/aws/aws-sdk-go-v2/service/route53/types"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -88,6 +89,9 @@ func healthCheckRegions() []string {
 	}
 	return out
 }
+
+// healthCheckMaxTags is the most tags Route 53 keeps on a health check.
+const healthCheckMaxTags = 50
 
 // healthCheckUpdateAttempts bounds the re-reads after HealthCheckVersionMismatch.
 const healthCheckUpdateAttempts = 5
@@ -220,6 +224,11 @@ func (r *healthCheckResource) Schema(_ context.Context, _ resource.SchemaRequest
 				ElementType:         types.StringType,
 				Optional:            true,
 				MarkdownDescription: "Tags of the health check (the `Name` tag is the name the Route 53 console shows). They are merged with the provider's `default_tags`; a tag here wins over a default tag with the same key.",
+				Validators: []validator.Map{
+					mapvalidator.SizeAtMost(healthCheckMaxTags),
+					mapvalidator.KeysAre(stringvalidator.LengthBetween(1, 128)),
+					mapvalidator.ValueStringsAre(stringvalidator.LengthAtMost(256)),
+				},
 			},
 			"tags_all": schema.MapAttribute{
 				ElementType:         types.StringType,

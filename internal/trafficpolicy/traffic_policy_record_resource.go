@@ -196,19 +196,26 @@ func (r *trafficPolicyRecordResource) Create(ctx context.Context, req resource.C
 		TrafficPolicyId:      aws.String(plan.TrafficPolicyID.ValueString()),
 		TrafficPolicyVersion: aws.Int32(int32(plan.TrafficPolicyVersion.ValueInt64())),
 	}
-	var out *route53.CreateTrafficPolicyInstanceOutput
+	var inst *awstypes.TrafficPolicyInstance
 	err := retryWhen(ctx, policyVisibleTimeout, func(err error) bool {
 		return isA[*awstypes.NoSuchTrafficPolicy](err) || isA[*awstypes.PriorRequestNotComplete](err)
 	}, func(ctx context.Context) error {
 		var err error
-		out, err = conn.CreateTrafficPolicyInstance(ctx, input)
+		inst, err = createOnce(ctx, conn, func(ctx context.Context, optFns ...func(*route53.Options)) (*awstypes.TrafficPolicyInstance, error) {
+			out, err := conn.CreateTrafficPolicyInstance(ctx, input, optFns...)
+			if err != nil {
+				return nil, err
+			}
+			return out.TrafficPolicyInstance, nil
+		}, func(ctx context.Context) (*awstypes.TrafficPolicyInstance, bool, error) {
+			return findCreatedTrafficPolicyInstance(ctx, conn, input)
+		})
 		return err
 	})
 	if err != nil {
 		resp.Diagnostics.AddError(fmt.Sprintf("Creating policy record %s", name), createRecordErrorDetail(plan, err))
 		return
 	}
-	inst := out.TrafficPolicyInstance
 	id := aws.ToString(inst.Id)
 	// Record the instance before waiting: if the wait fails, Terraform keeps
 	// it (tainted, to be replaced) instead of losing track of it.
@@ -402,6 +409,36 @@ func findTrafficPolicyInstanceByID(ctx context.Context, conn *route53.Client, id
 		return nil, errNotFound
 	}
 	return out.TrafficPolicyInstance, nil
+}
+
+// findCreatedTrafficPolicyInstance looks, after a create call whose answer
+// was lost, for the instance it made: the instance of the zone with the
+// call's name, policy, version and TTL.
+func findCreatedTrafficPolicyInstance(ctx context.Context, conn *route53.Client, in *route53.CreateTrafficPolicyInstanceInput) (*awstypes.TrafficPolicyInstance, bool, error) {
+	input := &route53.ListTrafficPolicyInstancesByHostedZoneInput{HostedZoneId: in.HostedZoneId}
+	for {
+		out, err := conn.ListTrafficPolicyInstancesByHostedZone(ctx, input)
+		if isA[*awstypes.NoSuchTrafficPolicyInstance](err) {
+			return nil, false, nil
+		}
+		if err != nil {
+			return nil, false, err
+		}
+		for i := range out.TrafficPolicyInstances {
+			inst := &out.TrafficPolicyInstances[i]
+			if equivalentNames(aws.ToString(inst.Name), aws.ToString(in.Name)) &&
+				aws.ToString(inst.TrafficPolicyId) == aws.ToString(in.TrafficPolicyId) &&
+				aws.ToInt32(inst.TrafficPolicyVersion) == aws.ToInt32(in.TrafficPolicyVersion) &&
+				aws.ToInt64(inst.TTL) == aws.ToInt64(in.TTL) {
+				return inst, true, nil
+			}
+		}
+		if !out.IsTruncated {
+			return nil, false, nil
+		}
+		input.TrafficPolicyInstanceNameMarker = out.TrafficPolicyInstanceNameMarker
+		input.TrafficPolicyInstanceTypeMarker = out.TrafficPolicyInstanceTypeMarker
+	}
 }
 
 // instanceTarget is what an update asked for, so that a stale Applied state

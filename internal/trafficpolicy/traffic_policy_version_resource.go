@@ -367,37 +367,87 @@ func createTrafficPolicyVersion(ctx context.Context, conn *route53.Client, name,
 		existing, err := findTrafficPolicyByName(ctx, conn, name)
 		switch {
 		case notFound(err):
-			out, err := conn.CreateTrafficPolicy(ctx, &route53.CreateTrafficPolicyInput{
-				Name:     aws.String(name),
-				Document: aws.String(document),
-				Comment:  comment,
+			tp, err := createOnce(ctx, conn, func(ctx context.Context, optFns ...func(*route53.Options)) (*awstypes.TrafficPolicy, error) {
+				out, err := conn.CreateTrafficPolicy(ctx, &route53.CreateTrafficPolicyInput{
+					Name:     aws.String(name),
+					Document: aws.String(document),
+					Comment:  comment,
+				}, optFns...)
+				if err != nil {
+					return nil, err
+				}
+				return out.TrafficPolicy, nil
+			}, func(ctx context.Context) (*awstypes.TrafficPolicy, bool, error) {
+				// The policy exists now with this document as its only
+				// version: the call created it.
+				p, err := findTrafficPolicyByName(ctx, conn, name)
+				if notFound(err) || (err == nil && aws.ToInt32(p.LatestVersion) != 1) {
+					return nil, false, nil
+				}
+				if err != nil {
+					return nil, false, err
+				}
+				return findCreatedVersion(ctx, conn, aws.ToString(p.Id), 0, document, comment)
 			})
 			if isA[*awstypes.TrafficPolicyAlreadyExists](err) && retry(err) {
 				// Another version of the same name created the policy
 				// first: add this one as a new version of it.
 				continue
 			}
+			return tp, err
+		case err != nil:
+			return nil, fmt.Errorf("looking for traffic policy %q: %w", name, err)
+		}
+		tp, err := createOnce(ctx, conn, func(ctx context.Context, optFns ...func(*route53.Options)) (*awstypes.TrafficPolicy, error) {
+			out, err := conn.CreateTrafficPolicyVersion(ctx, &route53.CreateTrafficPolicyVersionInput{
+				Id:       existing.Id,
+				Document: aws.String(document),
+				Comment:  comment,
+			}, optFns...)
 			if err != nil {
 				return nil, err
 			}
 			return out.TrafficPolicy, nil
-		case err != nil:
-			return nil, fmt.Errorf("looking for traffic policy %q: %w", name, err)
-		}
-		out, err := conn.CreateTrafficPolicyVersion(ctx, &route53.CreateTrafficPolicyVersionInput{
-			Id:       existing.Id,
-			Document: aws.String(document),
-			Comment:  comment,
+		}, func(ctx context.Context) (*awstypes.TrafficPolicy, bool, error) {
+			// A version newer than the latest one before the call, with
+			// this document and comment: the call created it.
+			return findCreatedVersion(ctx, conn, aws.ToString(existing.Id), aws.ToInt32(existing.LatestVersion), document, comment)
 		})
 		if (isA[*awstypes.NoSuchTrafficPolicy](err) || isA[*awstypes.ConcurrentModification](err)) && retry(err) {
 			// The policy lost its last version meanwhile, or another
 			// version is being added: look again.
 			continue
 		}
-		if err != nil {
-			return nil, err
+		return tp, err
+	}
+}
+
+// findCreatedVersion looks, after a create call whose answer was lost, for
+// the version it made: the first version of policy id after version after
+// whose document and comment are the call's.
+func findCreatedVersion(ctx context.Context, conn *route53.Client, id string, after int32, document string, comment *string) (*awstypes.TrafficPolicy, bool, error) {
+	input := &route53.ListTrafficPolicyVersionsInput{Id: aws.String(id), MaxItems: aws.Int32(100)}
+	for {
+		out, err := conn.ListTrafficPolicyVersions(ctx, input)
+		if isA[*awstypes.NoSuchTrafficPolicy](err) {
+			return nil, false, nil
 		}
-		return out.TrafficPolicy, nil
+		if err != nil {
+			return nil, false, err
+		}
+		for i := range out.TrafficPolicies {
+			tp := &out.TrafficPolicies[i]
+			if aws.ToInt32(tp.Version) <= after || aws.ToString(tp.Comment) != aws.ToString(comment) {
+				continue
+			}
+			if got, err := trafficflow.Normalize([]byte(aws.ToString(tp.Document))); err == nil && string(got) == document {
+				return tp, true, nil
+			}
+		}
+		if !out.IsTruncated || out.TrafficPolicyVersionMarker == nil || aws.ToString(out.TrafficPolicyVersionMarker) == aws.ToString(input.TrafficPolicyVersionMarker) {
+			return nil, false, nil
+		}
+		input.TrafficPolicyVersionMarker = out.TrafficPolicyVersionMarker
 	}
 }
 
