@@ -514,7 +514,7 @@ func TestAccTrafficPolicyRecord_badInput(t *testing.T) {
 		{"negative ttl", rec(zone, name, "-1", policy, "1"), []string{"ttl", "value must be between 0 and 2147483647"}},
 		{"version 0", rec(zone, name, "60", policy, "0"), []string{"traffic_policy_version", "value must be between 1 and 1000"}},
 		{"version above 1000", rec(zone, name, "60", policy, "1001"), []string{"traffic_policy_version", "value must be between 1 and 1000"}},
-		{"empty hosted_zone_id", rec(`""`, name, "60", policy, "1"), []string{"hosted_zone_id", "string length must be between 1 and 32"}},
+		{"empty hosted_zone_id", rec(`""`, name, "60", policy, "1"), []string{"hosted_zone_id", "string length must be between 1 and 44"}},
 		{"empty name", rec(zone, `""`, "60", policy, "1"), []string{"name", "string length must be between 1 and 1024"}},
 		{"traffic_policy_id too long", rec(zone, name, "60", `"`+strings.Repeat("a", 37)+`"`, "1"), []string{"traffic_policy_id", "string length must be between 1 and 36"}},
 	})

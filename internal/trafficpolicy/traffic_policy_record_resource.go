@@ -93,8 +93,14 @@ func (r *trafficPolicyRecordResource) Schema(ctx context.Context, _ resource.Sch
 			"hosted_zone_id": schema.StringAttribute{
 				Required:            true,
 				MarkdownDescription: "Id of the hosted zone the records are created in. Changing it creates a new policy record.",
-				Validators:          []validator.String{stringvalidator.LengthBetween(1, 32)},
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				Validators:          []validator.String{stringvalidator.LengthBetween(1, 44)},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplaceIf(
+					func(_ context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
+						resp.RequiresReplace = bareZoneID(req.StateValue.ValueString()) != bareZoneID(req.PlanValue.ValueString())
+					},
+					"Changing the hosted zone (other than adding or removing the /hostedzone/ prefix) creates a new policy record.",
+					"Changing the hosted zone (other than adding or removing the `/hostedzone/` prefix) creates a new policy record.",
+				)},
 			},
 			"name": schema.StringAttribute{
 				Required: true,
@@ -145,6 +151,10 @@ func (r *trafficPolicyRecordResource) Configure(_ context.Context, req resource.
 	r.client = configureClient(req.ProviderData, &resp.Diagnostics)
 }
 
+// bareZoneID returns a hosted zone id without the /hostedzone/ prefix the
+// Route 53 API sometimes returns.
+func bareZoneID(id string) string { return strings.TrimPrefix(id, "/hostedzone/") }
+
 // equivalentNames compares DNS names as Route 53 does: without the trailing
 // dot and ignoring case.
 func equivalentNames(a, b string) bool {
@@ -167,6 +177,28 @@ func (r *trafficPolicyRecordResource) ModifyPlan(ctx context.Context, req resour
 	moves := !plan.TrafficPolicyID.Equal(state.TrafficPolicyID) || !plan.TrafficPolicyVersion.Equal(state.TrafficPolicyVersion) || !plan.TTL.Equal(state.TTL)
 	if moves {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("state"), types.StringValue(trafficPolicyInstanceStateApplied))...)
+	}
+	if !moves {
+		return
+	}
+	// Route 53 cannot move a record to a version of another DNS type
+	// (ConflictingTypes): when the target version is known, look up its type
+	// and plan a replacement instead of an update that would fail.
+	if r.client != nil && !plan.TrafficPolicyID.IsUnknown() && !plan.TrafficPolicyVersion.IsUnknown() {
+		out, err := r.client.Route53(ctx).GetTrafficPolicy(ctx, &route53.GetTrafficPolicyInput{
+			Id: plan.TrafficPolicyID.ValueStringPointer(), Version: aws.Int32(int32(plan.TrafficPolicyVersion.ValueInt64())),
+		})
+		if err == nil && out.TrafficPolicy != nil {
+			newType := string(out.TrafficPolicy.Type)
+			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("record_type"), types.StringValue(newType))...)
+			if newType != state.RecordType.ValueString() {
+				// Terraform replaces only for a path whose value changes.
+				resp.RequiresReplace = append(resp.RequiresReplace, path.Root("traffic_policy_id"), path.Root("traffic_policy_version"))
+				resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), types.StringUnknown())...)
+				resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("state"), types.StringUnknown())...)
+			}
+			return
+		}
 	}
 	if !plan.TrafficPolicyID.Equal(state.TrafficPolicyID) {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("record_type"), types.StringUnknown())...)
@@ -256,7 +288,11 @@ func createRecordErrorDetail(plan TrafficPolicyRecordResourceModel, err error) s
 // setFromAPI records what Route 53 returned for the instance.
 func (m *TrafficPolicyRecordResourceModel) setFromAPI(inst *awstypes.TrafficPolicyInstance) {
 	m.ID = types.StringValue(aws.ToString(inst.Id))
-	m.HostedZoneID = types.StringValue(strings.TrimPrefix(aws.ToString(inst.HostedZoneId), "/hostedzone/"))
+	// Keep the configured spelling of the zone id (with or without the
+	// /hostedzone/ prefix) when it names the same zone.
+	if zone := bareZoneID(aws.ToString(inst.HostedZoneId)); m.HostedZoneID.IsNull() || bareZoneID(m.HostedZoneID.ValueString()) != zone {
+		m.HostedZoneID = types.StringValue(zone)
+	}
 	if name := aws.ToString(inst.Name); !equivalentNames(m.Name.ValueString(), name) || m.Name.IsNull() {
 		m.Name = types.StringValue(strings.TrimSuffix(name, "."))
 	}
