@@ -280,8 +280,8 @@ func Validate(args []string, ordered bool) error {
 			return refuse(name, "expects score member pairs")
 		}
 		for j := 0; j < len(rest); j += 2 {
-			// Redis refuses NaN scores: the command would fail on apply.
-			if f, err := strconv.ParseFloat(rest[j], 64); err != nil || math.IsNaN(f) {
+			// Scores Redis refuses would fail on apply, in every region.
+			if !validScore(rest[j]) {
 				return refuse(name, "score %q is not a number", rest[j])
 			}
 		}
@@ -310,6 +310,35 @@ func Validate(args []string, ordered bool) error {
 		return refuse(name, "not on the allow-list of idempotent commands")
 	}
 	return nil
+}
+
+// validScore reports whether Redis accepts s as a sorted set score. Redis
+// parses scores with C's strtod and refuses NaN, overflow, and underflow to
+// zero (ERANGE with a zero result: "1e-400"), which strconv.ParseFloat
+// rounds to 0 without an error; and strtod knows no '_' digit separators,
+// which ParseFloat accepts after a base prefix ("0x1_0p0").
+func validScore(s string) bool {
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsNaN(f) || strings.ContainsRune(s, '_') {
+		return false
+	}
+	if f != 0 {
+		return true
+	}
+	// Zero: only if the mantissa is zero too, not a tiny number rounded.
+	m := strings.TrimLeft(strings.ToLower(s), "+-")
+	hex := strings.HasPrefix(m, "0x")
+	if hex {
+		m = m[2:]
+	}
+	exponent := "e"
+	if hex {
+		exponent = "p"
+	}
+	if i := strings.IndexAny(m, exponent); i >= 0 {
+		m = m[:i]
+	}
+	return strings.Trim(m, "0.") == ""
 }
 
 // Keys returns the keys a canonical command writes, in order.

@@ -79,3 +79,20 @@ func TestKeys(t *testing.T) {
 		}
 	}
 }
+
+// TestValidateScoresRedisRefuses: scores that Redis refuses are refused at
+// publish time, not dead-lettered in every region (found by the chaos run:
+// ParseFloat rounds "1e-400" to 0, while Redis answers "ERR value is not a
+// valid float").
+func TestValidateScoresRedisRefuses(t *testing.T) {
+	for _, score := range []string{"1e-400", "-1e-400", "1E-330", "0x1p-1100", "0x1_0p0", "NaN", "1e400", "", " 1"} {
+		if err := Validate([]string{"ZADD", "z", score, "m"}, false); err == nil {
+			t.Errorf("score %q accepted", score)
+		}
+	}
+	for _, score := range []string{"0", "-0", "0.0", "0e-400", "+0x0p5", "3e-324", "1.5", "-2", "inf", "-Infinity", "1e308", "0x1p4", ".5"} {
+		if err := Validate([]string{"ZADD", "z", score, "m"}, false); err != nil {
+			t.Errorf("score %q refused: %v", score, err)
+		}
+	}
+}

@@ -50,6 +50,8 @@ type message struct {
 	groupID, dedupID, seqNumber string
 	// dlqSource is the ARN of the queue that dead-lettered the message.
 	dlqSource string
+	// deleteLost: delivery chaos already lost a delete of this message.
+	deleteLost bool
 
 	heapIdx, expIdx int
 }
@@ -527,7 +529,7 @@ func (s *Service) receive(q *queue, limit int, visibility time.Duration, now tim
 	}
 	if !q.fifo {
 		for len(out) < limit && q.ready.Len() > 0 {
-			take(q.ready.top())
+			take(q.nextToReceive())
 		}
 		return out
 	}
@@ -607,6 +609,9 @@ func (q *queue) deleteByHandle(handle string, now time.Time) *core.APIError {
 	}
 	if q.fifo && (m.nonce != p.nonce || m.state != stateInflight) {
 		return errParam(handle, "ReceiptHandle", "The receipt handle has expired.")
+	}
+	if q.loseDelete(m, now) {
+		return nil
 	}
 	q.removeMessage(m)
 	return nil

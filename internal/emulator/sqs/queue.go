@@ -72,6 +72,10 @@ type queue struct {
 	dedup      map[string]dedupEntry
 	dedupOrder []dedupKey
 	fifoSeq    uint64
+
+	// chaos, when set (a test hook, see chaos.go), shuffles receives and
+	// loses deletes as SQS standard queues may.
+	chaos *queueChaos
 }
 
 type dedupEntry struct {
