@@ -16,7 +16,8 @@ import (
 // CloudWatch metrics status reads. SQS publishes the age of a queue's
 // oldest message only as a metric (there is no queue attribute for it); the
 // consumer publishes replication lag as EMF metrics with dimensions
-// OriginRegion and Region.
+// [Bus, OriginRegion, Region] when it knows its bus name, and always
+// [OriginRegion, Region] (every bus of the region together).
 const (
 	sqsNamespace        = "AWS/SQS"
 	sqsOldestAgeMetric  = "ApproximateAgeOfOldestMessage"
@@ -36,21 +37,55 @@ type regionMetrics struct {
 	QueueAge    map[string]*datapoint // by queue name
 	DLQAge      map[string]*datapoint // by queue name (of the source queue)
 	LagByOrigin map[string]datapoint
+	// Bus is the Bus dimension the lag was looked up with ("": none known).
+	Bus string
+	// LagAllBuses is set when LagByOrigin comes from the metrics without
+	// the Bus dimension (every bus of the region together): the bus is
+	// unknown, or its consumer does not publish the Bus dimension (older
+	// than it, or without REGIS_BUS_NAME).
+	LagAllBuses bool
 	Err         error
+}
+
+// consumerBusName is the Bus dimension the consumer of these queues
+// publishes its metrics under. regis_bus sets the consumer's REGIS_BUS_NAME
+// to the bus name and names the bus's SNS topic and every region's queue
+// after it (internal/bus/names.go), so the queues' name is the bus name.
+// "" when the queues disagree: not a regis_bus, so no Bus to look for.
+func consumerBusName(queues []*busQueue) string {
+	name := ""
+	for _, q := range queues {
+		switch n := q.Name(); {
+		case n == "":
+			return ""
+		case name == "":
+			name = n
+		case n != name:
+			return ""
+		}
+	}
+	return name
 }
 
 // fetchRegionMetrics reads, in one GetMetricData call (and its pages), the
 // latest datapoint within window of: the oldest-message age of each queue
 // and DLQ, and the consumer's ReplicationLagMax from each origin region.
+// The lag is looked up for the bus (consumerBusName) and for the region as
+// a whole; the bus's figures win. Without any for the bus, the region's
+// are used only if the bus's consumer does not publish the Bus dimension at
+// all (ListMetrics: no such metric in the last two weeks), so that an idle
+// bus does not show another bus's lag.
 func fetchRegionMetrics(ctx context.Context, cw *cloudwatch.Client, region string, queues []*busQueue, origins []string, namespace string, now time.Time, window time.Duration) regionMetrics {
 	ctx, cancel := context.WithTimeout(ctx, metricsTimeout)
 	defer cancel()
-	rm := regionMetrics{QueueAge: map[string]*datapoint{}, DLQAge: map[string]*datapoint{}, LagByOrigin: map[string]datapoint{}}
+	rm := regionMetrics{QueueAge: map[string]*datapoint{}, DLQAge: map[string]*datapoint{}, LagByOrigin: map[string]datapoint{},
+		Bus: consumerBusName(queues)}
+	lagAll := map[string]datapoint{} // without the Bus dimension
 
 	type target struct {
 		set  map[string]*datapoint
 		key  string
-		lag  bool
+		lag  map[string]datapoint // set for lag queries
 		name string
 	}
 	targets := map[string]target{}
@@ -81,12 +116,16 @@ func fetchRegionMetrics(ctx context.Context, cw *cloudwatch.Client, region strin
 		}
 	}
 	for i, o := range origins {
-		add("lag"+strconv.Itoa(i), namespace, consumer.MetricReplicationLagMax,
-			[]cwtypes.Dimension{
-				{Name: aws.String("OriginRegion"), Value: aws.String(o)},
-				{Name: aws.String("Region"), Value: aws.String(region)},
-			},
-			target{lag: true, name: o})
+		dims := []cwtypes.Dimension{
+			{Name: aws.String(consumer.DimensionOriginRegion), Value: aws.String(o)},
+			{Name: aws.String(consumer.DimensionRegion), Value: aws.String(region)},
+		}
+		add("lag"+strconv.Itoa(i), namespace, consumer.MetricReplicationLagMax, dims, target{lag: lagAll, name: o})
+		if rm.Bus != "" {
+			add("buslag"+strconv.Itoa(i), namespace, consumer.MetricReplicationLagMax,
+				append([]cwtypes.Dimension{{Name: aws.String(consumer.DimensionBus), Value: aws.String(rm.Bus)}}, dims...),
+				target{lag: rm.LagByOrigin, name: o})
+		}
 	}
 	if len(queries) == 0 {
 		return rm
@@ -117,9 +156,9 @@ func fetchRegionMetrics(ctx context.Context, cw *cloudwatch.Client, region strin
 					dp = datapoint{Value: r.Values[k], At: r.Timestamps[k]}
 				}
 			}
-			if t.lag {
-				if old, ok := rm.LagByOrigin[t.name]; !ok || dp.At.After(old.At) {
-					rm.LagByOrigin[t.name] = dp
+			if t.lag != nil {
+				if old, ok := t.lag[t.name]; !ok || dp.At.After(old.At) {
+					t.lag[t.name] = dp
 				}
 				continue
 			}
@@ -129,7 +168,26 @@ func fetchRegionMetrics(ctx context.Context, cw *cloudwatch.Client, region strin
 			}
 		}
 	}
+	if len(rm.LagByOrigin) == 0 && len(lagAll) > 0 && (rm.Bus == "" || !publishesBus(ctx, cw, namespace, region, rm.Bus)) {
+		rm.LagByOrigin, rm.LagAllBuses = lagAll, true
+	}
 	return rm
+}
+
+// publishesBus tells whether the consumer of bus in region publishes its
+// lag with the Bus dimension: CloudWatch lists a metric for two weeks after
+// its last datapoint. When ListMetrics fails it says yes, so that the
+// caller shows no figure rather than possibly another bus's.
+func publishesBus(ctx context.Context, cw *cloudwatch.Client, namespace, region, bus string) bool {
+	out, err := cw.ListMetrics(ctx, &cloudwatch.ListMetricsInput{
+		Namespace:  aws.String(namespace),
+		MetricName: aws.String(consumer.MetricReplicationLagMax),
+		Dimensions: []cwtypes.DimensionFilter{
+			{Name: aws.String(consumer.DimensionBus), Value: aws.String(bus)},
+			{Name: aws.String(consumer.DimensionRegion), Value: aws.String(region)},
+		},
+	})
+	return err != nil || len(out.Metrics) > 0
 }
 
 // formatAge prints a duration in seconds compactly: 45s, 3m05s, 2h10m, 3d4h.

@@ -264,21 +264,38 @@ func (e scriptError) Error() string { return string(e) }
 // RedisError marks it as a server reply (go-redis's redis.Error).
 func (scriptError) RedisError() {}
 
-// groupArgs builds EVALSHA sha numkeys K1 M1 … window op ver n operands….
+// groupArgs builds EVALSHA sha numkeys, per write K MK [MM], then
+// metadata-TTL refresh codes, then per write its version and operands
+// (member writes: count first). MM is sent only for the writes that use it
+// (usesMemberKey).
 func (h *Handler) groupArgs(writes []orderedWrite, g []int) []any {
-	n := 4
+	n := 6
 	for _, k := range g {
-		n += 5 + len(writes[k].call.operands)
+		n += 6 + len(writes[k].call.operands)
 	}
 	args := make([]any, 0, n)
-	args = append(args, "evalsha", orderedScriptSHA, 2*len(g))
-	for _, k := range g {
-		args = append(args, writes[k].call.key, MetaKey(writes[k].call.key))
+	args = append(args, "evalsha", orderedScriptSHA, 0)
+	codes := make([]byte, len(g))
+	nkeys := 0
+	for j, k := range g {
+		c := &writes[k].call
+		tag := SlotTag(c.key)
+		args = append(args, c.key, metaKey(tag, 'k', c.key))
+		nkeys += 2
+		if usesMemberKey(c.op) {
+			args = append(args, metaKey(tag, 'm', c.key))
+			nkeys++
+		}
+		codes[j] = c.op
 	}
-	args = append(args, h.window, h.refresh)
+	args[2] = nkeys
+	args = append(args, h.metaTTL, h.refresh, string(codes))
 	for _, k := range g {
-		c := writes[k].call
-		args = append(args, c.op, writes[k].ver, len(c.operands))
+		c := &writes[k].call
+		args = append(args, writes[k].ver)
+		if !isKeyOp(c.op) {
+			args = append(args, len(c.operands))
+		}
 		for _, o := range c.operands {
 			args = append(args, o)
 		}

@@ -55,9 +55,10 @@ const (
 	// TTL) already has. See ordered.go.
 	EnvOrdered = "REGIS_ORDERED"
 	// EnvTombstoneTTL is how long ordered-mode version metadata (including
-	// the tombstone a DEL leaves) lives at least after the last write to a
-	// key, as a Go duration (default DefaultTombstoneTTL; the metadata's TTL
-	// is this plus a renewal interval of up to an hour). It must exceed the
+	// the tombstone a DEL leaves) lives at least after the last applied
+	// write to a key, as a Go duration (default DefaultTombstoneTTL; the
+	// metadata's TTL is this plus a refresh period of up to an hour, renewed
+	// at most once per period). It must exceed the
 	// longest time a message can still be delivered after a newer one was
 	// applied: the source queue's retention, and the DLQ's if messages are
 	// redriven.
@@ -67,7 +68,8 @@ const (
 	// poison messages are reported as failed instead, so SQS's own redrive
 	// policy moves them after maxReceiveCount receives.
 	EnvDLQURL = "REGIS_DLQ_URL"
-	// EnvBusName names the bus, for logs, metrics properties and Sentry tags.
+	// EnvBusName names the bus, for logs, the metrics' Bus dimension and
+	// Sentry tags.
 	EnvBusName = "REGIS_BUS_NAME"
 	// EnvMetricsNamespace is the CloudWatch namespace of the EMF metrics
 	// (default DefaultMetricsNamespace).

@@ -108,7 +108,8 @@ var rejectedPrefixes = []string{
 	"ERR syntax error",          // options Redis does not accept
 	"ERR wrong number of arguments",
 	"ERR invalid expire time",
-	"ERR unknown command", // allowed by regis but not known to this server
+	"ERR unknown command",                          // allowed by regis but not known to this server
+	"ERR Unknown Redis command called from script", // the same, from the ordered-mode script
 	"ERR string exceeds maximum allowed size",
 	"ERR resulting score is not a number",
 	"ERR min or max is not a float",

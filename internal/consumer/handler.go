@@ -56,8 +56,8 @@ type Handler struct {
 	now      func() time.Time
 	chunk    int
 	cluster  bool
-	window   string // ordered-mode tombstone window in ms
-	refresh  string // ordered-mode metadata TTL renewal interval in ms
+	metaTTL  string // ordered-mode metadata TTL in ms: tombstone window + refresh
+	refresh  string // ordered-mode metadata TTL renewal period in ms
 
 	// afterChunk, when set (tests), runs after each pipeline chunk with the
 	// number of chunks done.
@@ -92,8 +92,9 @@ func NewHandler(o Options) *Handler {
 	if ttl <= 0 {
 		ttl = DefaultTombstoneTTL
 	}
-	h.window = strconv.FormatInt(ttl.Milliseconds(), 10)
-	h.refresh = strconv.FormatInt(min(ttl/8, time.Hour).Milliseconds(), 10)
+	refresh := min(ttl/8, time.Hour)
+	h.metaTTL = strconv.FormatInt((ttl + refresh).Milliseconds(), 10)
+	h.refresh = strconv.FormatInt(refresh.Milliseconds(), 10)
 	return h
 }
 

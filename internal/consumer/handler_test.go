@@ -112,13 +112,20 @@ func emfDocs(t *testing.T, out string) map[string]map[string]any {
 		if dir["Namespace"] != "Regis" {
 			t.Fatalf("namespace: %s", line)
 		}
-		dims := dir["Dimensions"].([]any)
-		if len(dims) != 1 || len(dims[0].([]any)) != 2 || dims[0].([]any)[0] != "OriginRegion" || dims[0].([]any)[1] != "Region" {
-			t.Fatalf("dimensions: %v", dims)
+		// With a bus name (the harness sets test-bus): [Bus, OriginRegion,
+		// Region] and [OriginRegion, Region]; without: the latter only.
+		want := `[["OriginRegion","Region"]]`
+		if _, ok := doc["Bus"]; ok {
+			want = `[["Bus","OriginRegion","Region"],["OriginRegion","Region"]]`
 		}
-		for _, d := range dims[0].([]any) {
-			if _, ok := doc[d.(string)].(string); !ok {
-				t.Fatalf("dimension %v has no string value at the root: %s", d, line)
+		if got, _ := json.Marshal(dir["Dimensions"]); string(got) != want {
+			t.Fatalf("dimensions %s, want %s", got, want)
+		}
+		for _, set := range dir["Dimensions"].([]any) {
+			for _, d := range set.([]any) {
+				if v, ok := doc[d.(string)].(string); !ok || v == "" {
+					t.Fatalf("dimension %v has no string value at the root: %s", d, line)
+				}
 			}
 		}
 		for _, m := range dir["Metrics"].([]any) {

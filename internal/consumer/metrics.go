@@ -8,7 +8,11 @@ import (
 )
 
 // Metric names written in EMF. Their dimensions are [OriginRegion, Region]:
-// the region that published the messages and the region applying them.
+// the region that published the messages and the region applying them; and,
+// when the consumer knows its bus (REGIS_BUS_NAME), also [Bus, OriginRegion,
+// Region], so that two buses in one account and region keep their figures
+// apart. The bus-less set is kept beside it: it is what consumers without
+// a bus name publish, and region-wide views (all buses) keep working.
 const (
 	MetricReplicationLagMax  = "ReplicationLagMax"  // ms, max over applied messages of apply time − publish time
 	MetricReplicationLagMean = "ReplicationLagMean" // ms
@@ -22,6 +26,13 @@ const (
 	// dimension per document, so a Reason dimension would need a document
 	// per reason; a metric per reason keeps one document per origin.
 	MetricPoisonedPrefix = "MessagesPoisoned_"
+)
+
+// Dimension names of the EMF metrics.
+const (
+	DimensionBus          = "Bus"
+	DimensionOriginRegion = "OriginRegion"
+	DimensionRegion       = "Region"
 )
 
 // UnknownOrigin is the OriginRegion of messages whose origin is unknown
@@ -79,6 +90,16 @@ type emfMeta struct {
 	CloudWatchMetrics []emfDirective `json:"CloudWatchMetrics"`
 }
 
+// emfDimensions are the dimension sets of the metrics: with the bus name,
+// [Bus, OriginRegion, Region] and [OriginRegion, Region]; without it, the
+// latter only.
+func emfDimensions(bus string) [][]string {
+	if bus == "" {
+		return [][]string{{DimensionOriginRegion, DimensionRegion}}
+	}
+	return [][]string{{DimensionBus, DimensionOriginRegion, DimensionRegion}, {DimensionOriginRegion, DimensionRegion}}
+}
+
 // writeEMF writes one CloudWatch Embedded Metric Format document per origin
 // region of the invocation, each on its own line. In EMF the dimension
 // values are the document's root members, so one document carries one
@@ -94,19 +115,20 @@ func writeEMF(w io.Writer, namespace, region, bus string, now time.Time, stats i
 	if region == "" {
 		region = "unknown"
 	}
+	dims := emfDimensions(bus)
 	var buf []byte
 	for _, origin := range origins {
 		o := stats[origin]
 		doc := map[string]any{
-			"OriginRegion":         origin,
-			"Region":               region,
+			DimensionOriginRegion:  origin,
+			DimensionRegion:        region,
 			MetricCommandsApplied:  o.commandsApplied,
 			MetricMessagesApplied:  o.messagesApplied,
 			MetricMessagesFailed:   o.messagesFailed,
 			MetricMessagesPoisoned: o.messagesPoisoned,
 		}
 		if bus != "" {
-			doc["Bus"] = bus
+			doc[DimensionBus] = bus
 		}
 		metrics := []emfMetric{
 			{MetricCommandsApplied, "Count"},
@@ -136,7 +158,7 @@ func writeEMF(w io.Writer, namespace, region, bus string, now time.Time, stats i
 			Timestamp: now.UnixMilli(),
 			CloudWatchMetrics: []emfDirective{{
 				Namespace:  namespace,
-				Dimensions: [][]string{{"OriginRegion", "Region"}},
+				Dimensions: dims,
 				Metrics:    metrics,
 			}},
 		}

@@ -225,3 +225,57 @@ func TestSQSDLQ(t *testing.T) {
 		}
 	}
 }
+
+// TestEMFBusDimension checks the dimension sets with and without a bus name:
+// with one, every metric is also published per bus, so two buses in one
+// account and region keep their figures apart; without, as before.
+func TestEMFBusDimension(t *testing.T) {
+	stats := invocationStats{}
+	o := stats.origin("us-east-1")
+	o.messagesApplied, o.commandsApplied, o.lagMaxMs, o.lagSumMs = 2, 5, 40, 60
+	stats.origin("").messagesPoisoned = 1
+	now := time.UnixMilli(1_800_000_000_000)
+	for _, tc := range []struct {
+		bus  string
+		want string
+	}{
+		{"hotels", `[["Bus","OriginRegion","Region"],["OriginRegion","Region"]]`},
+		{"", `[["OriginRegion","Region"]]`},
+	} {
+		var buf strings.Builder
+		if err := writeEMF(&buf, "Regis", "eu-west-1", tc.bus, now, stats); err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+		if len(lines) != 2 {
+			t.Fatalf("bus %q: %d lines, want one per origin:\n%s", tc.bus, len(lines), buf.String())
+		}
+		for _, line := range lines {
+			var doc struct {
+				AWS struct {
+					CloudWatchMetrics []struct {
+						Dimensions json.RawMessage
+					}
+				} `json:"_aws"`
+				Bus          *string
+				OriginRegion string
+				Region       string
+			}
+			if err := json.Unmarshal([]byte(line), &doc); err != nil {
+				t.Fatal(err)
+			}
+			if len(doc.AWS.CloudWatchMetrics) != 1 || string(doc.AWS.CloudWatchMetrics[0].Dimensions) != tc.want {
+				t.Errorf("bus %q: directives %+v, want dimensions %s", tc.bus, doc.AWS.CloudWatchMetrics, tc.want)
+			}
+			switch {
+			case tc.bus == "" && doc.Bus != nil:
+				t.Errorf("no bus name, but a Bus member %q", *doc.Bus)
+			case tc.bus != "" && (doc.Bus == nil || *doc.Bus != tc.bus):
+				t.Errorf("Bus member %v, want %q", doc.Bus, tc.bus)
+			}
+			if doc.Region != "eu-west-1" || (doc.OriginRegion != "us-east-1" && doc.OriginRegion != UnknownOrigin) {
+				t.Errorf("dimension values: %s", line)
+			}
+		}
+	}
+}

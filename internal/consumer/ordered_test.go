@@ -16,6 +16,9 @@ import (
 	"github.com/regis-infra/terraform-provider-regis/regis"
 )
 
+// Z20 is the "no version" register.
+const Z20 = "00000000000000000000"
+
 func TestFormatVersion(t *testing.T) {
 	for v, want := range map[uint64]string{
 		0:                    "00000000000000000000",
@@ -29,6 +32,24 @@ func TestFormatVersion(t *testing.T) {
 	// Adjacent huge versions stay distinct and ordered (a double would not).
 	if !(FormatVersion(1<<60+1) > FormatVersion(1<<60)) {
 		t.Fatal("order lost")
+	}
+}
+
+// TestScriptKeyLayout checks that Go and the script agree on which writes
+// carry MM in KEYS.
+func TestScriptKeyLayout(t *testing.T) {
+	i := strings.Index(orderedScript, "local hasMM = {")
+	line := orderedScript[i : i+strings.IndexByte(orderedScript[i:], '\n')]
+	for b := 0; b < 256; b++ {
+		inScript := strings.Contains(line, fmt.Sprintf("[%d] = true", b))
+		if inScript != usesMemberKey(byte(b)) {
+			t.Errorf("op code %q: script hasMM %v, usesMemberKey %v", rune(b), inScript, usesMemberKey(byte(b)))
+		}
+	}
+	for name, op := range memberOps {
+		if !usesMemberKey(op) || isKeyOp(op) {
+			t.Errorf("%s: member write code %q", name, op)
+		}
 	}
 }
 
@@ -81,12 +102,17 @@ func TestSlotsMatchRedisCluster(t *testing.T) {
 		if got := KeySlot(k); int64(got) != want {
 			t.Fatalf("KeySlot(%q) = %d, CLUSTER KEYSLOT = %d", k, got, want)
 		}
-		meta, err := rdb.ClusterKeySlot(ctx, MetaKey(k)).Result()
-		if err != nil {
-			t.Fatal(err)
+		for _, mk := range []string{MetaKey(k), MemberKey(k)} {
+			meta, err := rdb.ClusterKeySlot(ctx, mk).Result()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if meta != want {
+				t.Fatalf("metadata key %q of %q is in slot %d, key in %d", mk, k, meta, want)
+			}
 		}
-		if meta != want {
-			t.Fatalf("MetaKey(%q) = %q is in slot %d, key in %d", k, MetaKey(k), meta, want)
+		if MetaKey(k) == MemberKey(k) || !strings.HasPrefix(MetaKey(k), MetaPrefix) || !strings.HasPrefix(MemberKey(k), MetaPrefix) {
+			t.Fatalf("metadata keys of %q: %q %q", k, MetaKey(k), MemberKey(k))
 		}
 	}
 	// Every slot has a tag, and the tags hash where they claim to.
@@ -182,34 +208,90 @@ func TestOrderedScenarios(t *testing.T) {
 
 	t.Run("metadata expires with the tombstone window", func(t *testing.T) {
 		flushAll(t, hs.rdb)
+		ctx := context.Background()
+		const refresh = time.Hour // an eighth of the window, at most an hour
+		periodOf := func(t time.Time) string { return fmt.Sprintf("%010d", t.UnixMilli()/refresh.Milliseconds()) }
+		before := periodOf(time.Now())
+		// isAt tells whether registers are the refresh period of now (or of
+		// the start of the test, should an hour begin in between) then regs.
+		isAt := func(got, regs string) bool {
+			return got == before+regs || got == periodOf(time.Now())+regs
+		}
 		applyEach(t, hs, c(1, "SET", "k", "v"), c(2, "HSET", "h", "f", "v"), c(3, "DEL", "gone"))
 		meta := metaKeys(t, hs.rdb)
-		if len(meta) != 3 {
-			t.Fatalf("want 3 metadata keys, got %v", meta)
+		want := []string{MetaKey("k"), MetaKey("h"), MemberKey("h"), MetaKey("gone")}
+		if len(meta) != len(want) {
+			t.Fatalf("want metadata keys %q, got %v", want, meta)
 		}
-		for k, cl := range meta {
-			// window + refresh interval (1h for the 7-day default).
-			ttl := cl.PTTL(context.Background(), k).Val()
-			if ttl < DefaultTombstoneTTL || ttl > DefaultTombstoneTTL+time.Hour {
-				t.Fatalf("%s: PTTL %v, want within [%v, %v]", k, ttl, DefaultTombstoneTTL, DefaultTombstoneTTL+time.Hour)
-			}
-			if r := cl.HGet(context.Background(), k, "r").Val(); r == "" {
-				t.Fatalf("%s: no renewal time", k)
+		pttl := func(k string) time.Duration { return metaKeys(t, hs.rdb)[k].PTTL(ctx, k).Val() }
+		for _, k := range want {
+			// The window plus the refresh period, set by the write.
+			if ttl := pttl(k); ttl < DefaultTombstoneTTL+refresh-time.Minute || ttl > DefaultTombstoneTTL+refresh {
+				t.Fatalf("%s: PTTL %v, want the window plus the refresh period", k, ttl)
 			}
 		}
-		// A write within the refresh interval does not renew the TTL; the
-		// metadata still outlives the window after that write.
-		for k, cl := range meta {
-			cl.PExpire(context.Background(), k, DefaultTombstoneTTL+30*time.Minute)
+		// Registers: the refresh period, then for a plain SET or DEL the bare
+		// version; a collection records its newest member version.
+		get := func(k string) string { return metaKeys(t, hs.rdb)[k].Get(ctx, k).Val() }
+		if got := get(MetaKey("k")); !isAt(got, FormatVersion(1)) {
+			t.Fatalf("registers of k: %q", got)
 		}
+		if got := get(MetaKey("gone")); !isAt(got, FormatVersion(3)) {
+			t.Fatalf("registers of gone: %q", got)
+		}
+		if got := get(MetaKey("h")); !isAt(got, Z20+Z20+FormatVersion(2)) {
+			t.Fatalf("registers of h: %q", got)
+		}
+		if got := meta[MemberKey("h")].HGetAll(ctx, MemberKey("h")).Val(); len(got) != 1 || got["f"] != FormatVersion(2) {
+			t.Fatalf("member versions of h: %v", got)
+		}
+
+		// A SET in the period of the last renewal keeps the TTL (at least
+		// the window is left); one in a later period renews it.
+		cl := meta[MetaKey("k")]
+		cl.PExpire(ctx, MetaKey("k"), DefaultTombstoneTTL+10*time.Minute)
 		applyEach(t, hs, c(4, "SET", "k", "w"))
+		if ttl := pttl(MetaKey("k")); (ttl < DefaultTombstoneTTL || ttl > DefaultTombstoneTTL+10*time.Minute) && periodOf(time.Now()) == before {
+			t.Fatalf("PTTL %v after a SET in the same period", ttl)
+		}
+		older := fmt.Sprintf("%010d", time.Now().UnixMilli()/refresh.Milliseconds()-2)
+		cl.Set(ctx, MetaKey("k"), older+FormatVersion(4), redis.KeepTTL)
+		applyEach(t, hs, c(5, "SET", "k", "x"))
+		if ttl := pttl(MetaKey("k")); ttl < DefaultTombstoneTTL+refresh-time.Minute {
+			t.Fatalf("PTTL %v after a SET in a later period", ttl)
+		}
+		if got := get(MetaKey("k")); !isAt(got, FormatVersion(5)) {
+			t.Fatalf("registers of k: %q", got)
+		}
+
+		// Other writes renew their metadata; a stale one renews nothing.
 		for k, cl := range metaKeys(t, hs.rdb) {
-			if !strings.Contains(k, ":k") {
-				continue
+			cl.PExpire(ctx, k, time.Hour)
+		}
+		applyEach(t, hs, c(6, "HDEL", "h", "g"), c(1, "SET", "gone", "old"))
+		for _, k := range []string{MetaKey("h"), MemberKey("h")} {
+			if ttl := pttl(k); ttl < DefaultTombstoneTTL {
+				t.Fatalf("%s: PTTL %v after a newer member write", k, ttl)
 			}
-			if ttl := cl.PTTL(context.Background(), k).Val(); ttl < DefaultTombstoneTTL || ttl > DefaultTombstoneTTL+30*time.Minute {
-				t.Fatalf("%s: PTTL %v after a write within the refresh interval", k, ttl)
-			}
+		}
+		if ttl := pttl(MetaKey("gone")); ttl > time.Hour {
+			t.Fatalf("a stale write renewed the tombstone: PTTL %v", ttl)
+		}
+		// A key-level SET newer than every member leaves the member versions,
+		// which decide nothing any more; the next member write drops them.
+		applyEach(t, hs, c(7, "SET", "h", "s"))
+		if got := get(MetaKey("h")); !isAt(got, FormatVersion(7)) {
+			t.Fatalf("registers of h after SET: %q", got)
+		}
+		if d := diffStates(map[string]string{"k": "string x ttl=none", "h": "string s ttl=none"}, dump(t, hs.rdb)); d != "" {
+			t.Fatal(d)
+		}
+		applyEach(t, hs, c(8, "HSET", "h", "g", "v"))
+		if got := metaKeys(t, hs.rdb)[MemberKey("h")].HGetAll(ctx, MemberKey("h")).Val(); len(got) != 1 || got["g"] != FormatVersion(8) {
+			t.Fatalf("member versions of h: %v", got)
+		}
+		if d := diffStates(map[string]string{"k": "string x ttl=none", "h": "hash g=v ttl=none"}, dump(t, hs.rdb)); d != "" {
+			t.Fatal(d)
 		}
 	})
 
@@ -234,6 +316,107 @@ func TestOrderedScenarios(t *testing.T) {
 			t.Fatal(d)
 		}
 	})
+}
+
+// TestOrderedGroups checks writes that share one script call: the same key
+// several times, key-level and member writes mixed, more writes than one
+// group holds. Each case's commands (version = position + 1) go in one
+// message in order, reversed and shuffled with duplicates, and one message
+// per command shuffled; every delivery must end in the state of plain Redis
+// applying them in version order.
+func TestOrderedGroups(t *testing.T) {
+	ref := redistest.Start(t, redistest.Options{})
+	refc := redis.NewClient(&redis.Options{Addr: ref.Addr})
+	defer refc.Close()
+	srv := redistest.Start(t, redistest.Options{})
+	hs := newHarness(t, []string{srv.Addr}, harnessOpts{ordered: true})
+	future := strconv.FormatInt(time.Now().Add(time.Hour).UnixMilli(), 10)
+	later := strconv.FormatInt(time.Now().Add(2*time.Hour).UnixMilli(), 10)
+	a := func(args ...string) []string { return args }
+	many := func(n int) [][]string {
+		var out [][]string
+		for i := 0; i < n; i++ {
+			out = append(out, a("SET", "k", fmt.Sprint("v", i)), a("SET", fmt.Sprint("k", i%7), fmt.Sprint("w", i)))
+		}
+		return out
+	}
+	cases := []struct {
+		name string
+		cmds [][]string
+	}{
+		{"one key many times", [][]string{a("SET", "k", "a"), a("SET", "k", "b"), a("SET", "k", "c"), a("MSET", "k", "d", "j", "e")}},
+		{"DEL then SET then DEL", [][]string{a("SET", "k", "a"), a("DEL", "k"), a("SET", "k", "b"), a("DEL", "k")}},
+		{"DEL then SET then DEL then SET", [][]string{a("SET", "k", "a"), a("DEL", "k"), a("SET", "k", "b"), a("UNLINK", "k"), a("SET", "k", "c")}},
+		{"strings and collections mixed", [][]string{
+			a("HSET", "h", "f", "1"), a("SET", "s", "x"), a("SADD", "set", "a", "b"), a("SET", "s2", "y"),
+			a("HSET", "h", "g", "2"), a("SREM", "set", "a"), a("DEL", "s"), a("ZADD", "z", "1", "m"), a("SET", "s", "z"), a("HDEL", "h", "f"),
+		}},
+		{"SET replaces a hash, then members again", [][]string{
+			a("HSET", "h", "f", "1", "g", "1"), a("SET", "h", "s"), a("SET", "h", "t"), a("UNLINK", "h"), a("HSET", "h", "g", "2"), a("SET", "x", "1"), a("HDEL", "h", "f"),
+		}},
+		{"hash, SET, DEL, hash", [][]string{a("HSET", "h", "f", "1"), a("SET", "h", "s"), a("DEL", "h"), a("HSET", "h", "g", "2")}},
+		{"TTLs among plain SETs", [][]string{
+			a("SET", "k", "a", "PXAT", future), a("SET", "k", "b"), a("PEXPIREAT", "k", later), a("SET", "k", "c"),
+			a("SET", "j", "a"), a("PEXPIREAT", "j", future), a("SET", "j", "b"), a("PERSIST", "j"), a("SET", "j", "c", "PXAT", later), a("SET", "j", "d"),
+		}},
+		{"more writes than a group", many(150)},
+	}
+	rng := rand.New(rand.NewSource(7))
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			flushAll(t, refc)
+			ctx := context.Background()
+			for _, args := range tc.cmds {
+				anyArgs := make([]any, len(args))
+				for i, x := range args {
+					anyArgs[i] = x
+				}
+				if err := refc.Do(ctx, anyArgs...).Err(); err != nil {
+					t.Fatalf("reference %q: %v", args, err)
+				}
+			}
+			want := dump(t, refc)
+			cmds := make([]regis.Command, len(tc.cmds))
+			for i, args := range tc.cmds {
+				cmds[i] = cmd(uint64(i+1), args...)
+			}
+			orders := map[string][]regis.Command{"in order": cmds}
+			rev := make([]regis.Command, len(cmds))
+			for i := range cmds {
+				rev[len(cmds)-1-i] = cmds[i]
+			}
+			orders["reversed"] = rev
+			for k := 0; k < 4; k++ {
+				sh := append([]regis.Command(nil), cmds...)
+				for i := 0; i < 1+len(cmds)/3; i++ {
+					sh = append(sh, cmds[rng.Intn(len(cmds))])
+				}
+				rng.Shuffle(len(sh), func(i, j int) { sh[i], sh[j] = sh[j], sh[i] })
+				orders[fmt.Sprint("shuffled ", k)] = sh
+			}
+			for name, list := range orders {
+				flushAll(t, hs.rdb)
+				applyEach(t, hs, list)
+				if d := diffStates(want, dump(t, hs.rdb)); d != "" {
+					t.Fatalf("%s, one message: state differs from plain Redis in order:\n%s", name, d)
+				}
+			}
+			// One message per command, shuffled, some twice.
+			flushAll(t, hs.rdb)
+			var msgs [][]regis.Command
+			for _, c := range cmds {
+				msgs = append(msgs, []regis.Command{c})
+				if rng.Intn(3) == 0 {
+					msgs = append(msgs, []regis.Command{c})
+				}
+			}
+			rng.Shuffle(len(msgs), func(i, j int) { msgs[i], msgs[j] = msgs[j], msgs[i] })
+			applyEach(t, hs, msgs...)
+			if d := diffStates(want, dump(t, hs.rdb)); d != "" {
+				t.Fatalf("one message per command: state differs from plain Redis in order:\n%s", d)
+			}
+		})
+	}
 }
 
 // op is one generated command with its version (its index in version order).
@@ -448,4 +631,47 @@ func fmtOps(ops []genOp) string {
 		fmt.Fprintf(&b, "\n  v%d %q", i+1, op.args)
 	}
 	return b.String()
+}
+
+// TestOrderedOOM: a Redis out of memory refuses a group's MSET; its writes
+// fail (transient: SQS retries them), the registers stay as they were, and
+// the retry applies them once memory is free again.
+func TestOrderedOOM(t *testing.T) {
+	srv := redistest.Start(t, redistest.Options{Args: []string{"--maxmemory-policy", "noeviction"}})
+	hs := newHarness(t, []string{srv.Addr}, harnessOpts{ordered: true})
+	ctx := context.Background()
+	applyEach(t, hs, []regis.Command{cmd(1, "SET", "k", "a")})
+	before := hs.rdb.Get(ctx, MetaKey("k")).Val()
+	// Over maxmemory: every write is refused from now on.
+	if err := hs.rdb.Set(ctx, "ballast", strings.Repeat("b", 6<<20), 0).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := hs.rdb.ConfigSet(ctx, "maxmemory", "4mb").Err(); err != nil {
+		t.Fatal(err)
+	}
+	rec := record("m", body(t, "m", "us-east-1", time.Now(), cmd(3, "SET", "k", "b"), cmd(4, "MSET", "j", "c", "k", "d"), cmd(2, "SET", "k", "old")))
+	resp := hs.handle(t, event(rec))
+	if got := failedIDs(resp); len(got) != 1 || got[0] != "m" || len(hs.dlq.Letters()) != 0 {
+		t.Fatalf("failed %v, letters %+v: want m failed (transient)\n%s", got, hs.dlq.Letters(), hs.logs)
+	}
+	if !strings.Contains(hs.logs.String(), "OOM") {
+		t.Errorf("logs do not name the OOM error:\n%s", hs.logs)
+	}
+	if got := hs.rdb.Get(ctx, MetaKey("k")).Val(); got != before {
+		t.Fatalf("registers of k changed by refused writes: %q, was %q", got, before)
+	}
+	if got := hs.rdb.Exists(ctx, MetaKey("j")).Val(); got != 0 {
+		t.Fatal("registers of j written by a refused write")
+	}
+	// Memory again.
+	if err := hs.rdb.ConfigSet(ctx, "maxmemory", "0").Err(); err != nil {
+		t.Fatal(err)
+	}
+	if resp := hs.handle(t, event(rec)); len(resp.BatchItemFailures) != 0 {
+		t.Fatalf("retry failed: %v\n%s", resp.BatchItemFailures, hs.logs)
+	}
+	hs.rdb.Del(ctx, "ballast")
+	if d := diffStates(map[string]string{"k": "string d ttl=none", "j": "string c ttl=none"}, dump(t, hs.rdb)); d != "" {
+		t.Fatal(d)
+	}
 }

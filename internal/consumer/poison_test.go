@@ -44,12 +44,20 @@ func plainPoisonCases(t *testing.T) []poisonCase {
 		{ReasonBadArguments, body(t, "p-arity", "ap-southeast-1", now, cmd(0, "SET", "k"))},
 		{ReasonBadArguments, body(t, "p-ex", "ap-southeast-1", now, cmd(0, "SET", "k", "v", "FOO"))},
 		{ReasonWrongType, body(t, "p-wrongtype", "ap-southeast-1", now, cmd(0, "HSET", "str", "f", "v"))},
-		{ReasonRejected, body(t, "p-float", "ap-southeast-1", now, cmd(0, "ZADD", "z", "1_0", "m"))},
+		// ZADD is disabled on the test server (rejectingServer): a command
+		// regis allows that this server does not know.
+		{ReasonRejected, body(t, "p-unknown", "ap-southeast-1", now, cmd(0, "ZADD", "z", "1", "m"))},
 	}
 }
 
+// rejectingServer is a Redis without ZADD, so that a command Validate
+// accepts is refused by Redis itself whatever Validate learns to refuse.
+func rejectingServer(t *testing.T) *redistest.Server {
+	return redistest.Start(t, redistest.Options{Args: []string{"--rename-command", "ZADD", ""}})
+}
+
 func TestPoisonCatalogue(t *testing.T) {
-	srv := redistest.Start(t, redistest.Options{})
+	srv := rejectingServer(t)
 	hs := newHarness(t, []string{srv.Addr}, harnessOpts{})
 	ctx := context.Background()
 	if err := hs.rdb.Set(ctx, "str", "a string", 0).Err(); err != nil {
@@ -136,7 +144,7 @@ func TestPoisonCatalogue(t *testing.T) {
 func ptr[T any](v T) *T { return &v }
 
 func TestOrderedPoison(t *testing.T) {
-	srv := redistest.Start(t, redistest.Options{})
+	srv := rejectingServer(t)
 	hs := newHarness(t, []string{srv.Addr}, harnessOpts{ordered: true})
 	now := time.Now()
 	cases := []poisonCase{
@@ -145,7 +153,7 @@ func TestOrderedPoison(t *testing.T) {
 		{ReasonNotOrderable, body(t, "c", "us-east-1", now, cmd(1, "ZADD", "z", "GT", "1", "m"))},
 		{ReasonReservedKey, body(t, "d", "us-east-1", now, cmd(1, "SET", MetaPrefix+"{0}:x", "v"))},
 		{ReasonWrongType, body(t, "e", "us-east-1", now, cmd(5, "SADD", "h", "m"))},
-		{ReasonRejected, body(t, "f", "us-east-1", now, cmd(6, "ZADD", "zz", "1_0", "m"))},
+		{ReasonRejected, body(t, "f", "us-east-1", now, cmd(6, "ZADD", "zz", "1", "m"))},
 	}
 	applyEach(t, hs, []regis.Command{cmd(9, "HSET", "h", "f", "v")})
 	var recs []events.SQSMessage
