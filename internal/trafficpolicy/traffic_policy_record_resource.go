@@ -188,6 +188,14 @@ func (r *trafficPolicyRecordResource) ModifyPlan(ctx context.Context, req resour
 		out, err := r.client.Route53(ctx).GetTrafficPolicy(ctx, &route53.GetTrafficPolicyInput{
 			Id: plan.TrafficPolicyID.ValueStringPointer(), Version: aws.Int32(int32(plan.TrafficPolicyVersion.ValueInt64())),
 		})
+		// A version not visible yet is left to Create/Update, which wait for
+		// it and explain a missing one; any other failure stops the plan
+		// rather than risk planning an in-place update Route 53 would refuse.
+		if err != nil && !isA[*awstypes.NoSuchTrafficPolicy](err) {
+			resp.Diagnostics.AddError("Planning policy record",
+				fmt.Sprintf("GetTrafficPolicy %s version %d (to learn its record type): %v", plan.TrafficPolicyID.ValueString(), plan.TrafficPolicyVersion.ValueInt64(), err))
+			return
+		}
 		if err == nil && out.TrafficPolicy != nil {
 			newType := string(out.TrafficPolicy.Type)
 			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("record_type"), types.StringValue(newType))...)
