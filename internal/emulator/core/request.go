@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+
+	"github.com/regis-infra/terraform-provider-regis/internal/emulator/iampolicy"
 )
 
 // Request is the context of one API call: who made it, to which service and
@@ -35,6 +37,26 @@ type Hooks interface {
 	BeforeAction(req *Request) *APIError
 }
 
+// Authorizer is implemented by the emulator's hooks: it decides, as IAM
+// does, whether the identity that signed a request may perform an action on
+// a resource (see Request.Authorize).
+type Authorizer interface {
+	// Authorize returns nil when the caller may perform action on the
+	// target, or the AccessDenied error AWS would answer. target is called
+	// only when the caller's permissions are checked.
+	Authorize(req *Request, action string, target func() AuthzTarget) *APIError
+}
+
+// AuthzTarget is what an action acts on, for Request.AuthorizeTarget.
+type AuthzTarget struct {
+	// Resource is the ARN of the resource ("*" for actions on none).
+	Resource string
+	// Policy is the resource's own policy (an SQS queue policy), nil when
+	// it has none. In the caller's own account an Allow in it grants the
+	// action as an identity policy would, and a Deny in it denies.
+	Policy *iampolicy.Document
+}
+
 // NewRequest builds a request context. Services are handed one by the emulator.
 func NewRequest(r *http.Request, scope Scope, accountID string, hooks Hooks) *Request {
 	return &Request{
@@ -57,6 +79,30 @@ func (r *Request) Begin(action string) *APIError {
 		return nil
 	}
 	return r.hooks.BeforeAction(r)
+}
+
+// Authorize checks that the identity that signed the request may perform
+// action ("sqs:ReceiveMessage") on resourceARN, as AWS does: a request made
+// with the temporary credentials of an IAM role session (AssumeRole, or a
+// Lambda function acting as its execution role) is allowed only when the
+// role's permission policies allow the action on the resource and none
+// denies it; it is answered AccessDenied (HTTP 403) otherwise. The
+// emulator's ordinary callers (long-term access keys, the emulated
+// account's administrators) are not restricted. Services call it once they
+// know the resource, without holding their own locks (it asks STS and IAM).
+func (r *Request) Authorize(action, resourceARN string) *APIError {
+	return r.AuthorizeTarget(action, func() AuthzTarget { return AuthzTarget{Resource: resourceARN} })
+}
+
+// AuthorizeTarget is Authorize for a target that costs something to work
+// out (a request body to read, a resource policy to look up): target is
+// called only when the caller's permissions are checked.
+func (r *Request) AuthorizeTarget(action string, target func() AuthzTarget) *APIError {
+	a, ok := r.hooks.(Authorizer)
+	if !ok {
+		return nil
+	}
+	return a.Authorize(r, action, target)
 }
 
 // Scope is what a SigV4 credential scope says about a request.

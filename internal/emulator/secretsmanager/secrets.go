@@ -217,6 +217,31 @@ func (s *Service) findLocked(req *core.Request, id string) (*secret, *core.APIEr
 	return nil, errNotFound()
 }
 
+// secretARN is the ARN of the secret id names (a name, an ARN or a partial
+// ARN), for authorization: the full ARN of the secret when it exists, else
+// id as an ARN.
+func (s *Service) secretARN(req *core.Request, id string) string {
+	s.mu.Lock()
+	sec, err := s.findLocked(req, id)
+	s.mu.Unlock()
+	switch {
+	case err == nil:
+		return sec.arn
+	case strings.HasPrefix(id, "arn:"):
+		return id
+	}
+	return core.ARN("secretsmanager", req.Region, req.AccountID, "secret:"+id)
+}
+
+// accessDeniedException is IAM's refusal in Secrets Manager's shape
+// (AccessDeniedException, HTTP 400).
+func accessDeniedException(e *core.APIError) *core.APIError {
+	if e.Code != "AccessDenied" {
+		return e
+	}
+	return &core.APIError{Code: "AccessDeniedException", Message: e.Message}
+}
+
 // ------------------------------------------------------------------ validation
 
 var (
@@ -433,6 +458,13 @@ func (s *Service) getSecretValue(req *core.Request) (any, *core.APIError) {
 	var in getSecretValueInput
 	if err := s.proto.Decode(req.HTTP, &in); err != nil {
 		return nil, err
+	}
+	// A caller acting as an IAM role needs secretsmanager:GetSecretValue
+	// on the secret (checked without holding our lock: it asks STS and IAM).
+	if err := req.AuthorizeTarget("secretsmanager:GetSecretValue", func() core.AuthzTarget {
+		return core.AuthzTarget{Resource: s.secretARN(req, in.SecretID)}
+	}); err != nil {
+		return nil, accessDeniedException(err)
 	}
 	now := s.env.Clock.Now()
 	s.mu.Lock()

@@ -7,6 +7,10 @@
 // Besides the API it implements core.QueueDeliverer (SNS → SQS) and
 // core.QueueConsumer (the Lambda event source mapping poller), with the same
 // semantics as the API calls.
+//
+// Calls signed by an IAM role session (a Lambda function acting as its
+// execution role, AssumeRole) are authorized as in AWS: the role's policies
+// or the queue's policy must allow the action on the queue (authz.go).
 package sqs
 
 import (
@@ -145,6 +149,10 @@ func (s *Service) ServeAWS(w http.ResponseWriter, req *core.Request) {
 		return
 	}
 	if aerr := req.Begin(op); aerr != nil {
+		s.proto.WriteError(w, req, aerr)
+		return
+	}
+	if aerr := s.authorize(req, op); aerr != nil {
 		s.proto.WriteError(w, req, aerr)
 		return
 	}
