@@ -128,7 +128,14 @@ func (r *busResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 	} else {
 		tags, d := mapOf(ctx, plan.Tags)
 		resp.Diagnostics.Append(d...)
-		plan.TagsAll = stringMapValue(r.client.MergeTags(tags))
+		merged := r.client.MergeTags(tags)
+		if len(merged) > maxTags {
+			resp.Diagnostics.AddAttributeError(path.Root("tags"), "Too many tags",
+				fmt.Sprintf("tags and the provider's default_tags make %d tags, but AWS allows %d per object (topic, queue, role, function, alarm). Remove %d of them.",
+					len(merged), maxTags, len(merged)-maxTags))
+			return
+		}
+		plan.TagsAll = stringMapValue(merged)
 	}
 
 	if plan.Regions.IsUnknown() || plan.Regions.IsNull() {
@@ -177,6 +184,22 @@ func (r *busResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 		rm.RoleName = keep(old.RoleName)
 		rm.RoleARN = keep(old.RoleARN)
 		rm.EventSourceMappingID = keep(old.EventSourceMappingID)
+		// A new region's function and role names follow from the bus name.
+		if !existed && !bus.IsUnknown() {
+			rm.FunctionName = types.StringValue(functionName(bus.ValueString()))
+			rm.RoleName = types.StringValue(roleName(bus.ValueString(), key))
+		}
+		// Drift that Update repairs by replacing the subscription or the
+		// mapping gives them a new ARN / UUID.
+		if existed {
+			newSub, newMapping := driftReplaces(ctx, old.Drift)
+			if newSub {
+				rm.SubscriptionARN = types.StringUnknown()
+			}
+			if newMapping {
+				rm.EventSourceMappingID = types.StringUnknown()
+			}
+		}
 		rm.Drift = types.ListValueMust(types.StringType, []attr.Value{})
 
 		// Alarm names follow from the arguments.
@@ -383,6 +406,13 @@ func (r *busResource) read(ctx context.Context, state busResourceModel) (busReso
 	if k := attrs["KmsMasterKeyId"]; k != "" && k != awsManagedSNSKey {
 		spec.KMSKeyID = k
 	}
+	// A topic without a key reads like the default (alias/aws/sns) in
+	// kms_key_id: report it in every region's drift, so that the plan shows
+	// it and Update re-encrypts the topic.
+	var topicDrift []string
+	if attrs["KmsMasterKeyId"] == "" {
+		topicDrift = append(topicDrift, topicDriftPrefix+"not encrypted (KmsMasterKeyId is empty), so SNS stores the commands in clear")
+	}
 	if spec.TombstoneTTL == "" {
 		spec.TombstoneTTL = defaultTombstoneTTL
 	}
@@ -452,6 +482,7 @@ func (r *busResource) read(ctx context.Context, state busResourceModel) (busReso
 		if res.tombstoneTTL != "" && res.tombstoneTTL != spec.TombstoneTTL {
 			res.drift = append(res.drift, "function: REGIS_TOMBSTONE_TTL is "+res.tombstoneTTL+", not tombstone_ttl "+spec.TombstoneTTL)
 		}
+		res.drift = append(res.drift, topicDrift...)
 		regions[region] = regionValue(res.spec, res.ids, res.drift)
 	}
 
@@ -646,7 +677,7 @@ func (r *busResource) Update(ctx context.Context, req resource.UpdateRequest, re
 	e := &engine{c: r.client, spec: newSpec, topicARN: topicARN, zips: newZipSource(newSpec.UserZip)}
 
 	busWide := newSpec.KMSKeyID != oldSpec.KMSKeyID || newSpec.TombstoneTTL != oldSpec.TombstoneTTL || !maps.Equal(newSpec.Tags, oldSpec.Tags)
-	if newSpec.KMSKeyID != oldSpec.KMSKeyID || !maps.Equal(newSpec.Tags, oldSpec.Tags) {
+	if newSpec.KMSKeyID != oldSpec.KMSKeyID || !maps.Equal(newSpec.Tags, oldSpec.Tags) || topicDrifted(ctx, stateRegions) {
 		if err := updateTopic(ctx, r.client.SNS(ctx, newSpec.HomeRegion), topicARN, newSpec); err != nil {
 			resp.Diagnostics.AddError("Cannot update the Regis bus topic", fmt.Sprintf("Updating topic %s: %v. No region was changed.", topicARN, err))
 			return
@@ -715,6 +746,47 @@ func (r *busResource) Update(ctx context.Context, req resource.UpdateRequest, re
 		resp.Diagnostics.AddError("Regis bus partially updated", describeErrors(errs)+
 			"\n\nEvery object that exists is recorded in the state. Fix the cause above, then run terraform apply again to finish.")
 	}
+}
+
+// driftReplaces reports whether a region's drift (as refresh found it) is
+// repaired by replacing the subscription (anything but raw message delivery
+// turned off: a filter or redrive policy, another endpoint, a pending
+// confirmation) or the event source mapping (it reads another queue), as
+// ensureRegion does.
+func driftReplaces(ctx context.Context, list types.List) (subscription, mapping bool) {
+	var drift []string
+	if list.IsNull() || list.IsUnknown() || list.ElementsAs(ctx, &drift, false).HasError() {
+		return false, false
+	}
+	for _, d := range drift {
+		if strings.HasPrefix(d, subscriptionDriftPrefix) && !strings.Contains(d, rawDeliveryDrift) {
+			subscription = true
+		}
+		if strings.HasPrefix(d, mappingSourceDriftPrefix) {
+			mapping = true
+		}
+	}
+	return subscription, mapping
+}
+
+// topicDriftPrefix starts the drift entries about the topic (which read
+// copies into every region).
+const topicDriftPrefix = "topic: "
+
+// topicDrifted reports whether refresh found the topic drifted.
+func topicDrifted(ctx context.Context, regions map[string]regionModel) bool {
+	for _, rm := range regions {
+		var drift []string
+		if rm.Drift.IsNull() || rm.Drift.IsUnknown() || rm.Drift.ElementsAs(ctx, &drift, false).HasError() {
+			continue
+		}
+		for _, d := range drift {
+			if strings.HasPrefix(d, topicDriftPrefix) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // ---------------------------------------------------------------- delete

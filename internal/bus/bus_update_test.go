@@ -18,8 +18,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/regis-infra/terraform-provider-regis/internal/acctest"
 	"github.com/regis-infra/terraform-provider-regis/internal/bus/consumerzip"
@@ -162,7 +164,12 @@ func TestAccBus_update(t *testing.T) {
 				PreConfig: add.pre(t, name),
 				Config:    testBusConfig(name, regionsOf(r1, r2)),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceName, plancheck.ResourceActionUpdate)},
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(resourceName, plancheck.ResourceActionUpdate),
+						// The new region's names are known at plan.
+						plancheck.ExpectKnownValue(resourceName, tfjsonpath.New("regions").AtMapKey(r2).AtMapKey("function_name"), knownvalue.StringExact(name+"-consumer")),
+						plancheck.ExpectKnownValue(resourceName, tfjsonpath.New("regions").AtMapKey(r2).AtMapKey("role_name"), knownvalue.StringExact(name+"-consumer-"+r2)),
+					},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 				Check: resource.ComposeTestCheckFunc(

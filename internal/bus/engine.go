@@ -139,7 +139,7 @@ func (e *engine) ensureRegion(ctx context.Context, rs *regionSpec, ids *regionID
 			return stepErr(region, "reading the subscription", err)
 		default:
 			drift := subscriptionDrift(attrs, e.topicARN, ids.QueueARN)
-			if len(drift) == 1 && strings.Contains(drift[0], "raw message delivery") {
+			if len(drift) == 1 && strings.Contains(drift[0], rawDeliveryDrift) {
 				if _, err := topicSNS.SetSubscriptionAttributes(ctx, &sns.SetSubscriptionAttributesInput{
 					SubscriptionArn: aws.String(ids.SubscriptionARN), AttributeName: aws.String("RawMessageDelivery"), AttributeValue: aws.String("true"),
 				}); err != nil {
@@ -186,6 +186,9 @@ func (e *engine) ensureRegion(ctx context.Context, rs *regionSpec, ids *regionID
 			}
 			if err := syncRoleTags(ctx, im, ids.RoleName, info.Tags, tags); err != nil {
 				return stepErr(region, "tagging the IAM role", err)
+			}
+			if err := removeExtraPermissions(ctx, im, ids.RoleName, info); err != nil {
+				return stepErr(region, "removing permissions beyond the consumer's policy from the IAM role", err)
 			}
 		}
 	}
@@ -561,9 +564,11 @@ func (e *engine) readRegion(ctx context.Context, prior *regionSpec, idsIn region
 			ids.DLQARN = attrs["QueueArn"]
 			rs.Queue.DLQRetention = atoi(attrs["MessageRetentionPeriod"], rs.Queue.DLQRetention)
 			encryptionDrift("dead-letter queue", attrs)
-			if tags, err := listQueueTags(ctx, sq, ids.DLQURL); err == nil {
-				tagDrift("dead-letter queue", tags)
+			tags, err := listQueueTags(ctx, sq, ids.DLQURL)
+			if err != nil {
+				return nil, stepErr(region, "reading the tags of the dead-letter queue", err)
 			}
+			tagDrift("dead-letter queue", tags)
 		}
 	}
 
@@ -596,9 +601,11 @@ func (e *engine) readRegion(ctx context.Context, prior *regionSpec, idsIn region
 				drift = append(drift, "queue: delivery delay is "+d+" seconds")
 			}
 			encryptionDrift("queue", attrs)
-			if tags, err := listQueueTags(ctx, sq, ids.QueueURL); err == nil {
-				tagDrift("queue", tags)
+			tags, err := listQueueTags(ctx, sq, ids.QueueURL)
+			if err != nil {
+				return nil, stepErr(region, "reading the tags of the queue", err)
 			}
+			tagDrift("queue", tags)
 		}
 	}
 
@@ -683,6 +690,9 @@ func (e *engine) readRegion(ctx context.Context, prior *regionSpec, idsIn region
 			} else if !sameJSON(role.Policy, want) {
 				drift = append(drift, "IAM role: the "+rolePolicyName+" policy was changed")
 			}
+		}
+		if extra := role.extraPermissions(); extra != "" {
+			drift = append(drift, "IAM role: has permissions beyond the "+rolePolicyName+" policy ("+extra+")")
 		}
 		tagDrift("IAM role", role.Tags)
 	}

@@ -82,12 +82,31 @@ func createFunction(ctx context.Context, c *lambda.Client, name, roleARN string,
 	if len(spec.Tags) > 0 {
 		in.Tags = spec.Tags
 	}
-	var out *lambda.CreateFunctionOutput
-	err := retryWhen(ctx, iamPropagationTimeout, func() error {
-		var err error
-		out, err = c.CreateFunction(ctx, in)
-		return err
-	}, iamNotPropagated)
+	// A lost answer must not turn our own new function into "someone
+	// else's": adopt what an attempt whose answer was lost created.
+	out, err := createOnce(ctx, maxAttempts(c.Options().Retryer),
+		func(ctx context.Context) (*lambda.CreateFunctionOutput, error) {
+			var out *lambda.CreateFunctionOutput
+			err := retryWhen(ctx, iamPropagationTimeout, func() error {
+				var err error
+				out, err = c.CreateFunction(ctx, in, lambdaOnce)
+				return err
+			}, iamNotPropagated)
+			return out, err
+		},
+		func(ctx context.Context) (*lambda.CreateFunctionOutput, bool, error) {
+			info, err := findFunction(ctx, c, name)
+			if isNotFound(err) {
+				return nil, false, nil
+			}
+			if err != nil {
+				return nil, false, err
+			}
+			cfg := info.Config
+			return &lambda.CreateFunctionOutput{FunctionArn: cfg.FunctionArn, FunctionName: cfg.FunctionName, CodeSha256: cfg.CodeSha256, State: cfg.State}, true, nil
+		},
+		func(err error) bool { return codeIs(err, "ResourceConflictException") },
+	)
 	if codeIs(err, "ResourceConflictException") {
 		return nil, fmt.Errorf("a Lambda function named %s already exists and is not in this bus's state: import the bus (terraform import) or delete the function: %w", name, err)
 	}

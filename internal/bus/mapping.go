@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -38,13 +39,61 @@ func createMapping(ctx context.Context, c *lambda.Client, queueARN, function str
 		FunctionResponseTypes:          []lambdatypes.FunctionResponseType{reportBatchItemFailures},
 		Enabled:                        aws.Bool(true),
 	}
-	var out *lambda.CreateEventSourceMappingOutput
-	err := retryWhen(ctx, iamPropagationTimeout, func() error {
-		var err error
-		out, err = c.CreateEventSourceMapping(ctx, in)
-		return err
-	}, iamNotPropagated)
-	return out, err
+	// Lambda has no idempotency token for mappings: after a lost answer,
+	// look for the mapping from this queue to this function before creating
+	// another (Lambda refuses a second one with ResourceConflictException,
+	// and the first would be left outside the state).
+	return createOnce(ctx, maxAttempts(c.Options().Retryer),
+		func(ctx context.Context) (*lambda.CreateEventSourceMappingOutput, error) {
+			var out *lambda.CreateEventSourceMappingOutput
+			err := retryWhen(ctx, iamPropagationTimeout, func() error {
+				var err error
+				out, err = c.CreateEventSourceMapping(ctx, in, lambdaOnce)
+				return err
+			}, iamNotPropagated)
+			return out, err
+		},
+		func(ctx context.Context) (*lambda.CreateEventSourceMappingOutput, bool, error) {
+			m, err := findMappingTo(ctx, c, queueARN, function)
+			if err != nil || m == nil {
+				return nil, false, err
+			}
+			return &lambda.CreateEventSourceMappingOutput{UUID: m.UUID, EventSourceArn: m.EventSourceArn, FunctionArn: m.FunctionArn, State: m.State}, true, nil
+		},
+		func(err error) bool { return codeIs(err, "ResourceConflictException") },
+	)
+}
+
+// findMappingTo returns the mapping from queueARN to the function (its ARN),
+// nil when there is none (mappings being deleted do not count).
+func findMappingTo(ctx context.Context, c *lambda.Client, queueARN, functionARN string) (*lambdatypes.EventSourceMappingConfiguration, error) {
+	p := lambda.NewListEventSourceMappingsPaginator(c, &lambda.ListEventSourceMappingsInput{EventSourceArn: aws.String(queueARN), FunctionName: aws.String(functionARN)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for i := range page.EventSourceMappings {
+			m := &page.EventSourceMappings[i]
+			if aws.ToString(m.EventSourceArn) == queueARN && sameFunction(aws.ToString(m.FunctionArn), functionARN) && aws.ToString(m.State) != mappingDeleting {
+				return m, nil
+			}
+		}
+	}
+	return nil, nil
+}
+
+// sameFunction compares a mapping's function ARN with a function ARN or
+// name, ignoring a version or alias qualifier.
+func sameFunction(mappingFunction, function string) bool {
+	name := func(s string) string {
+		if a, ok := parseARN(s); ok {
+			s = strings.TrimPrefix(a.Resource, "function:")
+		}
+		n, _, _ := strings.Cut(s, ":")
+		return n
+	}
+	return name(mappingFunction) == name(function)
 }
 
 func findMapping(ctx context.Context, c *lambda.Client, uuid string) (*lambda.GetEventSourceMappingOutput, error) {
@@ -132,6 +181,10 @@ func mappingUpdate(m *lambda.GetEventSourceMappingOutput, uuid, functionARN stri
 	return in
 }
 
+// mappingSourceDriftPrefix starts the drift entry of a mapping that reads
+// another queue: Update replaces the mapping (a new UUID).
+const mappingSourceDriftPrefix = "event source mapping: reads "
+
 // mappingDrift lists what is wrong with a mapping beyond the arguments.
 func mappingDrift(m *lambda.GetEventSourceMappingOutput, queueARN, functionARN string) []string {
 	var out []string
@@ -142,7 +195,7 @@ func mappingDrift(m *lambda.GetEventSourceMappingOutput, queueARN, functionARN s
 		out = append(out, "event source mapping: disabled")
 	}
 	if aws.ToString(m.EventSourceArn) != queueARN {
-		out = append(out, "event source mapping: reads "+aws.ToString(m.EventSourceArn)+" instead of the region's queue")
+		out = append(out, mappingSourceDriftPrefix+aws.ToString(m.EventSourceArn)+" instead of the region's queue")
 	}
 	if functionARN != "" && aws.ToString(m.FunctionArn) != functionARN {
 		out = append(out, "event source mapping: invokes "+aws.ToString(m.FunctionArn)+" instead of the consumer")

@@ -60,7 +60,7 @@ var nameRE = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
 func validateName(name string, regions []string) []string {
 	var problems []string
 	if name == "" {
-		return []string{"name must not be empty."}
+		return []string{"name must not be empty: give the bus a name of letters, digits, hyphens and underscores, such as \"hotels\"."}
 	}
 	if !nameRE.MatchString(name) {
 		bad := badChars(name)

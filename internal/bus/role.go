@@ -124,14 +124,31 @@ func createRole(ctx context.Context, c *iam.Client, name, bus string, tags map[s
 	if len(tags) > 0 {
 		in.Tags = iamTags(tags)
 	}
-	out, err := c.CreateRole(ctx, in)
+	// A lost answer must not turn our own new role into "someone else's".
+	arn, err := createOnce(ctx, maxAttempts(c.Options().Retryer),
+		func(ctx context.Context) (string, error) {
+			out, err := c.CreateRole(ctx, in, iamOnce)
+			if err != nil {
+				return "", err
+			}
+			return aws.ToString(out.Role.Arn), nil
+		},
+		func(ctx context.Context) (string, bool, error) {
+			out, err := c.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})
+			if codeIs(err, "NoSuchEntity") {
+				return "", false, nil
+			}
+			if err != nil {
+				return "", false, err
+			}
+			return aws.ToString(out.Role.Arn), true, nil
+		},
+		func(err error) bool { return codeIs(err, "EntityAlreadyExists") },
+	)
 	if codeIs(err, "EntityAlreadyExists") {
 		return "", fmt.Errorf("an IAM role named %s already exists and is not in this bus's state: import the bus (terraform import) or delete the role: %w", name, err)
 	}
-	if err != nil {
-		return "", err
-	}
-	return aws.ToString(out.Role.Arn), nil
+	return arn, err
 }
 
 type roleInfo struct {
@@ -139,6 +156,23 @@ type roleInfo struct {
 	Trust  string
 	Policy string // our inline policy, "" when missing
 	Tags   map[string]string
+	// OtherInline names the role's other inline policies and Attached the
+	// ARNs of its managed policies: permissions beyond the least-privilege
+	// policy, which the bus removes.
+	OtherInline []string
+	Attached    []string
+}
+
+// extraPermissions describes OtherInline and Attached, "" when none.
+func (r *roleInfo) extraPermissions() string {
+	var parts []string
+	if len(r.OtherInline) > 0 {
+		parts = append(parts, "inline "+strings.Join(r.OtherInline, ", "))
+	}
+	if len(r.Attached) > 0 {
+		parts = append(parts, "attached "+strings.Join(r.Attached, ", "))
+	}
+	return strings.Join(parts, "; ")
 }
 
 func findRole(ctx context.Context, c *iam.Client, name string) (*roleInfo, error) {
@@ -162,7 +196,52 @@ func findRole(ctx context.Context, c *iam.Client, name string) (*roleInfo, error
 	default:
 		info.Policy, _ = url.QueryUnescape(aws.ToString(pol.PolicyDocument))
 	}
+	p := iam.NewListRolePoliciesPaginator(c, &iam.ListRolePoliciesInput{RoleName: aws.String(name)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if codeIs(err, "NoSuchEntity") {
+			return nil, &notFoundError{what: "IAM role " + name}
+		}
+		if err != nil {
+			return nil, err
+		}
+		for _, pn := range page.PolicyNames {
+			if pn != rolePolicyName {
+				info.OtherInline = append(info.OtherInline, pn)
+			}
+		}
+	}
+	ap := iam.NewListAttachedRolePoliciesPaginator(c, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String(name)})
+	for ap.HasMorePages() {
+		page, err := ap.NextPage(ctx)
+		if codeIs(err, "NoSuchEntity") {
+			return nil, &notFoundError{what: "IAM role " + name}
+		}
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range page.AttachedPolicies {
+			info.Attached = append(info.Attached, aws.ToString(a.PolicyArn))
+		}
+	}
 	return info, nil
+}
+
+// removeExtraPermissions deletes the role's other inline policies and
+// detaches its managed policies: the consumer's role has the
+// least-privilege policy only.
+func removeExtraPermissions(ctx context.Context, c *iam.Client, role string, info *roleInfo) error {
+	for _, pn := range info.OtherInline {
+		if _, err := c.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: aws.String(role), PolicyName: aws.String(pn)}); err != nil && !codeIs(err, "NoSuchEntity") {
+			return fmt.Errorf("deleting inline policy %s: %w", pn, err)
+		}
+	}
+	for _, arn := range info.Attached {
+		if _, err := c.DetachRolePolicy(ctx, &iam.DetachRolePolicyInput{RoleName: aws.String(role), PolicyArn: aws.String(arn)}); err != nil && !codeIs(err, "NoSuchEntity") {
+			return fmt.Errorf("detaching %s: %w", arn, err)
+		}
+	}
+	return nil
 }
 
 func putRolePolicy(ctx context.Context, c *iam.Client, role, doc string) error {

@@ -57,6 +57,7 @@ const (
 	advisedMaxReceiveCount  = 5
 	visibilityPerTimeout    = 6
 	batchWithoutWindowLimit = 10
+	maxTags                 = 50 // per object, in SNS, SQS, IAM, Lambda and CloudWatch
 )
 
 var logLevels = []string{"debug", "info", "warn", "error"}
@@ -141,7 +142,11 @@ func busSchema(ctx context.Context) schema.Schema {
 				Optional:    true,
 				MarkdownDescription: "Tags for every object of the bus that takes tags (topic, queues, functions, roles, alarms), " +
 					"merged over the provider's `default_tags`.",
-				Validators: []validator.Map{mapvalidator.KeysAre(stringvalidator.LengthBetween(1, 128)), mapvalidator.ValueStringsAre(stringvalidator.LengthAtMost(256))},
+				Validators: []validator.Map{
+					mapvalidator.SizeAtMost(maxTags),
+					mapvalidator.KeysAre(stringvalidator.LengthBetween(1, 128), tagKeyValidator{}),
+					mapvalidator.ValueStringsAre(stringvalidator.LengthAtMost(256)),
+				},
 			},
 			"tags_all": schema.MapAttribute{
 				ElementType:         types.StringType,

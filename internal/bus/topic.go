@@ -147,6 +147,14 @@ func unsubscribe(ctx context.Context, c *sns.Client, arn string) error {
 	return err
 }
 
+// Drift entries about subscriptions: all start with subscriptionDriftPrefix;
+// only raw message delivery turned off is repaired in place, the others by
+// subscribing again (a new subscription ARN).
+const (
+	subscriptionDriftPrefix = "subscription: "
+	rawDeliveryDrift        = "raw message delivery is off"
+)
+
 // subscriptionDrift says what is wrong with a subscription, "" when nothing.
 func subscriptionDrift(attrs map[string]string, topicARN, queueARN string) []string {
 	var out []string
@@ -160,7 +168,7 @@ func subscriptionDrift(attrs map[string]string, topicARN, queueARN string) []str
 		out = append(out, "subscription: delivers to "+attrs["Endpoint"]+" instead of the region's queue")
 	}
 	if !strings.EqualFold(attrs["RawMessageDelivery"], "true") {
-		out = append(out, "subscription: raw message delivery is off (the consumer would receive SNS envelopes)")
+		out = append(out, subscriptionDriftPrefix+rawDeliveryDrift+" (the consumer would receive SNS envelopes)")
 	}
 	if strings.EqualFold(attrs["PendingConfirmation"], "true") {
 		out = append(out, "subscription: pending confirmation")

@@ -103,6 +103,23 @@ func (secretARNValidator) ValidateString(_ context.Context, req validator.String
 	}
 }
 
+// tagKeyValidator refuses the tag keys AWS reserves for itself.
+type tagKeyValidator struct{}
+
+func (tagKeyValidator) Description(context.Context) string {
+	return `must not start with "aws:"`
+}
+func (v tagKeyValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+func (tagKeyValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if k := req.ConfigValue.ValueString(); strings.HasPrefix(strings.ToLower(k), "aws:") {
+		resp.Diagnostics.AddAttributeError(req.Path, "Reserved tag key",
+			fmt.Sprintf("The tag key %q starts with \"aws:\", a prefix AWS reserves for its own tags: every service of the bus would refuse it. Rename the key.", k))
+	}
+}
+
 // durationValidator checks tombstone_ttl.
 type durationValidator struct{}
 
@@ -222,9 +239,9 @@ func validateView(v configView) []problem {
 	// KMS: a key ARN names one region's key.
 	if v.KMSKeyID != nil {
 		if a, ok := parseARN(*v.KMSKeyID); ok {
-			if a.Service != "kms" {
+			if a.Service != "kms" || !kmsResourceRE.MatchString(a.Resource) {
 				out = append(out, problem{Path: root("kms_key_id"), Summary: "Invalid kms_key_id",
-					Detail: fmt.Sprintf("%q is not a KMS key or alias ARN.", *v.KMSKeyID)})
+					Detail: fmt.Sprintf("%q is not a KMS key or alias ARN. %s", *v.KMSKeyID, kmsKeyForms)})
 			} else {
 				var other []string
 				for _, r := range regionNames {
@@ -242,6 +259,9 @@ func validateView(v configView) []problem {
 							*v.KMSKeyID, a.Region, strings.Join(other, ", "))})
 				}
 			}
+		} else if !kmsIDRE.MatchString(*v.KMSKeyID) {
+			out = append(out, problem{Path: root("kms_key_id"), Summary: "Invalid kms_key_id",
+				Detail: fmt.Sprintf("%q is not a KMS key. %s", *v.KMSKeyID, kmsKeyForms)})
 		}
 	}
 
@@ -337,6 +357,23 @@ func validateView(v configView) []problem {
 			}
 		}
 
+		// Lambda's 4 KB environment, with the variables the bus sets.
+		if n := environmentSize(name, v.Name, r); n > maxEnvironmentSize {
+			out = append(out, problem{Path: at("consumer", "environment"), Summary: "Function environment too large",
+				Detail: fmt.Sprintf("Region %s: with the variables the bus sets, the consumer's environment would take about %d bytes, over Lambda's limit of %d bytes "+
+					"(names and values together). Shorten or remove variables of consumer.environment, or keep large values in Secrets Manager or "+
+					"Systems Manager Parameter Store and pass their names.", name, n, maxEnvironmentSize)})
+		}
+
+		// Dead letters keep their original enqueue time.
+		if r.Retention != nil && r.DLQRetention != nil && *r.DLQRetention < *r.Retention {
+			out = append(out, problem{Path: at("queue", "dlq_retention"), Summary: "Dead-letter queue keeps messages for less time than the queue", Warning: true,
+				Detail: fmt.Sprintf("Region %s: queue.dlq_retention (%s) is shorter than queue.message_retention (%s). SQS keeps a message's original enqueue time "+
+					"when it moves it to the dead-letter queue, so a message that failed late can expire there before anyone looks at it. "+
+					"Set queue.dlq_retention to at least %d (AWS advises longer than the queue's).", name,
+					time.Duration(*r.DLQRetention)*time.Second, time.Duration(*r.Retention)*time.Second, *r.Retention)})
+		}
+
 		// Alarm actions in the alarm's region.
 		for _, act := range r.AlarmActions {
 			if a, ok := parseARN(act); ok && a.Region != "" && a.Region != name {
@@ -346,6 +383,55 @@ func validateView(v configView) []problem {
 		}
 	}
 	return out
+}
+
+// KMS key identifiers: a key ID, a multi-region key ID or an alias, and
+// the resource part of a key or alias ARN.
+var (
+	kmsIDRE       = regexp.MustCompile(`^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|mrk-[0-9a-fA-F]{32}|alias/[A-Za-z0-9/_-]{1,250})$`)
+	kmsResourceRE = regexp.MustCompile(`^(key/([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|mrk-[0-9a-fA-F]{32})|alias/[A-Za-z0-9/_-]{1,250})$`)
+)
+
+const kmsKeyForms = "Give a key ID (\"1234abcd-12ab-34cd-56ef-1234567890ab\"), a multi-region key ID (\"mrk-…\"), an alias (\"alias/regis\"), or the ARN of a key or alias."
+
+// maxEnvironmentSize is Lambda's limit on a function's environment
+// variables (names and values, in bytes).
+const maxEnvironmentSize = 4096
+
+// environmentSize estimates the bytes of a region's function environment:
+// consumer.environment (values unknown at plan time count as empty) and
+// the variables the bus sets, with the longest values they can take.
+func environmentSize(region string, name *string, r *regionView) int {
+	if r.Environment == nil {
+		return 0
+	}
+	bus := "bus"
+	if name != nil {
+		bus = *name
+	}
+	env := map[string]string{}
+	for k, v := range r.Environment {
+		env[k] = v
+	}
+	env[consumer.EnvRedisAddrs] = strings.Join(r.Endpoints, ",")
+	env[consumer.EnvRedisCluster] = "false"
+	env[consumer.EnvRedisTLS] = "false"
+	if r.AuthSecretARN != nil {
+		env[consumer.EnvRedisAuthSecretARN] = *r.AuthSecretARN
+	}
+	if r.Username != nil {
+		env[consumer.EnvRedisUsername] = *r.Username
+	}
+	env[consumer.EnvOrdered] = "false"
+	env[consumer.EnvTombstoneTTL] = defaultTombstoneTTL
+	env[consumer.EnvDLQURL] = "https://sqs." + region + ".amazonaws.com/123456789012/" + dlqName(bus)
+	env[consumer.EnvBusName] = bus
+	env[consumer.EnvLogLevel] = "debug"
+	n := 0
+	for k, v := range env {
+		n += len(k) + len(v)
+	}
+	return n
 }
 
 func mapKeys[V any](m map[string]V) func(func(string) bool) {
@@ -459,8 +545,11 @@ func viewFromConfig(ctx context.Context, m busResourceModel) (configView, diag.D
 			r.Environment = map[string]string{}
 			if !c.Environment.IsNull() {
 				// Keys are known even when values are not.
-				for k := range c.Environment.Elements() {
+				for k, e := range c.Environment.Elements() {
 					r.Environment[k] = ""
+					if s, ok := e.(types.String); ok && !s.IsNull() && !s.IsUnknown() {
+						r.Environment[k] = s.ValueString()
+					}
 				}
 			}
 		}

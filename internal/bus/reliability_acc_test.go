@@ -1,0 +1,572 @@
+package bus_test
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/regis-infra/terraform-provider-regis/internal/acctest"
+	"github.com/regis-infra/terraform-provider-regis/internal/bus"
+	"github.com/regis-infra/terraform-provider-regis/internal/bus/consumerzip"
+	"github.com/regis-infra/terraform-provider-regis/internal/consumer"
+	"github.com/regis-infra/terraform-provider-regis/internal/consumer/lambdazip"
+)
+
+// EnvFullSweep runs the exhaustive fault sweeps of the bus (every call of
+// every phase under every kind); without it the sweeps try a representative
+// subset that fits `make test`.
+const EnvFullSweep = "REGIS_FULL_SWEEP"
+
+func fullSweep() bool { return os.Getenv(EnvFullSweep) != "" }
+
+// skipWithoutAcc skips without TF_ACC before any emulator is started.
+func skipWithoutAcc(t *testing.T) {
+	t.Helper()
+	if os.Getenv(resource.EnvTfAcc) == "" {
+		t.Skipf("acceptance test: set %s=1", resource.EnvTfAcc)
+	}
+}
+
+func busSweep(kinds ...acctest.FaultKind) acctest.FaultSweep {
+	return acctest.FaultSweep{
+		Lifecycle: busLifecycle,
+		Calls:     busCalls,
+		Faults:    kinds,
+		Scope:     busScope,
+		Owns:      busOwns,
+		Chain:     true,
+	}
+}
+
+// only narrows a kind to the calls keep accepts (besides its own filter).
+func only(k acctest.FaultKind, keep func(acctest.CallKey) bool) acctest.FaultKind {
+	prev := k.Only
+	k.Only = func(c acctest.CallKey) bool { return keep(c) && (prev == nil || prev(c)) }
+	return k
+}
+
+// representative is the default run's subset of a phase's calls: the first
+// call of each action that changes something (acctest.Mutating) in the home
+// region (r1, where the topic and the subscriptions live) and in IAM, plus
+// the provider's first sts:GetCallerIdentity. The other regions run the
+// same code, and reads are the same calls in every phase's refresh; the
+// exhaustive sweep (REGIS_FULL_SWEEP=1) tries them all.
+func representative(c acctest.CallKey) bool {
+	if c.Occurrence != 1 {
+		return false
+	}
+	switch c.Service {
+	case "sts":
+		return true
+	case "iam":
+		return acctest.Mutating(c)
+	}
+	return c.Region == r1 && acctest.Mutating(c)
+}
+
+// The regis_bus lifecycle of busLifecycle — create two regions (alarms on,
+// one in a VPC with an auth secret), add a region and tune consumer and
+// queue settings in place, remove a region and change tags, destroy — with a
+// fault at one API call of each phase in turn (SNS, SQS, IAM, Lambda,
+// CloudWatch, and the provider's sts:GetCallerIdentity):
+//
+//   - InternalFailure (HTTP 500, max_retries = 1 so that the SDK gives up on
+//     that call) and AccessDenied (403): the apply or destroy must fail
+//     naming the action and the code, leave nothing the state does not track
+//     (emulator inventory compared with the refreshed state), and converge
+//     once the fault is gone (checks through the APIs, then an empty plan);
+//     destroy then leaves nothing;
+//   - LostResponse at mutating calls: the emulator carries the call out but
+//     the answer is lost (502) and the SDK retries (max_retries = 3), so the
+//     retry meets the effect of the first attempt (the role, function or
+//     mapping exists already); the phase may fail or succeed, but must orphan
+//     nothing and converge.
+//
+// With REGIS_FULL_SWEEP=1 (the exhaustive sweep): InternalFailure at every
+// call of every phase (reads included; sts:GetCallerIdentity at its first
+// call of each phase, the later ones being the same call of the next
+// Terraform commands), AccessDenied at the first call of each action in
+// each region, LostResponse at every mutating call. Without it (make test):
+// InternalFailure and LostResponse at the representative calls (see
+// representative); AccessDenied only in the exhaustive sweep.
+//
+// The cases are chained (FaultSweep.Chain): each run fails one call of each
+// of the four phases.
+func TestAccBusReliability_faults(t *testing.T) {
+	skipWithoutAcc(t)
+	t.Parallel()
+	start := time.Now()
+	internal := only(acctest.InternalFailure(), notRepeatedSTS)
+	lost := acctest.LostResponse()
+	kinds := []acctest.FaultKind{internal, lost}
+	if fullSweep() {
+		denied := only(acctest.ClientError(403, "AccessDenied"), notRepeatedSTS)
+		denied.FirstOnly = true
+		kinds = append(kinds, denied)
+	} else {
+		for i := range kinds {
+			kinds[i] = only(kinds[i], representative)
+		}
+	}
+	report := busSweep(kinds...).Run(t)
+	recordSweep(t, report, false, time.Since(start))
+}
+
+// Throttling (three times in a row) at the first call of each action of each
+// phase (each region; the representative calls without REGIS_FULL_SWEEP):
+// the SDK's retryer (the provider's default max_retries) absorbs it and the
+// lifecycle succeeds as without it, with every check.
+func TestAccBusReliability_throttling(t *testing.T) {
+	skipWithoutAcc(t)
+	t.Parallel()
+	start := time.Now()
+	throttle := only(acctest.Throttling(3), notRepeatedSTS)
+	if !fullSweep() {
+		throttle = only(throttle, representative)
+	}
+	report := busSweep(throttle).Run(t)
+	recordSweep(t, report, true, time.Since(start))
+}
+
+// Regression: Lambda's CreateFunction and CreateEventSourceMapping and
+// IAM's CreateRole have no idempotency token. When they were carried out but
+// their answers lost, the SDK's retry met the object the first attempt had
+// made (EntityAlreadyExists, ResourceConflictException) and the provider
+// failed, calling it someone else's, with the role, function or mapping
+// left outside the state and every later apply failing the same way. Now
+// the provider looks for what the lost call created and adopts it: one
+// apply, losing the first answer of all three in both regions, succeeds
+// with nothing orphaned.
+func TestAccBus_lostCreateResponses(t *testing.T) {
+	skipWithoutAcc(t)
+	t.Parallel()
+	emu := acctest.NewPrivateEmulator(t)
+	emu.ProviderArgs = []string{"max_retries = 3"}
+	phases := busLifecycle(t, emu)
+	create := phases[0].Step
+	var losses []int
+	create.PreConfig = func() {
+		// IAM is global (its calls are signed for us-east-1): one rule
+		// loses the answers of both regions' CreateRole.
+		losses = append(losses, emu.LoseResponses(acctest.CallKey{Region: "us-east-1", Service: "iam", Action: "CreateRole", Occurrence: 1}, 2))
+		for _, k := range []acctest.CallKey{
+			{Region: r1, Service: "lambda", Action: "CreateFunction", Occurrence: 1},
+			{Region: r2, Service: "lambda", Action: "CreateFunction", Occurrence: 1},
+			{Region: r1, Service: "lambda", Action: "CreateEventSourceMapping", Occurrence: 1},
+			{Region: r2, Service: "lambda", Action: "CreateEventSourceMapping", Occurrence: 1},
+		} {
+			losses = append(losses, emu.LoseResponses(k, 1))
+		}
+	}
+	sweep := busSweep()
+	create.Check = resource.ComposeAggregateTestCheckFunc(
+		create.Check,
+		func(s *terraform.State) error {
+			for i, id := range losses {
+				if n, want := emu.LostResponses(id), max(2-i, 1); n != want {
+					return fmt.Errorf("loss %d dropped %d responses, want %d", i, n, want)
+				}
+			}
+			if orphans := sweep.Orphans(emu.Inventory(), s); len(orphans) > 0 {
+				return fmt.Errorf("objects outside the state: %v", orphans)
+			}
+			return nil
+		},
+	)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             emu.CheckInventoryEmpty(busScope),
+		Steps:                    []resource.TestStep{create},
+	})
+}
+
+// ------------------------------------------------------------------ drift
+
+// TestAccBus_driftCatalogue changes every object of a bus out of band, one
+// change per step, the way a person in the console or another tool would:
+// the topic, both queues, the queue policy and redrive, the subscription,
+// the role and its policies, the function (deleted, configuration, code,
+// environment, role, VPC), the mapping and the alarms, and tags. For each,
+// the plan must show it (an update of the bus whose refreshed state holds
+// the change: a drift entry, a changed argument or a missing id) and the
+// apply must put everything back: checkBusHealthy compares every object
+// with the configuration through the APIs, then the plan must be empty and
+// nothing may be orphaned. (TestAccBus_drift breaks several objects at once
+// on the shared emulator; this catalogue runs on a private one, whose clock
+// it moves past SQS's 60-second wait to re-create a deleted queue.)
+func TestAccBus_driftCatalogue(t *testing.T) {
+	skipWithoutAcc(t)
+	t.Parallel()
+	emu := acctest.NewPrivateEmulator(t)
+	relEmulator(t, emu)
+	c := emu.Client(t)
+	ctx := context.Background()
+	name := acctest.RandomName("tf-drift")
+	secret := createAuthSecret(t, c, r2, name+"-redis-auth", "drift-auth-token")
+	zip := tinyZip(t)
+	zipBytes, err := os.ReadFile(zip)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zipSHA := consumerzip.CodeSHA256(zipBytes)
+	otherZip, err := lambdazip.Zip([]byte("#!/bin/sh\necho replaced\nexit 1\n"), time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	otherSHA := consumerzip.CodeSHA256(otherZip)
+	// A role of another application, which the function is switched to.
+	other, err := c.IAM(ctx).CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(name + fixtureMark),
+		AssumeRolePolicyDocument: aws.String(bus.TrustPolicyForTest)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tags, regions := relStage(1, secret)
+	config := relBusConfig(emu.ProviderConfig(), name, zip, tags, regions)
+
+	var ids map[string]map[string]string
+	capture := func(s *terraform.State) error {
+		var err error
+		ids, err = recordedIDs(s)
+		return err
+	}
+	healthy := resource.ComposeAggregateTestCheckFunc(capture, checkBusHealthy(t, emu, name, secret, zipSHA))
+	id := func(region, attr string) *string { return aws.String(ids[region][attr]) }
+	sq := func(region string) *sqs.Client { return c.SQS(ctx, region) }
+	lc := func(region string) *lambda.Client { return c.Lambda(ctx, region) }
+	home := c.SNS(ctx, r1)
+	im := c.IAM(ctx)
+	setQueue := func(region, which string, attrs map[string]string) func() error {
+		return func() error {
+			_, err := sq(region).SetQueueAttributes(ctx, &sqs.SetQueueAttributesInput{QueueUrl: id(region, which), Attributes: attrs})
+			return err
+		}
+	}
+	setSub := func(region, attr, value string) func() error {
+		return func() error {
+			_, err := home.SetSubscriptionAttributes(ctx, &sns.SetSubscriptionAttributesInput{SubscriptionArn: id(region, "subscription_arn"),
+				AttributeName: aws.String(attr), AttributeValue: aws.String(value)})
+			return err
+		}
+	}
+	updateFunction := func(region string, change func(in *lambda.UpdateFunctionConfigurationInput, cur *lambdatypes.FunctionConfiguration)) func() error {
+		return func() error {
+			cur, err := lc(region).GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: id(region, "function_name")})
+			if err != nil {
+				return err
+			}
+			in := &lambda.UpdateFunctionConfigurationInput{FunctionName: id(region, "function_name")}
+			change(in, cur.Configuration)
+			_, err = lc(region).UpdateFunctionConfiguration(ctx, in)
+			return err
+		}
+	}
+	withEnv := func(change func(env map[string]string)) func(*lambda.UpdateFunctionConfigurationInput, *lambdatypes.FunctionConfiguration) {
+		return func(in *lambda.UpdateFunctionConfigurationInput, cur *lambdatypes.FunctionConfiguration) {
+			env := maps.Clone(cur.Environment.Variables)
+			change(env)
+			in.Environment = &lambdatypes.Environment{Variables: env}
+		}
+	}
+	updateMapping := func(region string, change func(in *lambda.UpdateEventSourceMappingInput)) func() error {
+		return func() error {
+			in := &lambda.UpdateEventSourceMappingInput{UUID: id(region, "event_source_mapping_id")}
+			change(in)
+			_, err := lc(region).UpdateEventSourceMapping(ctx, in)
+			return err
+		}
+	}
+	putAlarm := func(region string, change func(in *cloudwatch.PutMetricAlarmInput)) func() error {
+		return func() error {
+			cw := c.CloudWatch(ctx, region)
+			out, err := cw.DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{AlarmNames: []string{ids[region]["oldest_message_age_alarm_name"]}})
+			if err != nil || len(out.MetricAlarms) != 1 {
+				return fmt.Errorf("reading the age alarm: %v (%d found)", err, len(out.MetricAlarms))
+			}
+			a := out.MetricAlarms[0]
+			in := &cloudwatch.PutMetricAlarmInput{AlarmName: a.AlarmName, AlarmDescription: a.AlarmDescription, Namespace: a.Namespace, MetricName: a.MetricName,
+				Dimensions: a.Dimensions, Statistic: a.Statistic, Period: a.Period, EvaluationPeriods: a.EvaluationPeriods, Threshold: a.Threshold,
+				ComparisonOperator: a.ComparisonOperator, TreatMissingData: a.TreatMissingData, AlarmActions: a.AlarmActions, ActionsEnabled: a.ActionsEnabled}
+			change(in)
+			_, err = cw.PutMetricAlarm(ctx, in)
+			return err
+		}
+	}
+	widePolicy := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sqs:*","Resource":"*"}]}`
+
+	cases := []driftCase{
+		// Topic.
+		{name: "topic encryption turned off", region: r1, shows: []string{"topic: not encrypted"}, change: func() error {
+			_, err := home.SetTopicAttributes(ctx, &sns.SetTopicAttributesInput{TopicArn: id("", "topic_arn"), AttributeName: aws.String("KmsMasterKeyId"), AttributeValue: aws.String("")})
+			return err
+		}},
+		{name: "topic tags changed", shows: []string{`"extra":"x"`}, change: func() error {
+			_, err := home.TagResource(ctx, &sns.TagResourceInput{ResourceArn: id("", "topic_arn"), Tags: []snstypes.Tag{{Key: aws.String("extra"), Value: aws.String("x")}}})
+			return err
+		}},
+		// Queue.
+		{name: "queue deleted", region: r1, shows: []string{`"queue_url":null`}, change: func() error {
+			_, err := sq(r1).DeleteQueue(ctx, &sqs.DeleteQueueInput{QueueUrl: id(r1, "queue_url")})
+			return err
+		}},
+		{name: "queue visibility timeout and retention changed", region: r2, shows: []string{`"visibility_timeout":45`, `"message_retention":600`},
+			change: setQueue(r2, "queue_url", map[string]string{"VisibilityTimeout": "45", "MessageRetentionPeriod": "600"})},
+		{name: "queue encryption turned off", region: r1, shows: []string{"queue: not encrypted with SQS-managed keys"},
+			change: setQueue(r1, "queue_url", map[string]string{"SqsManagedSseEnabled": "false"})},
+		{name: "queue delivery delay set", region: r2, shows: []string{"queue: delivery delay is 30 seconds"},
+			change: setQueue(r2, "queue_url", map[string]string{"DelaySeconds": "30"})},
+		{name: "queue policy opened to every principal", region: r1, shows: []string{"queue: the policy differs"}, change: func() error {
+			return setQueue(r1, "queue_url", map[string]string{"Policy": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"sqs:*","Resource":"` + ids[r1]["queue_arn"] + `"}]}`})()
+		}},
+		{name: "queue policy removed", region: r2, shows: []string{"queue: the policy differs"}, change: setQueue(r2, "queue_url", map[string]string{"Policy": ""})},
+		{name: "redrive policy removed", region: r1, shows: []string{"queue: no redrive policy"}, change: setQueue(r1, "queue_url", map[string]string{"RedrivePolicy": ""})},
+		{name: "redrive max receive count lowered", region: r2, shows: []string{`"max_receive_count":1`}, change: func() error {
+			return setQueue(r2, "queue_url", map[string]string{"RedrivePolicy": `{"deadLetterTargetArn":"` + ids[r2]["dlq_arn"] + `","maxReceiveCount":1}`})()
+		}},
+		{name: "queue tags changed", region: r2, shows: []string{"queue: tags differ from tags_all"}, change: func() error {
+			_, err := sq(r2).TagQueue(ctx, &sqs.TagQueueInput{QueueUrl: id(r2, "queue_url"), Tags: map[string]string{"team": "someone-else"}})
+			return err
+		}},
+		// Dead-letter queue.
+		{name: "dead-letter queue deleted", region: r2, shows: []string{`"dlq_url":null`}, change: func() error {
+			_, err := sq(r2).DeleteQueue(ctx, &sqs.DeleteQueueInput{QueueUrl: id(r2, "dlq_url")})
+			return err
+		}},
+		{name: "dead-letter queue retention changed", region: r1, shows: []string{`"dlq_retention":600`}, change: setQueue(r1, "dlq_url", map[string]string{"MessageRetentionPeriod": "600"})},
+		{name: "dead-letter queue encryption turned off", region: r2, shows: []string{"dead-letter queue: not encrypted"},
+			change: setQueue(r2, "dlq_url", map[string]string{"SqsManagedSseEnabled": "false"})},
+		// Subscription.
+		{name: "subscription deleted", region: r2, shows: []string{`"subscription_arn":null`}, change: func() error {
+			_, err := home.Unsubscribe(ctx, &sns.UnsubscribeInput{SubscriptionArn: id(r2, "subscription_arn")})
+			return err
+		}},
+		{name: "raw message delivery turned off", region: r1, shows: []string{"subscription: raw message delivery is off"}, change: setSub(r1, "RawMessageDelivery", "false")},
+		{name: "filter policy added to the subscription", region: r2, shows: []string{"subscription: has a filter policy"},
+			change: setSub(r2, "FilterPolicy", `{"cmd":["SET"]}`)},
+		// Role.
+		{name: "role deleted", region: r1, shows: []string{`"role_name":null`}, change: func() error {
+			if _, err := im.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: id(r1, "role_name"), PolicyName: aws.String(bus.RolePolicyNameForTest)}); err != nil {
+				return err
+			}
+			_, err := im.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: id(r1, "role_name")})
+			return err
+		}},
+		{name: "role policy widened", region: r2, shows: []string{"IAM role: the regis-consumer policy was changed"}, change: func() error {
+			_, err := im.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: id(r2, "role_name"), PolicyName: aws.String(bus.RolePolicyNameForTest), PolicyDocument: aws.String(widePolicy)})
+			return err
+		}},
+		{name: "role policy deleted", region: r1, shows: []string{"IAM role: the regis-consumer policy is missing"}, change: func() error {
+			_, err := im.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: id(r1, "role_name"), PolicyName: aws.String(bus.RolePolicyNameForTest)})
+			return err
+		}},
+		{name: "another inline policy added to the role", region: r2, shows: []string{"IAM role: has permissions beyond the regis-consumer policy", "inline debug"}, change: func() error {
+			_, err := im.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: id(r2, "role_name"), PolicyName: aws.String("debug"), PolicyDocument: aws.String(widePolicy)})
+			return err
+		}},
+		{name: "managed policy attached to the role (SQS on every queue)", region: r1, shows: []string{"IAM role: has permissions beyond the regis-consumer policy", "attached arn:aws:iam::aws:policy/service-role/AWSLambdaSQSQueueExecutionRole"}, change: func() error {
+			_, err := im.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: id(r1, "role_name"), PolicyArn: aws.String("arn:aws:iam::aws:policy/service-role/AWSLambdaSQSQueueExecutionRole")})
+			return err
+		}},
+		{name: "trust policy changed", region: r2, shows: []string{"IAM role: the trust policy no longer lets only Lambda assume it"}, change: func() error {
+			_, err := im.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: id(r2, "role_name"),
+				PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + emu.AccountID() + `:root"},"Action":"sts:AssumeRole"}]}`)})
+			return err
+		}},
+		{name: "role tags removed", region: r1, shows: []string{"IAM role: tags differ from tags_all"}, change: func() error {
+			_, err := im.UntagRole(ctx, &iam.UntagRoleInput{RoleName: id(r1, "role_name"), TagKeys: []string{"team"}})
+			return err
+		}},
+		// Function.
+		{name: "function deleted", region: r2, shows: []string{`"function_name":null`}, change: func() error {
+			_, err := lc(r2).DeleteFunction(ctx, &lambda.DeleteFunctionInput{FunctionName: id(r2, "function_name")})
+			return err
+		}},
+		{name: "function memory and timeout changed", region: r1, shows: []string{`"memory_size":1024`, `"timeout":3`},
+			change: updateFunction(r1, func(in *lambda.UpdateFunctionConfigurationInput, _ *lambdatypes.FunctionConfiguration) {
+				in.MemorySize, in.Timeout = aws.Int32(1024), aws.Int32(3)
+			})},
+		{name: "function handler changed", region: r2, shows: []string{"function: runtime provided.al2023 with handler other"},
+			change: updateFunction(r2, func(in *lambda.UpdateFunctionConfigurationInput, _ *lambdatypes.FunctionConfiguration) {
+				in.Handler = aws.String("other")
+			})},
+		{name: "function runs with another role", region: r1, shows: []string{"function: runs with role " + aws.ToString(other.Role.Arn)},
+			change: updateFunction(r1, func(in *lambda.UpdateFunctionConfigurationInput, _ *lambdatypes.FunctionConfiguration) {
+				in.Role = other.Role.Arn
+			})},
+		{name: "plaintext Redis token put in the environment", region: r2, shows: []string{"puts the Redis token in the function"},
+			change: updateFunction(r2, withEnv(func(env map[string]string) { env[consumer.EnvRedisAuthToken] = "leaked-token" }))},
+		{name: "environment: TLS off, DLQ URL and log level changed", region: r1, shows: []string{"REGIS_DLQ_URL is not the region", `"tls":false`, `"log_level":"debug"`},
+			change: updateFunction(r1, withEnv(func(env map[string]string) {
+				env[consumer.EnvRedisTLS], env[consumer.EnvDLQURL], env[consumer.EnvLogLevel] = "false", "https://sqs.example/other", "debug"
+			}))},
+		{name: "function code replaced", region: r1, shows: []string{`"consumer_code_sha256":"` + otherSHA + `"`}, change: func() error {
+			_, err := lc(r1).UpdateFunctionCode(ctx, &lambda.UpdateFunctionCodeInput{FunctionName: id(r1, "function_name"), ZipFile: otherZip})
+			return err
+		}},
+		{name: "function taken out of its VPC", region: r2, shows: []string{`"vpc":null`},
+			change: updateFunction(r2, func(in *lambda.UpdateFunctionConfigurationInput, _ *lambdatypes.FunctionConfiguration) {
+				in.VpcConfig = &lambdatypes.VpcConfig{SubnetIds: []string{}, SecurityGroupIds: []string{}}
+			})},
+		{name: "function tags changed", region: r2, shows: []string{"function: tags differ from tags_all"}, change: func() error {
+			_, err := lc(r2).TagResource(ctx, &lambda.TagResourceInput{Resource: id(r2, "function_arn"), Tags: map[string]string{"stage": "other"}})
+			return err
+		}},
+		// Event source mapping.
+		{name: "event source mapping deleted", region: r1, shows: []string{`"event_source_mapping_id":null`}, change: func() error {
+			_, err := lc(r1).DeleteEventSourceMapping(ctx, &lambda.DeleteEventSourceMappingInput{UUID: id(r1, "event_source_mapping_id")})
+			return err
+		}},
+		{name: "event source mapping disabled", region: r2, shows: []string{"event source mapping: disabled"},
+			change: updateMapping(r2, func(in *lambda.UpdateEventSourceMappingInput) { in.Enabled = aws.Bool(false) })},
+		{name: "ReportBatchItemFailures removed", region: r1, shows: []string{"event source mapping: ReportBatchItemFailures is off"},
+			change: updateMapping(r1, func(in *lambda.UpdateEventSourceMappingInput) {
+				in.FunctionResponseTypes = []lambdatypes.FunctionResponseType{}
+			})},
+		{name: "batch size and concurrency changed", region: r2, shows: []string{`"batch_size":3`, `"max_concurrency":50`},
+			change: updateMapping(r2, func(in *lambda.UpdateEventSourceMappingInput) {
+				in.BatchSize, in.ScalingConfig = aws.Int32(3), &lambdatypes.ScalingConfig{MaximumConcurrency: aws.Int32(50)}
+			})},
+		{name: "filter criteria added to the mapping", region: r1, shows: []string{"event source mapping: has filter criteria"},
+			change: updateMapping(r1, func(in *lambda.UpdateEventSourceMappingInput) {
+				in.FilterCriteria = &lambdatypes.FilterCriteria{Filters: []lambdatypes.Filter{{Pattern: aws.String(`{"body":{"cmd":["SET"]}}`)}}}
+			})},
+		// Alarms.
+		{name: "dead-letter queue alarm deleted", region: r2, shows: []string{`"dlq_not_empty":false`}, change: func() error {
+			_, err := c.CloudWatch(ctx, r2).DeleteAlarms(ctx, &cloudwatch.DeleteAlarmsInput{AlarmNames: []string{ids[r2]["dlq_alarm_name"]}})
+			return err
+		}},
+		{name: "age alarm threshold changed", region: r1, shows: []string{`"oldest_message_age_threshold":900`},
+			change: putAlarm(r1, func(in *cloudwatch.PutMetricAlarmInput) { in.Threshold = aws.Float64(900) })},
+		{name: "age alarm comparison and actions changed", region: r2, shows: []string{"its metric, period or comparison was changed"},
+			change: putAlarm(r2, func(in *cloudwatch.PutMetricAlarmInput) {
+				in.ComparisonOperator, in.ActionsEnabled = cwtypes.ComparisonOperatorLessThanThreshold, aws.Bool(false)
+			})},
+	}
+	for i := range cases {
+		cases[i].heal = healthy
+	}
+	steps, finish := driftSteps(t, config, cases)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             emu.CheckInventoryEmpty(busScope),
+		Steps: append([]resource.TestStep{{
+			Config:           config,
+			ConfigPlanChecks: emptyPlanAfterApply(),
+			Check:            healthy,
+		}}, steps...),
+	})
+	finish()
+	t.Logf("drift catalogue: %d out-of-band changes, each shown by the plan and healed by one apply", len(cases))
+}
+
+// ------------------------------------------------------------- bad input
+
+// TestAccBus_badInput plans invalid configurations that TestBusValidation
+// does not cover, each refused before anything is created with a message
+// that names what to change: VPC settings, KMS key forms, the consumer
+// package, secret ARNs (and a token where an ARN belongs), reserved and too
+// many tags, the function environment (size, reserved and managed
+// variables, the Redis token), alarm actions, Redis endpoints and names.
+// Rules that need the provider configured (the consumer package, tags
+// merged with default_tags) run in ModifyPlan, the others in validation.
+func TestAccBus_badInput(t *testing.T) {
+	skipWithoutAcc(t)
+	dir := t.TempDir()
+	notZip := filepath.Join(dir, "consumer.txt")
+	if err := os.WriteFile(notZip, []byte("#!/bin/sh\nexit 0\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	const secret = "arn:aws:secretsmanager:ap-southeast-1:123456789012:secret:regis/redis-AbCdEf"
+	region := func(body string) string {
+		return "resource \"regis_bus\" \"bad\" {\n  name = \"hotels\"\n  regions = {\n    \"ap-southeast-1\" = {\n      redis = { endpoints = [\"redis.example:6379\"] }\n" +
+			body + "\n    }\n  }\n}\n"
+	}
+	top := func(args string) string {
+		return "resource \"regis_bus\" \"bad\" {\n  name = \"hotels\"\n" + args + "\n  regions = {\n    \"ap-southeast-1\" = { redis = { endpoints = [\"redis.example:6379\"] } }\n  }\n}\n"
+	}
+	redis := func(redis string) string {
+		return "resource \"regis_bus\" \"bad\" {\n  name = \"hotels\"\n  regions = {\n    \"ap-southeast-1\" = {\n      redis = " + redis + "\n    }\n  }\n}\n"
+	}
+	manyTags := func(n int) string {
+		var b strings.Builder
+		b.WriteString("  tags = {\n")
+		for i := range n {
+			fmt.Fprintf(&b, "    k%02d = \"v\"\n", i)
+		}
+		b.WriteString("  }")
+		return b.String()
+	}
+	bigEnv := `consumer = { environment = { BIG = "` + strings.Repeat("x", 4000) + `" } }`
+	cases := []struct {
+		name, config string
+		provider     []string
+		want         []string
+	}{
+		{"vpc without security groups", region(`vpc = { subnet_ids = ["subnet-0a1b2c3d"] }`), nil, []string{"security_group_ids", "required"}},
+		{"vpc with an empty list of security groups", region(`vpc = { subnet_ids = ["subnet-0a1b2c3d"], security_group_ids = [] }`), nil, []string{"security_group_ids", "set must contain at least 1 elements"}},
+		{"security group given by name", region(`vpc = { subnet_ids = ["subnet-0a1b2c3d"], security_group_ids = ["default"] }`), nil, []string{"must be a security group ID such as sg-0123456789abcdef0"}},
+		{"kms key that is no key", top(`  kms_key_id = "my key"`), nil, []string{"Invalid kms_key_id", `"my key" is not a KMS key`, `alias ("alias/regis")`}},
+		{"kms ARN with a malformed resource", top(`  kms_key_id = "arn:aws:kms:ap-southeast-1:123456789012:keys/regis"`), nil, []string{"Invalid kms_key_id", "is not a KMS key or alias ARN", "the ARN of a key or alias"}},
+		{"empty kms_key_id", top(`  kms_key_id = ""`), nil, []string{"kms_key_id", "string length must be at least 1"}},
+		{"consumer_zip that does not exist", top(fmt.Sprintf("  consumer_zip = %q", filepath.Join(dir, "missing.zip"))), nil, []string{"No consumer package", "cannot read", "Give the path of a zip file"}},
+		{"consumer_zip that is not a zip", top(fmt.Sprintf("  consumer_zip = %q", notZip)), nil, []string{"No consumer package", "is not a zip file", "make lambda"}},
+		{"consumer_zip base64 that does not decode", top(`  consumer_zip = "UEsDB!!not-base64"`), nil, []string{"No consumer package", "does not decode", "filebase64"}},
+		{"auth_secret_arn naming an SSM parameter", redis(`{ endpoints = ["redis.example:6379"], auth_secret_arn = "arn:aws:ssm:ap-southeast-1:123456789012:parameter/regis/redis" }`), nil,
+			[]string{"Invalid auth_secret_arn", "is not a Secrets Manager secret ARN", "Give the secret's ARN"}},
+		{"auth_secret_arn given by name", redis(`{ endpoints = ["redis.example:6379"], auth_secret_arn = "regis/redis" }`), nil, []string{"Invalid auth_secret_arn", "not its name or the token"}},
+		{"Redis token in consumer.environment", region(`consumer = { environment = { REGIS_REDIS_AUTH_TOKEN = "s3cr3t" } }`), nil,
+			[]string{"Environment variable set by the bus", "REGIS_REDIS_AUTH_TOKEN", "use the matching argument"}},
+		{"reserved Lambda variable", region(`consumer = { environment = { AWS_REGION = "us-east-1" } }`), nil, []string{"Reserved environment variable", "AWS_REGION", "Remove it"}},
+		{"invalid variable name", region(`consumer = { environment = { "1BAD-NAME" = "x" } }`), nil, []string{"Invalid environment variable name", "starting with a letter"}},
+		{"environment over Lambda's 4 KB", region(bigEnv), nil, []string{"Function environment too large", "4096 bytes", "Secrets Manager"}},
+		{"tag key with the aws: prefix", top(`  tags = { "aws:owner" = "me" }`), nil, []string{"Reserved tag key", "Rename the key"}},
+		{"51 tags", top(manyTags(51)), nil, []string{"tags", "map must contain at most 50 elements"}},
+		{"tags and default_tags over 50", top(manyTags(45)), []string{"default_tags {\n  tags = { " + strings.Repeat("", 0) + "d1 = \"1\", d2 = \"2\", d3 = \"3\", d4 = \"4\", d5 = \"5\", d6 = \"6\" }\n}"},
+			[]string{"Too many tags", "make 51 tags", "Remove 1 of them"}},
+		{"empty tag key", top(`  tags = { "" = "x" }`), nil, []string{"tags", "string length must be between 1 and 128"}},
+		{"alarm action that is not an ARN", region(`alarms = { alarm_actions = ["ops-team"] }`), nil, []string{"alarm_actions", "must be an ARN"}},
+		{"more than 5 alarm actions", region(`alarms = { alarm_actions = [for i in range(6) : "arn:aws:sns:ap-southeast-1:123456789012:ops-${i}"] }`), nil,
+			[]string{"alarm_actions", "list must contain at most 5 elements"}},
+		{"age alarm threshold above 14 days", region(`alarms = { oldest_message_age_threshold = 1209601 }`), nil, []string{"oldest_message_age_threshold", "value must be between 0 and 1209600"}},
+		{"Redis port out of range", redis(`{ endpoints = ["redis.example:70000"] }`), nil, []string{"Invalid Redis endpoint", `the port "70000" must be a number between 1 and 65535`}},
+		{"Redis endpoint with a trailing space", redis(`{ endpoints = ["redis.example:6379 "] }`), nil, []string{"Invalid Redis endpoint", "leading or trailing white space"}},
+		{"no Redis endpoint", redis(`{ endpoints = [] }`), nil, []string{"endpoints", "list must contain at least 1 elements"}},
+		{"empty Redis username", redis(`{ endpoints = ["redis.example:6379"], auth_secret_arn = "` + secret + `", username = "" }`), nil, []string{"username", "string length must be at least 1"}},
+		{"tombstone_ttl under an hour", top(`  tombstone_ttl = "30m"`), nil, []string{"tombstone_ttl too short", `Use at least "1h"`}},
+		{"empty bus name", strings.Replace(top(""), `name = "hotels"`, `name = ""`, 1), nil, []string{"Invalid bus name", "name must not be empty: give the bus a name"}},
+		{"bus name with a slash and a space", strings.Replace(top(""), `name = "hotels"`, `name = "hotels/eu west"`, 1), nil, []string{"Invalid bus name", `the characters "/", " "`, "use only letters, digits, hyphens and underscores"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			ok := false
+			t.Cleanup(func() { countCase(reliabilityNumbers.Invalid, "TestAccBus_badInput", tc.name, ok && !t.Failed()) })
+			resource.Test(t, resource.TestCase{
+				PreCheck:                 func() { preCheck(t) },
+				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+				Steps: []resource.TestStep{{
+					Config:      acctest.ConfigCompose(acctest.ProviderConfig(tc.provider...), tc.config),
+					PlanOnly:    true,
+					ExpectError: acctest.ErrorRegexp(tc.want...),
+				}},
+			})
+			ok = true
+		})
+	}
+}
