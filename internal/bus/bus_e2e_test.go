@@ -77,6 +77,23 @@ data "regis_bus_status" "test" {
 					resource.TestCheckResourceAttrSet(ds, "status."+r2+".dlq_oldest_message_age"),
 				),
 			},
+			{
+				// A region the bus does not reach is reported empty (with a
+				// warning), not an error for the whole read.
+				Config: config + `
+data "regis_bus_status" "test" {
+  topic_arn = regis_bus.test.topic_arn
+  regions   = ["` + r1 + `", "eu-central-1"]
+}
+`,
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr(ds, "status.%", "2"),
+					resource.TestCheckResourceAttr(ds, "status."+r1+".dlq_depth", "1"),
+					resource.TestCheckNoResourceAttr(ds, "status.eu-central-1.queue_url"),
+					resource.TestCheckNoResourceAttr(ds, "status.eu-central-1.queue_depth"),
+					resource.TestCheckResourceAttr(ds, "status.eu-central-1.report_batch_item_failures", "false"),
+				),
+			},
 		},
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -192,8 +193,18 @@ func (d *busStatusDataSource) Read(ctx context.Context, req datasource.ReadReque
 
 	var mu sync.Mutex
 	status := map[string]attr.Value{}
+	var absent []string
 	errs := runRegions(regions, func(region string) error {
 		st, err := d.regionStatus(ctx, region, bus, ta.Account)
+		if isNotFound(err) {
+			// A region named in regions that the bus does not reach (yet):
+			// report it empty rather than failing the whole read.
+			mu.Lock()
+			absent = append(absent, region)
+			status[region] = absentRegionStatus()
+			mu.Unlock()
+			return nil
+		}
 		if err != nil {
 			return err
 		}
@@ -207,6 +218,12 @@ func (d *busStatusDataSource) Read(ctx context.Context, req datasource.ReadReque
 		return
 	}
 
+	if len(absent) > 0 {
+		slices.Sort(absent)
+		resp.Diagnostics.AddAttributeWarning(path.Root("regions"), "Regions without the bus",
+			fmt.Sprintf("%s has no queue %s: the bus does not replicate there (yet). Their status has a null queue_url and null depths.",
+				strings.Join(absent, ", "), queueName(bus)))
+	}
 	m.TopicARN = types.StringValue(topicARN)
 	m.HomeRegion = types.StringValue(home)
 	m.Regions = stringListValue(regions)
@@ -241,6 +258,9 @@ func (d *busStatusDataSource) regionStatus(ctx context.Context, region, bus, acc
 		in.QueueOwnerAWSAccountId = aws.String(account)
 	}
 	qurl, err := sq.GetQueueUrl(ctx, in)
+	if codeIs(err, "AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist") {
+		return types.Object{}, &notFoundError{what: "queue " + queueName(bus) + " in " + region}
+	}
 	if err != nil {
 		return types.Object{}, stepErr(region, "finding queue "+queueName(bus), err)
 	}
@@ -299,6 +319,22 @@ func (d *busStatusDataSource) regionStatus(ctx context.Context, region, bus, acc
 		vals["report_batch_item_failures"] = types.BoolValue(slices.Contains(m.FunctionResponseTypes, reportBatchItemFailures))
 	}
 	return types.ObjectValueMust(statusAttrTypes, vals), nil
+}
+
+// absentRegionStatus is the status of a region without the bus's queue.
+func absentRegionStatus() types.Object {
+	vals := map[string]attr.Value{}
+	for k, t := range statusAttrTypes {
+		switch t {
+		case types.Int64Type:
+			vals[k] = types.Int64Null()
+		case types.BoolType:
+			vals[k] = types.BoolValue(false)
+		default:
+			vals[k] = types.StringNull()
+		}
+	}
+	return types.ObjectValueMust(statusAttrTypes, vals)
 }
 
 func count(a queueAttrs, name sqstypes.QueueAttributeName) types.Int64 {
