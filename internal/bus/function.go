@@ -15,6 +15,7 @@ import (
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
 	"github.com/regis-infra/terraform-provider-regis/internal/consumer"
+	"github.com/regis-infra/terraform-provider-regis/internal/createonce"
 )
 
 // The consumer runs on the OS-only runtime: the zip holds a Go `bootstrap`.
@@ -84,7 +85,7 @@ func createFunction(ctx context.Context, c *lambda.Client, name, roleARN string,
 	}
 	// A lost answer must not turn our own new function into "someone
 	// else's": adopt what an attempt whose answer was lost created.
-	out, err := createOnce(ctx, maxAttempts(c.Options().Retryer),
+	out, err := createonce.Do(ctx, createonce.Attempts(c.Options().Retryer),
 		func(ctx context.Context) (*lambda.CreateFunctionOutput, error) {
 			var out *lambda.CreateFunctionOutput
 			err := retryWhen(ctx, iamPropagationTimeout, func() error {

@@ -10,6 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
+
+	"github.com/regis-infra/terraform-provider-regis/internal/createonce"
 )
 
 // Event source mapping states (the Lambda API returns them as strings).
@@ -43,7 +45,7 @@ func createMapping(ctx context.Context, c *lambda.Client, queueARN, function str
 	// look for the mapping from this queue to this function before creating
 	// another (Lambda refuses a second one with ResourceConflictException,
 	// and the first would be left outside the state).
-	return createOnce(ctx, maxAttempts(c.Options().Retryer),
+	return createonce.Do(ctx, createonce.Attempts(c.Options().Retryer),
 		func(ctx context.Context) (*lambda.CreateEventSourceMappingOutput, error) {
 			var out *lambda.CreateEventSourceMappingOutput
 			err := retryWhen(ctx, iamPropagationTimeout, func() error {

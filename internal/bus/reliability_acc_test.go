@@ -126,7 +126,7 @@ func TestAccBusReliability_faults(t *testing.T) {
 		}
 	}
 	report := busSweep(kinds...).Run(t)
-	recordSweep(t, report, false, time.Since(start))
+	reliability.RecordSweep(t, report, false, time.Since(start))
 }
 
 // Throttling (three times in a row) at the first call of each action of each
@@ -142,7 +142,7 @@ func TestAccBusReliability_throttling(t *testing.T) {
 		throttle = only(throttle, representative)
 	}
 	report := busSweep(throttle).Run(t)
-	recordSweep(t, report, true, time.Since(start))
+	reliability.RecordSweep(t, report, true, time.Since(start))
 }
 
 // Regression: Lambda's CreateFunction and CreateEventSourceMapping and
@@ -556,7 +556,7 @@ func TestAccBus_badInput(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			ok := false
-			t.Cleanup(func() { countCase(reliabilityNumbers.Invalid, "TestAccBus_badInput", tc.name, ok && !t.Failed()) })
+			t.Cleanup(func() { invalidCount.Count("TestAccBus_badInput", tc.name, ok && !t.Failed()) })
 			resource.Test(t, resource.TestCase{
 				PreCheck:                 func() { preCheck(t) },
 				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,

@@ -4,10 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/url"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -38,147 +39,32 @@ import (
 
 // ------------------------------------------------------------------ numbers
 
-// EnvReliabilityOut names a directory where the reliability tests write
-// their numbers as JSON (bus-reliability-<test>.json, and
-// bus-reliability-summary.json when the test binary ends).
-const EnvReliabilityOut = "REGIS_RELIABILITY_OUT"
-
-// reliabilityNumbers collects what the reliability and security tests of the
-// bus measured, for the summary TestMain prints at the end of the binary.
-var reliabilityNumbers = struct {
-	sync.Mutex
-	// Faults and Throttling are the sweeps' numbers, by test name and kind.
-	Faults     map[string]acctest.FaultStats `json:"faults,omitempty"`
-	Throttling map[string]acctest.FaultStats `json:"throttling,omitempty"`
-	// Drift, Invalid (rejected at plan) and Security are counters by test.
-	Drift    map[string]*caseCount `json:"drift,omitempty"`
-	Invalid  map[string]*caseCount `json:"invalid_configs,omitempty"`
-	Security map[string]*caseCount `json:"security_checks,omitempty"`
-	// Calls are the calls of each phase of the lifecycle the sweeps fail.
-	Calls []acctest.PhaseCalls `json:"calls,omitempty"`
-	// Durations are the wall times of the sweeps, by test name.
-	Durations map[string]string `json:"durations,omitempty"`
-}{
-	Faults: map[string]acctest.FaultStats{}, Throttling: map[string]acctest.FaultStats{},
-	Drift: map[string]*caseCount{}, Invalid: map[string]*caseCount{}, Security: map[string]*caseCount{},
-	Durations: map[string]string{},
+// reliability collects what the reliability and security tests of the bus
+// measured; TestMain prints its summary when the test binary ends. With
+// REGIS_RELIABILITY_OUT set, the numbers are also written there as JSON:
+// bus-reliability-<test>.json per sweep and bus-reliability-summary.json.
+var reliability = &acctest.Report{
+	Heading:    "=== regis_bus reliability and security summary",
+	FilePrefix: "bus-reliability-",
+	ListFailed: true,
 }
 
-// caseCount counts the cases of a test and those that did what they must
-// (healed, rejected, passed).
-type caseCount struct {
-	Tried     int      `json:"tried"`
-	Succeeded int      `json:"succeeded"`
-	Names     []string `json:"succeeded_cases,omitempty"`
-	Failed    []string `json:"failed_cases,omitempty"`
-}
-
-func countCase(m map[string]*caseCount, test, name string, ok bool) {
-	reliabilityNumbers.Lock()
-	defer reliabilityNumbers.Unlock()
-	c := m[test]
-	if c == nil {
-		c = &caseCount{}
-		m[test] = c
-	}
-	c.Tried++
-	if ok {
-		c.Succeeded++
-		c.Names = append(c.Names, name)
-	} else {
-		c.Failed = append(c.Failed, name)
-	}
-}
-
-// writeReliabilityJSON writes v to $REGIS_RELIABILITY_OUT/name, if set.
-func writeReliabilityJSON(t testing.TB, name string, v any) {
-	dir := os.Getenv(EnvReliabilityOut)
-	if dir == "" {
-		return
-	}
-	out, err := json.MarshalIndent(v, "", "  ")
-	if err == nil {
-		err = os.MkdirAll(dir, 0o755)
-	}
-	if err == nil {
-		err = os.WriteFile(filepath.Join(dir, name), append(out, '\n'), 0o644)
-	}
-	if err != nil && t != nil {
-		t.Errorf("writing %s: %v", name, err)
-	} else if err != nil {
-		fmt.Fprintf(os.Stderr, "writing %s: %v\n", name, err)
-	}
-}
+// The cases counted by test: drift cases, invalid configurations (rejected
+// at plan) and security checks.
+var (
+	driftCount    = reliability.Counter("drift", "drift", "shown by plan and healed by apply")
+	invalidCount  = reliability.Counter("invalid_configs", "invalid configs", "rejected at plan with the expected message")
+	securityCount = reliability.Counter("security_checks", "security checks", "passed")
+)
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	reliabilityNumbers.Lock()
-	n := len(reliabilityNumbers.Faults) + len(reliabilityNumbers.Throttling) + len(reliabilityNumbers.Drift) +
-		len(reliabilityNumbers.Invalid) + len(reliabilityNumbers.Security)
-	if n > 0 {
-		var b strings.Builder
-		b.WriteString("\n=== regis_bus reliability and security summary\n")
-		for _, kind := range []struct {
-			name string
-			m    map[string]acctest.FaultStats
-		}{{"faults", reliabilityNumbers.Faults}, {"throttling", reliabilityNumbers.Throttling}} {
-			for _, test := range sortedKeys(kind.m) {
-				fmt.Fprintf(&b, "%s %s: %s\n", kind.name, test, kind.m[test])
-			}
-		}
-		for _, test := range sortedKeys(reliabilityNumbers.Durations) {
-			fmt.Fprintf(&b, "wall time %s: %s\n", test, reliabilityNumbers.Durations[test])
-		}
-		for _, kind := range []struct {
-			name, verb string
-			m          map[string]*caseCount
-		}{
-			{"drift", "shown by plan and healed by apply", reliabilityNumbers.Drift},
-			{"invalid configs", "rejected at plan with the expected message", reliabilityNumbers.Invalid},
-			{"security checks", "passed", reliabilityNumbers.Security},
-		} {
-			for _, test := range sortedKeys(kind.m) {
-				c := kind.m[test]
-				fmt.Fprintf(&b, "%s %s: %d tried, %d %s\n", kind.name, test, c.Tried, c.Succeeded, kind.verb)
-				if len(c.Failed) > 0 {
-					fmt.Fprintf(&b, "  failed: %s\n", strings.Join(c.Failed, "; "))
-				}
-			}
-		}
-		fmt.Print(b.String())
-		writeReliabilityJSON(nil, "bus-reliability-summary.json", &reliabilityNumbers)
-	}
-	reliabilityNumbers.Unlock()
+	reliability.Finish()
 	os.Exit(code)
 }
 
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
-// recordSweep logs a sweep's report, writes it as JSON and adds its numbers
-// to the summary.
-func recordSweep(t *testing.T, report *acctest.FaultReport, throttling bool, took time.Duration) {
-	t.Helper()
-	t.Logf("\n%s(wall time %s)", report.Summary(), took.Round(time.Second))
-	writeReliabilityJSON(t, "bus-reliability-"+strings.ReplaceAll(t.Name(), "/", "_")+".json", report)
-	reliabilityNumbers.Lock()
-	defer reliabilityNumbers.Unlock()
-	reliabilityNumbers.Calls = report.Calls
-	reliabilityNumbers.Durations[t.Name()] = took.Round(time.Second).String()
-	m := reliabilityNumbers.Faults
-	if throttling {
-		m = reliabilityNumbers.Throttling
-	}
-	for _, kind := range report.Kinds() {
-		m[t.Name()+"/"+kind] = report.Stats(kind)
-	}
-}
+// sortedKeys lists the keys of m in order.
+func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
 
 // -------------------------------------------------------- private emulator
 
@@ -588,7 +474,7 @@ func driftSteps(t *testing.T, config string, cases []driftCase) (steps []resourc
 	}
 	t.Cleanup(func() {
 		for i, c := range cases {
-			countCase(reliabilityNumbers.Drift, t.Name(), c.name, healed[i])
+			driftCount.Count(t.Name(), c.name, healed[i])
 		}
 	})
 	for i, c := range cases {

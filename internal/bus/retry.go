@@ -4,14 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/smithy-go"
+
+	"github.com/regis-infra/terraform-provider-regis/internal/createonce"
 )
 
 // Retries beyond the SDK retryer's. The SDK retries throttling and transient
@@ -120,122 +120,11 @@ func stepErr(region, step string, err error) error {
 
 // ------------------------------------------------ calls that create once
 
-// CreateRole, CreateFunction and CreateEventSourceMapping have no
-// idempotency token. When one is carried out but its answer is lost (a 5xx
-// from a proxy, a connection broken after the request was sent, a timeout),
-// the SDK's retry repeats it and meets the object the first attempt created:
-// EntityAlreadyExists, ResourceConflictException ("Function already exist",
-// "An event source mapping … already exists"). The provider used to report
-// that as someone else's object, leaving the role, function or mapping
-// outside the state and every later apply failing the same way. createOnce
-// makes those calls without the SDK repeating them after such an answer
-// (throttling and other refusals are still retried by the SDK) and, after
-// one, looks for what the call may have created before trying again; an
-// "already exists" answer to a later attempt is then the earlier attempt's
-// object, and is adopted.
-
-// ambiguousError reports whether a failed call may have been carried out:
-// AWS answered 5xx, or no answer came although the request may have been
-// sent. A 4xx answer (throttling included) or a failure to connect means it
-// was not.
-func ambiguousError(err error) bool {
-	if err == nil {
-		return false
-	}
-	var status interface{ HTTPStatusCode() int }
-	if errors.As(err, &status) && status.HTTPStatusCode() > 0 {
-		return status.HTTPStatusCode() >= 500
-	}
-	var op *net.OpError
-	if errors.As(err, &op) && op.Op == "dial" {
-		return false
-	}
-	return true
-}
-
-// noAmbiguousRetries is the client's retryer, except that it does not retry
-// errors after which the call may have been carried out.
-type noAmbiguousRetries struct {
-	aws.Retryer
-}
-
-func (r noAmbiguousRetries) IsErrorRetryable(err error) bool {
-	return !ambiguousError(err) && r.Retryer.IsErrorRetryable(err)
-}
-
-func (r noAmbiguousRetries) GetAttemptToken(ctx context.Context) (func(error) error, error) {
-	if v2, ok := r.Retryer.(aws.RetryerV2); ok {
-		return v2.GetAttemptToken(ctx)
-	}
-	return r.Retryer.GetInitialToken(), nil
-}
-
-func wrapRetryer(r aws.Retryer) aws.Retryer {
-	if r == nil {
-		return nil
-	}
-	return noAmbiguousRetries{Retryer: r}
-}
-
-// lambdaOnce and iamOnce are the per-call options of createOnce's calls.
-func lambdaOnce(o *lambda.Options) { o.Retryer = wrapRetryer(o.Retryer) }
-func iamOnce(o *iam.Options)       { o.Retryer = wrapRetryer(o.Retryer) }
-
-// maxAttempts is how many attempts a client's retryer makes (at least 1).
-func maxAttempts(r aws.Retryer) int {
-	if r == nil {
-		return 1
-	}
-	return max(r.MaxAttempts(), 1)
-}
-
-// createOnce calls create (which must make its SDK call with lambdaOnce or
-// iamOnce). After an error that may hide success it calls find: if find
-// reports what the call created, that is the result; otherwise create is
-// tried again, as many times in all as attempts. exists recognises the
-// "already exists" answer that a later attempt gets when an earlier one
-// was carried out after all: find's object is then adopted.
-func createOnce[T any](ctx context.Context, attempts int,
-	create func(context.Context) (T, error),
-	find func(context.Context) (T, bool, error),
-	exists func(error) bool,
-) (T, error) {
-	ambiguous := false
-	for attempt := 1; ; attempt++ {
-		out, err := create(ctx)
-		if err == nil {
-			return out, nil
-		}
-		if ambiguous && exists(err) {
-			found, ok, ferr := find(ctx)
-			if ferr == nil && ok {
-				return found, nil
-			}
-			if ferr != nil {
-				return out, fmt.Errorf("%w (an earlier attempt's answer was lost, and looking for what it created failed: %v)", err, ferr)
-			}
-			return out, err
-		}
-		if !ambiguousError(err) || ctx.Err() != nil {
-			return out, err
-		}
-		ambiguous = true
-		found, ok, ferr := find(ctx)
-		if ferr == nil && ok {
-			return found, nil
-		}
-		if attempt >= attempts {
-			if ferr != nil {
-				return out, fmt.Errorf("%w (and looking for what the call may have created failed: %v)", err, ferr)
-			}
-			return out, err
-		}
-		t := time.NewTimer(time.Duration(attempt) * 250 * time.Millisecond)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return out, err
-		case <-t.C:
-		}
-	}
-}
+// CreateRole, CreateFunction and CreateEventSourceMapping carry no
+// idempotency token, so the bus makes them through createonce.Do: a lost
+// answer is followed by a look for the role, function or mapping the call
+// may have made, which is adopted instead of being reported as someone
+// else's object. lambdaOnce and iamOnce are the per-call options those calls
+// pass, so that the SDK does not repeat them after such an answer.
+func lambdaOnce(o *lambda.Options) { o.Retryer = createonce.Retryer(o.Retryer) }
+func iamOnce(o *iam.Options)       { o.Retryer = createonce.Retryer(o.Retryer) }

@@ -12,6 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+
+	"github.com/regis-infra/terraform-provider-regis/internal/createonce"
 )
 
 // trustPolicy lets Lambda assume the consumer's role.
@@ -125,7 +127,7 @@ func createRole(ctx context.Context, c *iam.Client, name, bus string, tags map[s
 		in.Tags = iamTags(tags)
 	}
 	// A lost answer must not turn our own new role into "someone else's".
-	arn, err := createOnce(ctx, maxAttempts(c.Options().Retryer),
+	arn, err := createonce.Do(ctx, createonce.Attempts(c.Options().Retryer),
 		func(ctx context.Context) (string, error) {
 			out, err := c.CreateRole(ctx, in, iamOnce)
 			if err != nil {

@@ -54,7 +54,7 @@ type checks struct {
 
 func (c checks) check(name string, err error) {
 	c.t.Helper()
-	countCase(reliabilityNumbers.Security, c.test, name, err == nil)
+	securityCount.Count(c.test, name, err == nil)
 	if err != nil {
 		c.t.Errorf("security check %q: %v", name, err)
 	}
@@ -698,7 +698,7 @@ func TestBusSchemaSecrets(t *testing.T) {
 	redis := regions.NestedObject.Attributes["redis"].(schema.SingleNestedAttribute)
 	_, hasARN := redis.Attributes["auth_secret_arn"]
 	ok := len(secretish) == 0 && hasARN && !t.Failed()
-	countCase(reliabilityNumbers.Security, t.Name(), "no attribute takes a token or password (the AUTH token goes by secret ARN); any such attribute would be Sensitive", ok)
+	securityCount.Count(t.Name(), "no attribute takes a token or password (the AUTH token goes by secret ARN); any such attribute would be Sensitive", ok)
 	if !hasARN || len(secretish) > 0 {
 		t.Errorf("redis.auth_secret_arn present: %t; attributes that look like secrets: %v", hasARN, secretish)
 	}

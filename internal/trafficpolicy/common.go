@@ -4,16 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"slices"
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/route53"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
 	"github.com/regis-infra/terraform-provider-regis/internal/conns"
+	"github.com/regis-infra/terraform-provider-regis/internal/createonce"
 )
 
 // isA reports whether err is, or wraps, an error of type T (an SDK error
@@ -141,90 +140,26 @@ func retryWhen(ctx context.Context, timeout time.Duration, retryable func(error)
 // ------------------------------------------------ calls that create once
 
 // Route 53 makes CreateHealthCheck idempotent with a caller reference, but
-// not CreateTrafficPolicy, CreateTrafficPolicyVersion or
-// CreateTrafficPolicyInstance. When such a call is carried out and its answer
-// is lost (a 5xx from a proxy, a broken connection, a timeout), the SDK's
-// retry repeats it: a second version is created, or the retry fails with
-// TrafficPolicyAlreadyExists or TrafficPolicyInstanceAlreadyExists, and the
-// object the first attempt created is left outside the state. createOnce
-// makes those calls without the SDK repeating them after such an answer
-// (throttling and other refusals are still retried by the SDK), and after one
-// looks for what the call may have created before trying again.
+// CreateTrafficPolicy, CreateTrafficPolicyVersion and
+// CreateTrafficPolicyInstance have nothing of the kind: a repeated call after
+// a lost answer makes a second version, or fails with
+// TrafficPolicyAlreadyExists or TrafficPolicyInstanceAlreadyExists while the
+// first attempt's object is left outside the state. Those calls go through
+// createOnce.
 
-// ambiguousError reports whether a failed call may have been carried out:
-// Route 53 answered 5xx, or no answer came although the request may have been
-// sent. A 4xx answer (throttling included) or a failure to connect means it
-// was not.
-func ambiguousError(err error) bool {
-	if err == nil {
-		return false
-	}
-	var status interface{ HTTPStatusCode() int }
-	if errors.As(err, &status) && status.HTTPStatusCode() > 0 {
-		return status.HTTPStatusCode() >= 500
-	}
-	var op *net.OpError
-	if errors.As(err, &op) && op.Op == "dial" {
-		return false
-	}
-	return true
-}
+// withoutAmbiguousRetries is the per-call option of createOnce's calls: the
+// SDK must not repeat them after an answer that may hide success.
+func withoutAmbiguousRetries(o *route53.Options) { o.Retryer = createonce.Retryer(o.Retryer) }
 
-// noAmbiguousRetries is the client's retryer, except that it does not retry
-// errors after which the call may have been carried out.
-type noAmbiguousRetries struct {
-	aws.Retryer
-}
-
-func (r noAmbiguousRetries) IsErrorRetryable(err error) bool {
-	return !ambiguousError(err) && r.Retryer.IsErrorRetryable(err)
-}
-
-func (r noAmbiguousRetries) GetAttemptToken(ctx context.Context) (func(error) error, error) {
-	if v2, ok := r.Retryer.(aws.RetryerV2); ok {
-		return v2.GetAttemptToken(ctx)
-	}
-	return r.Retryer.GetInitialToken(), nil
-}
-
-// withoutAmbiguousRetries is the per-call option of createOnce's calls.
-func withoutAmbiguousRetries(o *route53.Options) {
-	if o.Retryer != nil {
-		o.Retryer = noAmbiguousRetries{Retryer: o.Retryer}
-	}
-}
-
-// createOnce calls create (which must pass its options on to the SDK
-// call). After an error that may hide success it calls find: if find
-// reports what the call created, that is the result; otherwise create is
-// tried again, as many times in all as the client's retryer allows.
+// createOnce is createonce.Do for a Route 53 call: create gets the option to
+// pass on to the SDK call, and the attempts are those of conn's retryer. An
+// "already exists" answer is returned as it comes (the callers decide what
+// it means).
 func createOnce[T any](ctx context.Context, conn *route53.Client,
 	create func(context.Context, ...func(*route53.Options)) (T, error),
 	find func(context.Context) (T, bool, error),
 ) (T, error) {
-	attempts := 1
-	if r := conn.Options().Retryer; r != nil {
-		attempts = max(r.MaxAttempts(), 1)
-	}
-	for attempt := 1; ; attempt++ {
-		out, err := create(ctx, withoutAmbiguousRetries)
-		if err == nil || !ambiguousError(err) || ctx.Err() != nil {
-			return out, err
-		}
-		found, ok, ferr := find(ctx)
-		if ferr == nil && ok {
-			return found, nil
-		}
-		if attempt >= attempts {
-			if ferr != nil {
-				return out, fmt.Errorf("%w (and looking for what the call may have created failed: %v)", err, ferr)
-			}
-			return out, err
-		}
-		select {
-		case <-ctx.Done():
-			return out, err
-		case <-time.After(time.Duration(attempt) * pollMin):
-		}
-	}
+	return createonce.Do(ctx, createonce.Attempts(conn.Options().Retryer),
+		func(ctx context.Context) (T, error) { return create(ctx, withoutAmbiguousRetries) },
+		find, nil)
 }

@@ -58,7 +58,7 @@ func TestAccTrafficFlow_faults(t *testing.T) {
 	denied := acctest.ClientError(403, "AccessDenied")
 	denied.FirstOnly = true
 	report := trafficFlowSweep(acctest.InternalFailure(), denied, acctest.LostResponse()).Run(t)
-	recordSweep(t, report, false)
+	reliability.RecordSweep(t, report, false, 0)
 }
 
 // Throttling on the first call of every action of every phase: the SDK's
@@ -68,25 +68,7 @@ func TestAccTrafficFlow_throttling(t *testing.T) {
 	skipWithoutAcc(t)
 	t.Parallel()
 	report := trafficFlowSweep(acctest.Throttling(3)).Run(t)
-	recordSweep(t, report, true)
-}
-
-// recordSweep logs a sweep's report, writes it as JSON and adds its numbers
-// to the summary.
-func recordSweep(t *testing.T, report *acctest.FaultReport, throttling bool) {
-	t.Helper()
-	t.Log("\n" + report.Summary())
-	writeReliabilityJSON(t, "reliability-"+t.Name()+".json", report)
-	reliabilityNumbers.Lock()
-	defer reliabilityNumbers.Unlock()
-	reliabilityNumbers.Calls = report.Calls
-	m := reliabilityNumbers.Faults
-	if throttling {
-		m = reliabilityNumbers.Throttling
-	}
-	for _, kind := range report.Kinds() {
-		m[t.Name()+"/"+kind] = report.Stats(kind)
-	}
+	reliability.RecordSweep(t, report, true, 0)
 }
 
 // ------------------------------------------------------------------ drift
@@ -430,7 +412,7 @@ func testAccBadInputs(t *testing.T, cases []badInput) {
 	}
 	t.Cleanup(func() {
 		for i, c := range cases {
-			countCase(reliabilityNumbers.Invalid, t.Name(), c.name, rejected[i])
+			invalidCount.Count(t.Name(), c.name, rejected[i])
 		}
 	})
 	var steps []resource.TestStep
@@ -627,7 +609,7 @@ func TestAccTrafficPolicyRecord_invalidNameOutsideZone(t *testing.T) {
 	name := acctest.RandomName("tf-acc-outside")
 	ok := false
 	t.Cleanup(func() {
-		countCase(reliabilityNumbers.InvalidAtApply, t.Name(), "record name outside its hosted zone", ok)
+		invalidAtApplyCount.Count(t.Name(), "record name outside its hosted zone", ok)
 	})
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,

@@ -2,13 +2,11 @@ package trafficpolicy_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
-	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -26,120 +24,31 @@ import (
 
 // ------------------------------------------------------------------ numbers
 
-// EnvReliabilityOut names a directory where the reliability tests write
-// their numbers as JSON (reliability-<test>.json, and reliability-summary.json
-// when the test binary ends).
-const EnvReliabilityOut = "REGIS_RELIABILITY_OUT"
-
-// reliabilityNumbers collects what the reliability tests measured, for the
-// summary TestMain prints at the end of the test binary.
-var reliabilityNumbers = struct {
-	sync.Mutex
-	// Faults and Throttling are the sweeps' numbers, by test name.
-	Faults     map[string]acctest.FaultStats `json:"faults,omitempty"`
-	Throttling map[string]acctest.FaultStats `json:"throttling,omitempty"`
-	// Drift, Invalid (rejected at plan) and InvalidAtApply are counters by
-	// test name.
-	Drift          map[string]*caseCount `json:"drift,omitempty"`
-	Invalid        map[string]*caseCount `json:"invalid_configs,omitempty"`
-	InvalidAtApply map[string]*caseCount `json:"invalid_configs_at_apply,omitempty"`
-	// Calls are the calls of each phase of the lifecycle the sweeps fail.
-	Calls []acctest.PhaseCalls `json:"calls,omitempty"`
-}{
-	Faults: map[string]acctest.FaultStats{}, Throttling: map[string]acctest.FaultStats{},
-	Drift: map[string]*caseCount{}, Invalid: map[string]*caseCount{}, InvalidAtApply: map[string]*caseCount{},
+// reliability collects what the reliability tests measured; TestMain prints
+// its summary when the test binary ends. With REGIS_RELIABILITY_OUT set, the
+// numbers are also written there as JSON: reliability-<test>.json per sweep
+// and reliability-summary.json.
+var reliability = &acctest.Report{
+	Heading:    "=== Traffic Flow reliability summary",
+	FilePrefix: "reliability-",
 }
 
-// caseCount counts the cases of a test and those that did what they must
-// (healed, rejected).
-type caseCount struct {
-	Tried     int      `json:"tried"`
-	Succeeded int      `json:"succeeded"`
-	Names     []string `json:"succeeded_cases,omitempty"`
-	Failed    []string `json:"failed_cases,omitempty"`
-}
-
-func countCase(m map[string]*caseCount, test, name string, ok bool) {
-	reliabilityNumbers.Lock()
-	defer reliabilityNumbers.Unlock()
-	c := m[test]
-	if c == nil {
-		c = &caseCount{}
-		m[test] = c
-	}
-	c.Tried++
-	if ok {
-		c.Succeeded++
-		c.Names = append(c.Names, name)
-	} else {
-		c.Failed = append(c.Failed, name)
-	}
-}
-
-// writeReliabilityJSON writes v to $REGIS_RELIABILITY_OUT/name, if set.
-func writeReliabilityJSON(t testing.TB, name string, v any) {
-	dir := os.Getenv(EnvReliabilityOut)
-	if dir == "" {
-		return
-	}
-	out, err := json.MarshalIndent(v, "", "  ")
-	if err == nil {
-		err = os.MkdirAll(dir, 0o755)
-	}
-	if err == nil {
-		err = os.WriteFile(filepath.Join(dir, name), append(out, '\n'), 0o644)
-	}
-	if err != nil && t != nil {
-		t.Errorf("writing %s: %v", name, err)
-	} else if err != nil {
-		fmt.Fprintf(os.Stderr, "writing %s: %v\n", name, err)
-	}
-}
+// The cases counted by test: drift cases, invalid configurations rejected at
+// plan, and those rejected at apply without leaving anything behind.
+var (
+	driftCount          = reliability.Counter("drift", "drift", "healed")
+	invalidCount        = reliability.Counter("invalid_configs", "invalid configs", "rejected at plan")
+	invalidAtApplyCount = reliability.Counter("invalid_configs_at_apply", "invalid configs", "rejected at apply, nothing left")
+)
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	reliabilityNumbers.Lock()
-	n := len(reliabilityNumbers.Faults) + len(reliabilityNumbers.Throttling) + len(reliabilityNumbers.Drift) +
-		len(reliabilityNumbers.Invalid) + len(reliabilityNumbers.InvalidAtApply)
-	if n > 0 {
-		var b strings.Builder
-		b.WriteString("\n=== Traffic Flow reliability summary\n")
-		for _, kind := range []struct {
-			name string
-			m    map[string]acctest.FaultStats
-		}{{"faults", reliabilityNumbers.Faults}, {"throttling", reliabilityNumbers.Throttling}} {
-			for _, test := range sortedNames(kind.m) {
-				fmt.Fprintf(&b, "%s %s: %s\n", kind.name, test, kind.m[test])
-			}
-		}
-		for _, kind := range []struct {
-			name, verb string
-			m          map[string]*caseCount
-		}{
-			{"drift", "healed", reliabilityNumbers.Drift},
-			{"invalid configs", "rejected at plan", reliabilityNumbers.Invalid},
-			{"invalid configs", "rejected at apply, nothing left", reliabilityNumbers.InvalidAtApply},
-		} {
-			for _, test := range sortedNames(kind.m) {
-				c := kind.m[test]
-				fmt.Fprintf(&b, "%s %s: %d tried, %d %s\n", kind.name, test, c.Tried, c.Succeeded, kind.verb)
-			}
-		}
-		fmt.Print(b.String())
-		writeReliabilityJSON(nil, "reliability-summary.json", &reliabilityNumbers)
-	}
-	reliabilityNumbers.Unlock()
+	reliability.Finish()
 	os.Exit(code)
 }
 
-func sortedNames[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
+// sortedNames lists the keys of m in order.
+func sortedNames[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
 
 // ------------------------------------------------- the lifecycle under faults
 
@@ -406,7 +315,7 @@ func driftSteps(t *testing.T, config string, cases []driftCase) (steps []resourc
 	}
 	t.Cleanup(func() {
 		for i, c := range cases {
-			countCase(reliabilityNumbers.Drift, t.Name(), c.name, healed[i])
+			driftCount.Count(t.Name(), c.name, healed[i])
 		}
 	})
 	for i, c := range cases {
