@@ -357,6 +357,14 @@ type secretRef struct {
 	Stages    []string `json:"VersionStages,omitempty"`
 }
 
+// validateDescription applies the Description length limit.
+func validateDescription(d *string) *core.APIError {
+	if d != nil && len(*d) > maxDescription {
+		return errValidation(*d, "description", "Member must have length less than or equal to 2048")
+	}
+	return nil
+}
+
 func (s *Service) createSecret(req *core.Request) (any, *core.APIError) {
 	var in createSecretInput
 	if err := s.proto.Decode(req.HTTP, &in); err != nil {
@@ -368,8 +376,8 @@ func (s *Service) createSecret(req *core.Request) (any, *core.APIError) {
 	if err := validateToken(in.ClientRequestToken); err != nil {
 		return nil, err
 	}
-	if in.Description != nil && len(*in.Description) > maxDescription {
-		return nil, errValidation(*in.Description, "description", "Member must have length less than or equal to 2048")
+	if err := validateDescription(in.Description); err != nil {
+		return nil, err
 	}
 	hasValue, err := validateValue(in.SecretString, in.SecretBinary)
 	if err != nil {
@@ -572,8 +580,8 @@ func (s *Service) updateSecret(req *core.Request) (any, *core.APIError) {
 	if err := validateToken(in.ClientRequestToken); err != nil {
 		return nil, err
 	}
-	if in.Description != nil && len(*in.Description) > maxDescription {
-		return nil, errValidation(*in.Description, "description", "Member must have length less than or equal to 2048")
+	if err := validateDescription(in.Description); err != nil {
+		return nil, err
 	}
 	hasValue, err := validateValue(in.SecretString, in.SecretBinary)
 	if err != nil {
