@@ -36,6 +36,46 @@ const dlqVisibility = 30
 
 // -------------------------------------------------------------------- ensure
 
+// ensureQueue brings the queue at *url (its ARN in *arn) to want, or
+// creates it as name when *url is empty or the queue is gone; what names it
+// in errors. It returns the existing queue's policy ("" for a new queue).
+func (e *engine) ensureQueue(ctx context.Context, sq *sqs.Client, region, what, name string, want map[string]string, url, arn *string) (string, error) {
+	policy := ""
+	if *url != "" {
+		cur, err := findQueueAttributes(ctx, sq, *url)
+		switch {
+		case isNotFound(err):
+			*url, *arn = "", ""
+		case err != nil:
+			return "", stepErr(region, "reading the "+what, err)
+		default:
+			*arn = cur["QueueArn"]
+			if err := setQueueAttributes(ctx, sq, *url, attributeDiff(cur, want)); err != nil {
+				return "", stepErr(region, "updating the "+what, err)
+			}
+			if err := e.syncQueueTags(ctx, sq, *url); err != nil {
+				return "", stepErr(region, "tagging the "+what, err)
+			}
+			policy = cur["Policy"]
+		}
+	}
+	if *url == "" {
+		u, a, err := createQueue(ctx, sq, name, want, e.spec.Tags)
+		*url, *arn = u, a
+		if err != nil {
+			return "", stepErr(region, "creating the "+what, err)
+		}
+	}
+	if *arn == "" {
+		cur, err := findQueueAttributes(ctx, sq, *url)
+		if err != nil {
+			return "", stepErr(region, "reading the "+what, err)
+		}
+		*arn = cur["QueueArn"]
+	}
+	return policy, nil
+}
+
 // ensureRegion creates what is missing in the region and brings what exists
 // to the spec. With empty ids it only creates (no lookups): that is Create.
 func (e *engine) ensureRegion(ctx context.Context, rs *regionSpec, ids *regionIDs) error {
@@ -46,79 +86,16 @@ func (e *engine) ensureRegion(ctx context.Context, rs *regionSpec, ids *regionID
 
 	// 1. Dead-letter queue.
 	dlqWant := desiredQueueAttributes(spec, dlqVisibility, rs.Queue.DLQRetention)
-	if ids.DLQURL != "" {
-		cur, err := findQueueAttributes(ctx, sq, ids.DLQURL)
-		switch {
-		case isNotFound(err):
-			ids.DLQURL, ids.DLQARN = "", ""
-		case err != nil:
-			return stepErr(region, "reading the dead-letter queue", err)
-		default:
-			ids.DLQARN = cur["QueueArn"]
-			if err := setQueueAttributes(ctx, sq, ids.DLQURL, attributeDiff(cur, dlqWant)); err != nil {
-				return stepErr(region, "updating the dead-letter queue", err)
-			}
-			if err := e.syncQueueTags(ctx, sq, ids.DLQURL); err != nil {
-				return stepErr(region, "tagging the dead-letter queue", err)
-			}
-		}
-	}
-	if ids.DLQURL == "" {
-		url, arn, err := createQueue(ctx, sq, dlqName(spec.Name), dlqWant, tags)
-		ids.DLQURL, ids.DLQARN = url, arn
-		if err != nil {
-			return stepErr(region, "creating the dead-letter queue", err)
-		}
-	}
-	if ids.DLQARN == "" {
-		cur, err := findQueueAttributes(ctx, sq, ids.DLQURL)
-		if err != nil {
-			return stepErr(region, "reading the dead-letter queue", err)
-		}
-		ids.DLQARN = cur["QueueArn"]
+	if _, err := e.ensureQueue(ctx, sq, region, "dead-letter queue", dlqName(spec.Name), dlqWant, &ids.DLQURL, &ids.DLQARN); err != nil {
+		return err
 	}
 
 	// 2. Queue, redriving to the DLQ.
 	qWant := desiredQueueAttributes(spec, rs.Queue.VisibilityTimeout, rs.Queue.MessageRetention)
-	wantRedrive := redrivePolicy(ids.DLQARN, rs.Queue.MaxReceiveCount)
-	currentPolicy := ""
-	if ids.QueueURL != "" {
-		cur, err := findQueueAttributes(ctx, sq, ids.QueueURL)
-		switch {
-		case isNotFound(err):
-			ids.QueueURL, ids.QueueARN = "", ""
-		case err != nil:
-			return stepErr(region, "reading the queue", err)
-		default:
-			ids.QueueARN = cur["QueueArn"]
-			diff := attributeDiff(cur, qWant)
-			if !sameJSON(cur["RedrivePolicy"], wantRedrive) {
-				diff["RedrivePolicy"] = wantRedrive
-			}
-			if err := setQueueAttributes(ctx, sq, ids.QueueURL, diff); err != nil {
-				return stepErr(region, "updating the queue", err)
-			}
-			if err := e.syncQueueTags(ctx, sq, ids.QueueURL); err != nil {
-				return stepErr(region, "tagging the queue", err)
-			}
-			currentPolicy = cur["Policy"]
-		}
-	}
-	if ids.QueueURL == "" {
-		attrs := maps.Clone(qWant)
-		attrs["RedrivePolicy"] = wantRedrive
-		url, arn, err := createQueue(ctx, sq, queueName(spec.Name), attrs, tags)
-		ids.QueueURL, ids.QueueARN = url, arn
-		if err != nil {
-			return stepErr(region, "creating the queue", err)
-		}
-	}
-	if ids.QueueARN == "" {
-		cur, err := findQueueAttributes(ctx, sq, ids.QueueURL)
-		if err != nil {
-			return stepErr(region, "reading the queue", err)
-		}
-		ids.QueueARN = cur["QueueArn"]
+	qWant["RedrivePolicy"] = redrivePolicy(ids.DLQARN, rs.Queue.MaxReceiveCount)
+	currentPolicy, err := e.ensureQueue(ctx, sq, region, "queue", queueName(spec.Name), qWant, &ids.QueueURL, &ids.QueueARN)
+	if err != nil {
+		return err
 	}
 
 	// 3. Queue policy: the topic may send.

@@ -78,12 +78,19 @@ func attributeDiff(current queueAttrs, desired map[string]string) map[string]str
 		if k == "SqsManagedSseEnabled" && got == "" {
 			got = "false"
 		}
+		if jsonAttributes[k] && sameJSON(got, want) {
+			continue
+		}
 		if got != want {
 			out[k] = want
 		}
 	}
 	return out
 }
+
+// jsonAttributes are the queue attributes whose values are JSON documents,
+// compared by content (SQS may return them reformatted).
+var jsonAttributes = map[string]bool{"RedrivePolicy": true, "Policy": true, "RedriveAllowPolicy": true}
 
 // createQueue creates a queue, retrying QueueDeletedRecently (a queue of the
 // same name was deleted less than 60 seconds ago: AWS asks to wait).
