@@ -360,15 +360,15 @@ func hasPrefix(p map[string]string, prefix string) bool {
 
 func formScalar(s string, dst reflect.Value, name string) error {
 	t := dst.Type()
-	switch {
-	case t == timeType:
+	switch t {
+	case timeType:
 		tm, err := parseTime(s)
 		if err != nil {
 			return fmt.Errorf("%s: invalid timestamp %q", name, s)
 		}
 		dst.Set(reflect.ValueOf(tm))
 		return nil
-	case t == bytesType:
+	case bytesType:
 		b, err := base64.StdEncoding.DecodeString(s)
 		if err != nil {
 			return fmt.Errorf("%s: invalid base64", name)
