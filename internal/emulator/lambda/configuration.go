@@ -1,7 +1,8 @@
 package lambda
 
 import (
-	"fmt"
+	"crypto/sha256"
+	"encoding/hex"
 	"time"
 )
 
@@ -154,10 +155,9 @@ func (s *Service) configuration(f *function, v *version, now time.Time) function
 	return out
 }
 
+// runtimeVersionID is the 64 hex digits of a runtime's version ARN
+// (arn:aws:lambda:<region>::runtime:<id>), stable per runtime.
 func runtimeVersionID(runtime string) string {
-	sum := 0
-	for _, c := range runtime {
-		sum = sum*31 + int(c)
-	}
-	return fmt.Sprintf("%064x", sum)[:64]
+	sum := sha256.Sum256([]byte("regis-emulator runtime " + runtime))
+	return hex.EncodeToString(sum[:])
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/regis-infra/terraform-provider-regis/internal/emulator/core"
 )
 
 // executor runs one function version: a pool of sandboxes (processes).
@@ -23,6 +25,7 @@ type executor struct {
 	idle    []*sandbox
 	boxes   map[*sandbox]bool
 	retired bool
+	failLog *logStream // the log stream of invocations whose process could not start
 	wg      sync.WaitGroup
 }
 
@@ -127,7 +130,10 @@ func (e *executor) invoke(ctx context.Context, inv *invocation) invResult {
 	}
 }
 
-// startFailure reports an invocation whose process could not start.
+// startFailure reports an invocation whose process could not start, with
+// the lines Lambda logs for it: an environment whose runtime fails its init
+// (INIT_REPORT … Status: error), then the invocation's START, error, END and
+// REPORT.
 func (e *executor) startFailure(inv *invocation, res invResult) invResult {
 	res.version = e.v.name
 	msg := "RequestId: " + inv.id + " Error: " + string(res.payload)
@@ -138,19 +144,39 @@ func (e *executor) startFailure(inv *invocation, res invResult) invResult {
 		msg = "RequestId: " + inv.id + " Error: " + p.ErrorMessage
 	}
 	res.payload = errorPayload(res.errorType, msg)
-	e.platformLog(inv, "START RequestId: "+inv.id+" Version: "+e.v.name)
-	e.platformLog(inv, msg+"\n"+res.errorType)
-	e.platformLog(inv, "END RequestId: "+inv.id)
-	e.platformLog(inv, fmt.Sprintf("REPORT RequestId: %s\tDuration: 0.00 ms\tBilled Duration: 0 ms\tMemory Size: %d MB\tMax Memory Used: 0 MB\tStatus: error\tError Type: %s", inv.id, e.v.cfg.memory, res.errorType))
+	e.mu.Lock()
+	if e.failLog == nil {
+		e.failLog = e.newLogStream()
+	}
+	ls := e.failLog
+	e.mu.Unlock()
+	if res.errorType != "ServiceException" {
+		e.platformLog(ls, inv, e.initStartLine())
+		e.platformLog(ls, inv, "INIT_REPORT Init Duration: 0.00 ms\tPhase: init\tStatus: error\tError Type: "+res.errorType)
+	}
+	e.platformLog(ls, inv, "START RequestId: "+inv.id+" Version: "+e.v.name)
+	e.platformLog(ls, inv, msg+"\n"+res.errorType)
+	e.platformLog(ls, inv, "END RequestId: "+inv.id)
+	e.platformLog(ls, inv, fmt.Sprintf("REPORT RequestId: %s\tDuration: 0.00 ms\tBilled Duration: 0 ms\tMemory Size: %d MB\tMax Memory Used: 0 MB\tStatus: error\tError Type: %s", inv.id, e.v.cfg.memory, res.errorType))
 	res.logs = inv.tail()
 	return res
 }
 
-func (e *executor) platformLog(inv *invocation, line string) {
+// initStartLine is the INIT_START line of a new execution environment.
+func (e *executor) initStartLine() string {
+	r := e.v.cfg.runtime
+	return "INIT_START Runtime Version: " + r + "\tRuntime Version ARN: arn:aws:lambda:" + e.region + "::runtime:" + runtimeVersionID(r)
+}
+
+// platformLog records one of Lambda's own log lines (it may span several
+// lines): in the function's line buffer, the invocation's tail and, as one
+// event, the environment's CloudWatch Logs stream.
+func (e *executor) platformLog(ls *logStream, inv *invocation, line string) {
 	for _, l := range strings.Split(line, "\n") {
 		e.logs.add(l)
 		if inv != nil {
 			inv.log(l)
 		}
 	}
+	ls.ship([]core.LogEvent{{Time: e.s.env.Clock.Now(), Message: line}})
 }

@@ -74,6 +74,8 @@ type invResult struct {
 	errorType string
 	logs      string
 	version   string
+	// duration is how long the invocation ran (the Duration metric).
+	duration time.Duration
 }
 
 func errorPayload(errType, message string) []byte {

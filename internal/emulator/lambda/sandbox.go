@@ -26,7 +26,7 @@ type sandbox struct {
 	srv      *http.Server
 	ln       net.Listener
 	logFile  *os.File
-	stream   string
+	log      *logStream
 	started  time.Time
 	credsEnd time.Time
 
@@ -64,8 +64,8 @@ func (e *executor) start(ctx context.Context) (*sandbox, string) {
 	if err != nil {
 		return nil, "could not unzip the deployment package: " + err.Error()
 	}
-	bootstrap := filepath.Join(dir, "bootstrap")
-	if msg := checkBootstrap(bootstrap, c.architecture); msg != "" {
+	cmd, msg := e.s.bootstrapCommand(filepath.Join(dir, "bootstrap"), c.architecture)
+	if cmd == nil {
 		return nil, msg
 	}
 	creds := e.s.roleCredentials(e.region, c.role, e.name)
@@ -78,10 +78,9 @@ func (e *executor) start(ctx context.Context) (*sandbox, string) {
 		ln.Close()
 		return nil, "could not create the log file: " + err.Error()
 	}
-	now := time.Now()
 	sb := &sandbox{
-		e: e, ln: ln, logFile: logFile, started: now, credsEnd: creds.Expiration,
-		stream:   now.UTC().Format("2006/01/02") + "/[" + e.v.name + "]" + core.RandomHex(16),
+		e: e, ln: ln, logFile: logFile, started: time.Now(), credsEnd: creds.Expiration,
+		log:      e.newLogStream(),
 		next:     make(chan *invocation),
 		ready:    make(chan struct{}),
 		initFail: make(chan struct{}),
@@ -95,7 +94,7 @@ func (e *executor) start(ctx context.Context) (*sandbox, string) {
 		"AWS_LAMBDA_FUNCTION_VERSION=" + e.v.name,
 		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=" + strconv.Itoa(c.memory),
 		"AWS_LAMBDA_LOG_GROUP_NAME=" + c.logGroup,
-		"AWS_LAMBDA_LOG_STREAM_NAME=" + sb.stream,
+		"AWS_LAMBDA_LOG_STREAM_NAME=" + sb.log.name,
 		"AWS_LAMBDA_INITIALIZATION_TYPE=on-demand",
 		"LAMBDA_TASK_ROOT=" + dir,
 		"LAMBDA_RUNTIME_DIR=" + dir,
@@ -123,14 +122,13 @@ func (e *executor) start(ctx context.Context) (*sandbox, string) {
 	mux.HandleFunc("POST /2018-06-01/runtime/init/error", sb.handleInitError)
 	sb.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 
-	cmd := exec.Command(bootstrap)
 	cmd.Dir = dir
-	cmd.Env = env
+	cmd.Env = append(env, cmd.Env...) // QEMU's settings, if any
 	cmd.Stdout = logFile
 	cmd.Stderr = logFile
 	setProcessGroup(cmd)
 	sb.cmd = cmd
-	e.platformLog(nil, "INIT_START Runtime Version: "+c.runtime+"\tRuntime Version ARN: arn:aws:lambda:"+e.region+"::runtime:"+runtimeVersionID(c.runtime))
+	sb.platformLog(nil, e.initStartLine())
 	if err := cmd.Start(); err != nil {
 		ln.Close()
 		logFile.Close()
@@ -207,13 +205,14 @@ func (sb *sandbox) kill() {
 }
 
 // drainLogs reads what the process wrote since the last call: each line goes
-// to the function's logs, the current invocation's tail and, for EMF
-// documents, to CloudWatch.
+// to the function's logs, the current invocation's tail and the
+// environment's CloudWatch Logs stream, where EMF documents become metrics
+// (CloudWatch Logs extracts them from the lines it stores).
 func (sb *sandbox) drainLogs() {
 	sb.logMu.Lock()
+	defer sb.logMu.Unlock()
 	f, err := os.Open(sb.logFile.Name())
 	if err != nil {
-		sb.logMu.Unlock()
 		return
 	}
 	_, _ = f.Seek(sb.logOffset, io.SeekStart)
@@ -237,28 +236,43 @@ func (sb *sandbox) drainLogs() {
 		}
 	default:
 	}
+	if len(lines) == 0 {
+		return
+	}
 	sb.mu.Lock()
 	cur := sb.cur
 	sb.mu.Unlock()
+	now := sb.e.s.env.Clock.Now()
 	var emf [][]byte
+	events := make([]core.LogEvent, 0, len(lines))
 	for _, l := range lines {
 		l = strings.TrimSuffix(l, "\r")
 		sb.e.logs.add(l)
 		if cur != nil {
 			cur.log(l)
 		}
+		if l != "" {
+			events = append(events, core.LogEvent{Time: now, Message: l})
+		}
 		if t := strings.TrimSpace(l); strings.HasPrefix(t, "{") && strings.Contains(t, `"_aws"`) {
 			emf = append(emf, []byte(t))
 		}
 	}
-	sb.logMu.Unlock()
-	if len(emf) > 0 {
-		if sink, ok := sb.e.s.env.Lookup("monitoring").(core.EMFSink); ok {
-			for _, doc := range emf {
-				sink.IngestEMF(sb.e.region, sb.e.v.cfg.logGroup, doc)
-			}
+	if !sb.log.ship(events) || len(emf) == 0 {
+		return
+	}
+	if sink, ok := sb.e.s.env.Lookup("monitoring").(core.EMFSink); ok {
+		for _, doc := range emf {
+			sink.IngestEMF(sb.e.region, sb.e.v.cfg.logGroup, doc)
 		}
 	}
+}
+
+// platformLog records one of Lambda's platform lines in the environment's stream.
+func (sb *sandbox) platformLog(inv *invocation, line string) {
+	sb.logMu.Lock()
+	defer sb.logMu.Unlock()
+	sb.e.platformLog(sb.log, inv, line)
 }
 
 // run hands inv to the process and waits for its outcome. undelivered
@@ -275,18 +289,19 @@ func (sb *sandbox) run(ctx context.Context, inv *invocation, cold bool, timeout 
 		case <-sb.initFail:
 			t.Stop()
 			sb.kill()
-			return sb.initFailure(inv), false
+			return sb.initFailure(inv, start), false
 		case <-sb.exited:
 			t.Stop()
 			select {
 			case <-sb.initFail:
-				return sb.initFailure(inv), false
+				return sb.initFailure(inv, start), false
 			default:
 			}
-			return sb.exitFailure(inv, start, "init"), false
+			sb.initReport(inv, start, "error\tError Type: Runtime.ExitError")
+			return sb.exitFailure(inv, start), false
 		case <-t.C:
 			sb.kill()
-			e.platformLog(inv, fmt.Sprintf("INIT_REPORT Init Duration: %.2f ms\tPhase: init\tStatus: timeout", float64(initTimeout)/float64(time.Millisecond)))
+			sb.initReport(inv, start, "timeout")
 			return sb.timeoutFailure(inv, start, initTimeout), false
 		case <-ctx.Done():
 			t.Stop()
@@ -295,7 +310,7 @@ func (sb *sandbox) run(ctx context.Context, inv *invocation, cold bool, timeout 
 		}
 		t.Stop()
 	}
-	e.platformLog(inv, "START RequestId: "+inv.id+" Version: "+e.v.name)
+	sb.platformLog(inv, "START RequestId: "+inv.id+" Version: "+e.v.name)
 	invStart := time.Now()
 	inv.deadline = invStart.Add(timeout)
 	timer := time.NewTimer(timeout)
@@ -306,7 +321,7 @@ func (sb *sandbox) run(ctx context.Context, inv *invocation, cold bool, timeout 
 		if !cold {
 			return invResult{}, true
 		}
-		return sb.exitFailure(inv, invStart, ""), false
+		return sb.exitFailure(inv, invStart), false
 	case <-timer.C:
 		sb.kill()
 		return sb.timeoutFailure(inv, invStart, timeout), false
@@ -321,7 +336,7 @@ func (sb *sandbox) run(ctx context.Context, inv *invocation, cold bool, timeout 
 		select {
 		case <-inv.done:
 		default:
-			return sb.exitFailure(inv, invStart, ""), false
+			return sb.exitFailure(inv, invStart), false
 		}
 	case <-timer.C:
 		select {
@@ -340,19 +355,20 @@ func (sb *sandbox) run(ctx context.Context, inv *invocation, cold bool, timeout 
 	sb.cur = nil
 	sb.mu.Unlock()
 	res.payload = inv.resp
+	res.duration = dur
 	status := ""
 	if inv.failed {
 		res.functionError = "Unhandled"
 		res.errorType = inv.errType
 		status = "\tStatus: error\tError Type: " + inv.errType
 	}
-	e.platformLog(inv, "END RequestId: "+inv.id)
+	sb.platformLog(inv, "END RequestId: "+inv.id)
 	report := fmt.Sprintf("REPORT RequestId: %s\tDuration: %.2f ms\tBilled Duration: %d ms\tMemory Size: %d MB\tMax Memory Used: %d MB",
 		inv.id, float64(dur)/float64(time.Millisecond), (dur+time.Millisecond-1)/time.Millisecond, e.v.cfg.memory, maxMemoryMB(sb.cmd))
 	if cold {
 		report += fmt.Sprintf("\tInit Duration: %.2f ms", float64(initDur)/float64(time.Millisecond))
 	}
-	e.platformLog(inv, report+status)
+	sb.platformLog(inv, report+status)
 	res.logs = inv.tail()
 	return res, false
 }
@@ -367,8 +383,9 @@ func (sb *sandbox) finish(inv *invocation, res invResult, start time.Time, statu
 	sb.cur = nil
 	sb.mu.Unlock()
 	dur := time.Since(start)
-	sb.e.platformLog(inv, "END RequestId: "+inv.id)
-	sb.e.platformLog(inv, fmt.Sprintf("REPORT RequestId: %s\tDuration: %.2f ms\tBilled Duration: %d ms\tMemory Size: %d MB\tMax Memory Used: 0 MB\tStatus: %s\tError Type: %s",
+	res.duration = dur
+	sb.platformLog(inv, "END RequestId: "+inv.id)
+	sb.platformLog(inv, fmt.Sprintf("REPORT RequestId: %s\tDuration: %.2f ms\tBilled Duration: %d ms\tMemory Size: %d MB\tMax Memory Used: 0 MB\tStatus: %s\tError Type: %s",
 		inv.id, float64(dur)/float64(time.Millisecond), (dur+time.Millisecond-1)/time.Millisecond, sb.e.v.cfg.memory, status, res.errorType))
 	res.functionError = "Unhandled"
 	res.logs = inv.tail()
@@ -377,24 +394,28 @@ func (sb *sandbox) finish(inv *invocation, res invResult, start time.Time, statu
 
 func (sb *sandbox) timeoutFailure(inv *invocation, start time.Time, timeout time.Duration) invResult {
 	msg := fmt.Sprintf("RequestId: %s Error: Task timed out after %.2f seconds", inv.id, timeout.Seconds())
-	sb.e.platformLog(inv, fmt.Sprintf("%s %s Task timed out after %.2f seconds", time.Now().UTC().Format("2006-01-02T15:04:05.000Z"), inv.id, timeout.Seconds()))
+	sb.platformLog(inv, fmt.Sprintf("%s %s Task timed out after %.2f seconds", sb.e.s.env.Clock.Now().UTC().Format("2006-01-02T15:04:05.000Z"), inv.id, timeout.Seconds()))
 	return sb.finish(inv, invResult{errorType: "Sandbox.Timedout", payload: errorPayload("Sandbox.Timedout", msg)}, start, "timeout")
 }
 
-func (sb *sandbox) exitFailure(inv *invocation, start time.Time, phase string) invResult {
+// initReport logs the end of a failed init (INIT_REPORT … Status: status)
+// and the start of the invocation that was waiting for it.
+func (sb *sandbox) initReport(inv *invocation, start time.Time, status string) {
+	sb.platformLog(inv, fmt.Sprintf("INIT_REPORT Init Duration: %.2f ms\tPhase: init\tStatus: %s", float64(time.Since(start))/float64(time.Millisecond), status))
+	sb.platformLog(inv, "START RequestId: "+inv.id+" Version: "+sb.e.v.name)
+}
+
+func (sb *sandbox) exitFailure(inv *invocation, start time.Time) invResult {
 	reason := "Runtime exited without providing a reason"
 	if sb.exitErr != nil {
 		reason = "Runtime exited with error: " + sb.exitErr.Error()
 	}
 	msg := "RequestId: " + inv.id + " Error: " + reason
-	if phase == "init" {
-		sb.e.platformLog(inv, "INIT_REPORT Phase: init\tStatus: error\tError Type: Runtime.ExitError")
-	}
-	sb.e.platformLog(inv, msg+"\nRuntime.ExitError")
+	sb.platformLog(inv, msg+"\nRuntime.ExitError")
 	return sb.finish(inv, invResult{errorType: "Runtime.ExitError", payload: errorPayload("Runtime.ExitError", msg)}, start, "error")
 }
 
-func (sb *sandbox) initFailure(inv *invocation) invResult {
+func (sb *sandbox) initFailure(inv *invocation, start time.Time) invResult {
 	typ := sb.initType
 	if typ == "" {
 		typ = "Runtime.Unknown"
@@ -403,6 +424,6 @@ func (sb *sandbox) initFailure(inv *invocation) invResult {
 	if !json.Valid(payload) {
 		payload = errorPayload(typ, string(payload))
 	}
-	sb.e.platformLog(inv, "INIT_REPORT Phase: init\tStatus: error\tError Type: "+typ)
+	sb.initReport(inv, start, "error\tError Type: "+typ)
 	return sb.finish(inv, invResult{errorType: typ, payload: payload}, time.Now(), "error")
 }
