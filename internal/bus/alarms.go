@@ -8,6 +8,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+
+	"github.com/regis-infra/terraform-provider-regis/internal/awsapi"
 )
 
 const alarmPeriod = 60
@@ -122,7 +124,7 @@ func deleteAlarms(ctx context.Context, c *cloudwatch.Client, names ...string) er
 		return nil
 	}
 	_, err := c.DeleteAlarms(ctx, &cloudwatch.DeleteAlarmsInput{AlarmNames: names})
-	if codeIs(err, "ResourceNotFound", "ResourceNotFoundException") {
+	if awsapi.IsA[*cwtypes.ResourceNotFound](err) || awsapi.IsA[*cwtypes.ResourceNotFoundException](err) {
 		return nil
 	}
 	return err

@@ -13,12 +13,14 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/regis-infra/terraform-provider-regis/internal/awsapi"
 	"github.com/regis-infra/terraform-provider-regis/internal/conns"
 )
 
@@ -389,7 +391,7 @@ func (r *busResource) read(ctx context.Context, state busResourceModel) (busReso
 	home, busName := ta.Region, ta.Resource
 	snsc := r.client.SNS(ctx, home)
 	attrs, err := findTopicAttributes(ctx, snsc, topicARN)
-	if isNotFound(err) {
+	if awsapi.IsNotFound(err) {
 		return state, true, diags
 	}
 	if err != nil {
@@ -587,7 +589,7 @@ func (e *engine) discoverRegion(ctx context.Context, queueARN, subARN string) (*
 			durl, err := sq.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(da.Resource), QueueOwnerAWSAccountId: aws.String(da.Account)})
 			if err == nil {
 				ids.DLQURL, ids.DLQARN = aws.ToString(durl.QueueUrl), target
-			} else if !codeIs(err, "AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist") {
+			} else if !awsapi.IsA[*sqstypes.QueueDoesNotExist](err) {
 				return nil, stepErr(region, "finding the dead-letter queue", err)
 			}
 		}
@@ -596,7 +598,7 @@ func (e *engine) discoverRegion(ctx context.Context, queueARN, subARN string) (*
 	fname := functionName(e.spec.Name)
 	m, err := findMappingFor(ctx, lc, queueARN, fname)
 	switch {
-	case isNotFound(err):
+	case awsapi.IsNotFound(err):
 	case err != nil:
 		return nil, stepErr(region, "finding the event source mapping", err)
 	default:
@@ -610,7 +612,7 @@ func (e *engine) discoverRegion(ctx context.Context, queueARN, subARN string) (*
 	}
 	info, err := findFunction(ctx, lc, fname)
 	switch {
-	case isNotFound(err):
+	case awsapi.IsNotFound(err):
 	case err != nil:
 		return nil, stepErr(region, "finding the consumer function", err)
 	default:

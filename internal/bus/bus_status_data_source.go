@@ -24,6 +24,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/regis-infra/terraform-provider-regis/internal/awsapi"
 	"github.com/regis-infra/terraform-provider-regis/internal/conns"
 )
 
@@ -196,7 +197,7 @@ func (d *busStatusDataSource) Read(ctx context.Context, req datasource.ReadReque
 	var absent []string
 	errs := runRegions(regions, func(region string) error {
 		st, err := d.regionStatus(ctx, region, bus, ta.Account)
-		if isNotFound(err) {
+		if awsapi.IsNotFound(err) {
 			// A region named in regions that the bus does not reach (yet):
 			// report it empty rather than failing the whole read.
 			mu.Lock()
@@ -258,8 +259,8 @@ func (d *busStatusDataSource) regionStatus(ctx context.Context, region, bus, acc
 		in.QueueOwnerAWSAccountId = aws.String(account)
 	}
 	qurl, err := sq.GetQueueUrl(ctx, in)
-	if codeIs(err, "AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist") {
-		return types.Object{}, &notFoundError{what: "queue " + queueName(bus) + " in " + region}
+	if awsapi.IsA[*sqstypes.QueueDoesNotExist](err) {
+		return types.Object{}, awsapi.NewNotFound("queue "+queueName(bus)+" in "+region, err)
 	}
 	if err != nil {
 		return types.Object{}, stepErr(region, "finding queue "+queueName(bus), err)
@@ -311,7 +312,7 @@ func (d *busStatusDataSource) regionStatus(ctx context.Context, region, bus, acc
 
 	m, err := findMappingFor(ctx, d.client.Lambda(ctx, region), qa["QueueArn"], functionName(bus))
 	switch {
-	case isNotFound(err):
+	case awsapi.IsNotFound(err):
 	case err != nil:
 		return types.Object{}, stepErr(region, "finding the event source mapping", err)
 	default:

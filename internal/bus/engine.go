@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -16,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
+	"github.com/regis-infra/terraform-provider-regis/internal/awsapi"
 	"github.com/regis-infra/terraform-provider-regis/internal/conns"
 	"github.com/regis-infra/terraform-provider-regis/internal/consumer"
 )
@@ -44,7 +44,7 @@ func (e *engine) ensureQueue(ctx context.Context, sq *sqs.Client, region, what, 
 	if *url != "" {
 		cur, err := findQueueAttributes(ctx, sq, *url)
 		switch {
-		case isNotFound(err):
+		case awsapi.IsNotFound(err):
 			*url, *arn = "", ""
 		case err != nil:
 			return "", stepErr(region, "reading the "+what, err)
@@ -110,7 +110,7 @@ func (e *engine) ensureRegion(ctx context.Context, rs *regionSpec, ids *regionID
 	if ids.SubscriptionARN != "" {
 		attrs, err := findSubscriptionAttributes(ctx, topicSNS, ids.SubscriptionARN)
 		switch {
-		case isNotFound(err):
+		case awsapi.IsNotFound(err):
 			ids.SubscriptionARN = ""
 		case err != nil:
 			return stepErr(region, "reading the subscription", err)
@@ -149,7 +149,7 @@ func (e *engine) ensureRegion(ctx context.Context, rs *regionSpec, ids *regionID
 	if ids.RoleName != "" {
 		info, err := findRole(ctx, im, ids.RoleName)
 		switch {
-		case isNotFound(err):
+		case awsapi.IsNotFound(err):
 			ids.RoleName, ids.RoleARN = "", ""
 		case err != nil:
 			return stepErr(region, "reading the IAM role", err)
@@ -194,7 +194,7 @@ func (e *engine) ensureRegion(ctx context.Context, rs *regionSpec, ids *regionID
 	if ids.FunctionName != "" {
 		info, err := findFunction(ctx, lc, ids.FunctionName)
 		switch {
-		case isNotFound(err):
+		case awsapi.IsNotFound(err):
 			ids.FunctionName, ids.FunctionARN, ids.CodeSHA256 = "", "", ""
 		case err != nil:
 			return stepErr(region, "reading the consumer function", err)
@@ -219,7 +219,7 @@ func (e *engine) ensureRegion(ctx context.Context, rs *regionSpec, ids *regionID
 	if ids.MappingUUID != "" {
 		m, err := findMapping(ctx, lc, ids.MappingUUID)
 		switch {
-		case isNotFound(err):
+		case awsapi.IsNotFound(err):
 			ids.MappingUUID = ""
 		case err != nil:
 			return stepErr(region, "reading the event source mapping", err)
@@ -288,9 +288,8 @@ func (e *engine) convergeFunction(ctx context.Context, lc *lambda.Client, ids *r
 		in.Role = aws.String(ids.RoleARN)
 	}
 	if in != nil {
-		if err := retryConflict(ctx, func() error {
-			_, err := lc.UpdateFunctionConfiguration(ctx, in)
-			return err
+		if _, err := retryConflict(ctx, func(ctx context.Context) (*lambda.UpdateFunctionConfigurationOutput, error) {
+			return lc.UpdateFunctionConfiguration(ctx, in)
 		}); err != nil {
 			return err
 		}
@@ -299,16 +298,14 @@ func (e *engine) convergeFunction(ctx context.Context, lc *lambda.Client, ids *r
 		}
 	}
 	if aws.ToString(cfg.CodeSha256) != sha || functionArch(cfg) != rs.Consumer.Architecture {
-		var out *lambda.UpdateFunctionCodeOutput
-		if err := retryConflict(ctx, func() error {
-			var err error
-			out, err = lc.UpdateFunctionCode(ctx, &lambda.UpdateFunctionCodeInput{
+		out, err := retryConflict(ctx, func(ctx context.Context) (*lambda.UpdateFunctionCodeOutput, error) {
+			return lc.UpdateFunctionCode(ctx, &lambda.UpdateFunctionCodeInput{
 				FunctionName:  aws.String(ids.FunctionName),
 				ZipFile:       zip,
 				Architectures: []lambdatypes.Architecture{lambdatypes.Architecture(rs.Consumer.Architecture)},
 			})
-			return err
-		}); err != nil {
+		})
+		if err != nil {
 			return err
 		}
 		ids.CodeSHA256 = aws.ToString(out.CodeSha256)
@@ -437,31 +434,6 @@ func (e *engine) deleteRegion(ctx context.Context, region string, ids *regionIDs
 	return nil
 }
 
-// waitMappingDeleted waits for a deleted mapping to disappear, so that the
-// function and queue are not deleted under a mapping still polling them.
-func waitMappingDeleted(ctx context.Context, c *lambda.Client, uuid string) error {
-	ctx, cancel := context.WithTimeout(ctx, mappingWait)
-	defer cancel()
-	wait := 250 * time.Millisecond
-	for {
-		_, err := c.GetEventSourceMapping(ctx, &lambda.GetEventSourceMappingInput{UUID: aws.String(uuid)})
-		if codeIs(err, "ResourceNotFoundException") {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return fmt.Errorf("waiting for event source mapping %s to be deleted: %w", uuid, ctx.Err())
-		case <-t.C:
-		}
-		wait = min(wait*2, 5*time.Second)
-	}
-}
-
 // ---------------------------------------------------------------------- read
 
 // readResult is what one region looks like in AWS.
@@ -533,7 +505,7 @@ func (e *engine) readRegion(ctx context.Context, prior *regionSpec, idsIn region
 	if ids.DLQURL != "" {
 		attrs, err := findQueueAttributes(ctx, sq, ids.DLQURL)
 		switch {
-		case isNotFound(err):
+		case awsapi.IsNotFound(err):
 			ids.DLQURL, ids.DLQARN = "", ""
 		case err != nil:
 			return nil, stepErr(region, "reading the dead-letter queue", err)
@@ -553,7 +525,7 @@ func (e *engine) readRegion(ctx context.Context, prior *regionSpec, idsIn region
 	if ids.QueueURL != "" {
 		attrs, err := findQueueAttributes(ctx, sq, ids.QueueURL)
 		switch {
-		case isNotFound(err):
+		case awsapi.IsNotFound(err):
 			ids.QueueURL, ids.QueueARN = "", ""
 		case err != nil:
 			return nil, stepErr(region, "reading the queue", err)
@@ -590,7 +562,7 @@ func (e *engine) readRegion(ctx context.Context, prior *regionSpec, idsIn region
 	if ids.SubscriptionARN != "" {
 		attrs, err := findSubscriptionAttributes(ctx, e.c.SNS(ctx, spec.HomeRegion), ids.SubscriptionARN)
 		switch {
-		case isNotFound(err):
+		case awsapi.IsNotFound(err):
 			ids.SubscriptionARN = ""
 		case err != nil:
 			return nil, stepErr(region, "reading the subscription", err)
@@ -605,7 +577,7 @@ func (e *engine) readRegion(ctx context.Context, prior *regionSpec, idsIn region
 	if ids.RoleName != "" {
 		info, err := findRole(ctx, e.c.IAM(ctx), ids.RoleName)
 		switch {
-		case isNotFound(err):
+		case awsapi.IsNotFound(err):
 			ids.RoleName, ids.RoleARN = "", ""
 		case err != nil:
 			return nil, stepErr(region, "reading the IAM role", err)
@@ -620,7 +592,7 @@ func (e *engine) readRegion(ctx context.Context, prior *regionSpec, idsIn region
 	if ids.FunctionName != "" {
 		info, err := findFunction(ctx, lc, ids.FunctionName)
 		switch {
-		case isNotFound(err):
+		case awsapi.IsNotFound(err):
 			ids.FunctionName, ids.FunctionARN, ids.CodeSHA256 = "", "", ""
 		case err != nil:
 			return nil, stepErr(region, "reading the consumer function", err)
@@ -678,7 +650,7 @@ func (e *engine) readRegion(ctx context.Context, prior *regionSpec, idsIn region
 	if ids.MappingUUID != "" {
 		m, err := findMapping(ctx, lc, ids.MappingUUID)
 		switch {
-		case isNotFound(err):
+		case awsapi.IsNotFound(err):
 			ids.MappingUUID = ""
 		case err != nil:
 			return nil, stepErr(region, "reading the event source mapping", err)

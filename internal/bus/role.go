@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 
+	"github.com/regis-infra/terraform-provider-regis/internal/awsapi"
 	"github.com/regis-infra/terraform-provider-regis/internal/createonce"
 )
 
@@ -137,7 +138,7 @@ func createRole(ctx context.Context, c *iam.Client, name, bus string, tags map[s
 		},
 		func(ctx context.Context) (string, bool, error) {
 			out, err := c.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})
-			if codeIs(err, "NoSuchEntity") {
+			if awsapi.IsA[*iamtypes.NoSuchEntityException](err) {
 				return "", false, nil
 			}
 			if err != nil {
@@ -145,9 +146,9 @@ func createRole(ctx context.Context, c *iam.Client, name, bus string, tags map[s
 			}
 			return aws.ToString(out.Role.Arn), true, nil
 		},
-		func(err error) bool { return codeIs(err, "EntityAlreadyExists") },
+		func(err error) bool { return awsapi.IsA[*iamtypes.EntityAlreadyExistsException](err) },
 	)
-	if codeIs(err, "EntityAlreadyExists") {
+	if awsapi.IsA[*iamtypes.EntityAlreadyExistsException](err) {
 		return "", fmt.Errorf("an IAM role named %s already exists and is not in this bus's state: import the bus (terraform import) or delete the role: %w", name, err)
 	}
 	return arn, err
@@ -179,8 +180,8 @@ func (r *roleInfo) extraPermissions() string {
 
 func findRole(ctx context.Context, c *iam.Client, name string) (*roleInfo, error) {
 	out, err := c.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})
-	if codeIs(err, "NoSuchEntity") {
-		return nil, &notFoundError{what: "IAM role " + name}
+	if awsapi.IsA[*iamtypes.NoSuchEntityException](err) {
+		return nil, awsapi.NewNotFound("IAM role "+name, err)
 	}
 	if err != nil {
 		return nil, err
@@ -192,7 +193,7 @@ func findRole(ctx context.Context, c *iam.Client, name string) (*roleInfo, error
 	}
 	pol, err := c.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String(rolePolicyName)})
 	switch {
-	case codeIs(err, "NoSuchEntity"):
+	case awsapi.IsA[*iamtypes.NoSuchEntityException](err):
 	case err != nil:
 		return nil, err
 	default:
@@ -201,8 +202,8 @@ func findRole(ctx context.Context, c *iam.Client, name string) (*roleInfo, error
 	p := iam.NewListRolePoliciesPaginator(c, &iam.ListRolePoliciesInput{RoleName: aws.String(name)})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
-		if codeIs(err, "NoSuchEntity") {
-			return nil, &notFoundError{what: "IAM role " + name}
+		if awsapi.IsA[*iamtypes.NoSuchEntityException](err) {
+			return nil, awsapi.NewNotFound("IAM role "+name, err)
 		}
 		if err != nil {
 			return nil, err
@@ -216,8 +217,8 @@ func findRole(ctx context.Context, c *iam.Client, name string) (*roleInfo, error
 	ap := iam.NewListAttachedRolePoliciesPaginator(c, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String(name)})
 	for ap.HasMorePages() {
 		page, err := ap.NextPage(ctx)
-		if codeIs(err, "NoSuchEntity") {
-			return nil, &notFoundError{what: "IAM role " + name}
+		if awsapi.IsA[*iamtypes.NoSuchEntityException](err) {
+			return nil, awsapi.NewNotFound("IAM role "+name, err)
 		}
 		if err != nil {
 			return nil, err
@@ -234,12 +235,12 @@ func findRole(ctx context.Context, c *iam.Client, name string) (*roleInfo, error
 // least-privilege policy only.
 func removeExtraPermissions(ctx context.Context, c *iam.Client, role string, info *roleInfo) error {
 	for _, pn := range info.OtherInline {
-		if _, err := c.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: aws.String(role), PolicyName: aws.String(pn)}); err != nil && !codeIs(err, "NoSuchEntity") {
+		if _, err := c.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: aws.String(role), PolicyName: aws.String(pn)}); err != nil && !awsapi.IsA[*iamtypes.NoSuchEntityException](err) {
 			return fmt.Errorf("deleting inline policy %s: %w", pn, err)
 		}
 	}
 	for _, arn := range info.Attached {
-		if _, err := c.DetachRolePolicy(ctx, &iam.DetachRolePolicyInput{RoleName: aws.String(role), PolicyArn: aws.String(arn)}); err != nil && !codeIs(err, "NoSuchEntity") {
+		if _, err := c.DetachRolePolicy(ctx, &iam.DetachRolePolicyInput{RoleName: aws.String(role), PolicyArn: aws.String(arn)}); err != nil && !awsapi.IsA[*iamtypes.NoSuchEntityException](err) {
 			return fmt.Errorf("detaching %s: %w", arn, err)
 		}
 	}
@@ -273,7 +274,7 @@ func deleteRole(ctx context.Context, c *iam.Client, name string) error {
 	p := iam.NewListRolePoliciesPaginator(c, &iam.ListRolePoliciesInput{RoleName: aws.String(name)})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
-		if codeIs(err, "NoSuchEntity") {
+		if awsapi.IsA[*iamtypes.NoSuchEntityException](err) {
 			return nil
 		}
 		if err != nil {
@@ -282,27 +283,27 @@ func deleteRole(ctx context.Context, c *iam.Client, name string) error {
 		names = append(names, page.PolicyNames...)
 	}
 	for _, pn := range names {
-		if _, err := c.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String(pn)}); err != nil && !codeIs(err, "NoSuchEntity") {
+		if _, err := c.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String(pn)}); err != nil && !awsapi.IsA[*iamtypes.NoSuchEntityException](err) {
 			return fmt.Errorf("deleting inline policy %s: %w", pn, err)
 		}
 	}
 	ap := iam.NewListAttachedRolePoliciesPaginator(c, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String(name)})
 	for ap.HasMorePages() {
 		page, err := ap.NextPage(ctx)
-		if codeIs(err, "NoSuchEntity") {
+		if awsapi.IsA[*iamtypes.NoSuchEntityException](err) {
 			return nil
 		}
 		if err != nil {
 			return err
 		}
 		for _, a := range page.AttachedPolicies {
-			if _, err := c.DetachRolePolicy(ctx, &iam.DetachRolePolicyInput{RoleName: aws.String(name), PolicyArn: a.PolicyArn}); err != nil && !codeIs(err, "NoSuchEntity") {
+			if _, err := c.DetachRolePolicy(ctx, &iam.DetachRolePolicyInput{RoleName: aws.String(name), PolicyArn: a.PolicyArn}); err != nil && !awsapi.IsA[*iamtypes.NoSuchEntityException](err) {
 				return fmt.Errorf("detaching %s: %w", aws.ToString(a.PolicyArn), err)
 			}
 		}
 	}
 	_, err := c.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String(name)})
-	if codeIs(err, "NoSuchEntity") {
+	if awsapi.IsA[*iamtypes.NoSuchEntityException](err) {
 		return nil
 	}
 	return err

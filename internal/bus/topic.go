@@ -9,6 +9,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
+
+	"github.com/regis-infra/terraform-provider-regis/internal/awsapi"
 )
 
 // awsManagedSNSKey is the topic's encryption when kms_key_id is not set.
@@ -49,8 +51,8 @@ func createTopic(ctx context.Context, c *sns.Client, spec *busSpec) (string, err
 // findTopicAttributes returns the topic's attributes.
 func findTopicAttributes(ctx context.Context, c *sns.Client, arn string) (map[string]string, error) {
 	out, err := c.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: aws.String(arn)})
-	if codeIs(err, "NotFound", "NotFoundException") {
-		return nil, &notFoundError{what: "topic " + arn}
+	if awsapi.IsA[*snstypes.NotFoundException](err) {
+		return nil, awsapi.NewNotFound("topic "+arn, err)
 	}
 	if err != nil {
 		return nil, err
@@ -103,7 +105,7 @@ func updateTopic(ctx context.Context, c *sns.Client, arn string, spec *busSpec) 
 
 func deleteTopic(ctx context.Context, c *sns.Client, arn string) error {
 	_, err := c.DeleteTopic(ctx, &sns.DeleteTopicInput{TopicArn: aws.String(arn)})
-	if codeIs(err, "NotFound", "NotFoundException") {
+	if awsapi.IsA[*snstypes.NotFoundException](err) {
 		return nil
 	}
 	return err
@@ -130,8 +132,8 @@ func subscribe(ctx context.Context, c *sns.Client, topicARN, queueARN string) (s
 
 func findSubscriptionAttributes(ctx context.Context, c *sns.Client, arn string) (map[string]string, error) {
 	out, err := c.GetSubscriptionAttributes(ctx, &sns.GetSubscriptionAttributesInput{SubscriptionArn: aws.String(arn)})
-	if codeIs(err, "NotFound", "NotFoundException") {
-		return nil, &notFoundError{what: "subscription " + arn}
+	if awsapi.IsA[*snstypes.NotFoundException](err) {
+		return nil, awsapi.NewNotFound("subscription "+arn, err)
 	}
 	if err != nil {
 		return nil, err
@@ -141,7 +143,7 @@ func findSubscriptionAttributes(ctx context.Context, c *sns.Client, arn string) 
 
 func unsubscribe(ctx context.Context, c *sns.Client, arn string) error {
 	_, err := c.Unsubscribe(ctx, &sns.UnsubscribeInput{SubscriptionArn: aws.String(arn)})
-	if codeIs(err, "NotFound", "NotFoundException") {
+	if awsapi.IsA[*snstypes.NotFoundException](err) {
 		return nil
 	}
 	return err
@@ -189,8 +191,8 @@ func listTopicQueueSubscriptions(ctx context.Context, c *sns.Client, topicARN st
 	p := sns.NewListSubscriptionsByTopicPaginator(c, &sns.ListSubscriptionsByTopicInput{TopicArn: aws.String(topicARN)})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
-		if codeIs(err, "NotFound", "NotFoundException") {
-			return nil, &notFoundError{what: "topic " + topicARN}
+		if awsapi.IsA[*snstypes.NotFoundException](err) {
+			return nil, awsapi.NewNotFound("topic "+topicARN, err)
 		}
 		if err != nil {
 			return nil, err
