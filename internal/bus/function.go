@@ -15,7 +15,7 @@ import (
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
 	"github.com/regis-infra/terraform-provider-regis/internal/awsapi"
-	"github.com/regis-infra/terraform-provider-regis/internal/consumer"
+	"github.com/regis-infra/terraform-provider-regis/internal/contract"
 	"github.com/regis-infra/terraform-provider-regis/internal/createonce"
 )
 
@@ -31,20 +31,20 @@ const (
 func consumerEnvironment(spec *busSpec, rs *regionSpec, dlqURL string) map[string]string {
 	env := map[string]string{}
 	maps.Copy(env, rs.Consumer.Environment)
-	env[consumer.EnvRedisAddrs] = strings.Join(rs.Redis.Endpoints, ",")
-	env[consumer.EnvRedisCluster] = strconv.FormatBool(rs.Redis.Cluster)
-	env[consumer.EnvRedisTLS] = strconv.FormatBool(rs.Redis.TLS)
+	env[contract.EnvRedisAddrs] = strings.Join(rs.Redis.Endpoints, ",")
+	env[contract.EnvRedisCluster] = strconv.FormatBool(rs.Redis.Cluster)
+	env[contract.EnvRedisTLS] = strconv.FormatBool(rs.Redis.TLS)
 	if rs.Redis.AuthSecretARN != "" {
-		env[consumer.EnvRedisAuthSecretARN] = rs.Redis.AuthSecretARN
+		env[contract.EnvRedisAuthSecretARN] = rs.Redis.AuthSecretARN
 	}
 	if rs.Redis.Username != "" {
-		env[consumer.EnvRedisUsername] = rs.Redis.Username
+		env[contract.EnvRedisUsername] = rs.Redis.Username
 	}
-	env[consumer.EnvOrdered] = strconv.FormatBool(rs.Consumer.Ordered)
-	env[consumer.EnvTombstoneTTL] = spec.TombstoneTTL
-	env[consumer.EnvDLQURL] = dlqURL
-	env[consumer.EnvBusName] = spec.Name
-	env[consumer.EnvLogLevel] = rs.Consumer.LogLevel
+	env[contract.EnvOrdered] = strconv.FormatBool(rs.Consumer.Ordered)
+	env[contract.EnvTombstoneTTL] = spec.TombstoneTTL
+	env[contract.EnvDLQURL] = dlqURL
+	env[contract.EnvBusName] = spec.Name
+	env[contract.EnvLogLevel] = rs.Consumer.LogLevel
 	return env
 }
 

@@ -14,6 +14,7 @@ import (
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 
 	"github.com/regis-infra/terraform-provider-regis/internal/awsapi"
+	"github.com/regis-infra/terraform-provider-regis/internal/contract"
 	"github.com/regis-infra/terraform-provider-regis/internal/createonce"
 )
 
@@ -43,7 +44,7 @@ type statement struct {
 func rolePolicy(in roleInputs) string {
 	q, _ := parseARN(in.QueueARN)
 	partition, account := q.Partition, q.Account
-	logGroup := fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s", partition, in.Region, account, logGroupName(in.Bus))
+	logGroup := fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s", partition, in.Region, account, contract.LogGroupName(in.Bus))
 	sts := []statement{
 		{
 			Sid:      "ConsumeQueue",
@@ -191,7 +192,7 @@ func findRole(ctx context.Context, c *iam.Client, name string) (*roleInfo, error
 	for _, t := range out.Role.Tags {
 		info.Tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
 	}
-	pol, err := c.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String(rolePolicyName)})
+	pol, err := c.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String(contract.RolePolicyName)})
 	switch {
 	case awsapi.IsA[*iamtypes.NoSuchEntityException](err):
 	case err != nil:
@@ -209,7 +210,7 @@ func findRole(ctx context.Context, c *iam.Client, name string) (*roleInfo, error
 			return nil, err
 		}
 		for _, pn := range page.PolicyNames {
-			if pn != rolePolicyName {
+			if pn != contract.RolePolicyName {
 				info.OtherInline = append(info.OtherInline, pn)
 			}
 		}
@@ -248,7 +249,7 @@ func removeExtraPermissions(ctx context.Context, c *iam.Client, role string, inf
 }
 
 func putRolePolicy(ctx context.Context, c *iam.Client, role, doc string) error {
-	_, err := c.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(role), PolicyName: aws.String(rolePolicyName), PolicyDocument: aws.String(doc)})
+	_, err := c.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(role), PolicyName: aws.String(contract.RolePolicyName), PolicyDocument: aws.String(doc)})
 	return err
 }
 

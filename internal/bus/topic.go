@@ -11,6 +11,7 @@ import (
 	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
 
 	"github.com/regis-infra/terraform-provider-regis/internal/awsapi"
+	"github.com/regis-infra/terraform-provider-regis/internal/contract"
 )
 
 // awsManagedSNSKey is the topic's encryption when kms_key_id is not set.
@@ -35,7 +36,7 @@ func snsTags(tags map[string]string) []snstypes.Tag {
 // of the same name and attributes).
 func createTopic(ctx context.Context, c *sns.Client, spec *busSpec) (string, error) {
 	in := &sns.CreateTopicInput{
-		Name:       aws.String(spec.Name),
+		Name:       aws.String(contract.TopicName(spec.Name)),
 		Attributes: map[string]string{"KmsMasterKeyId": topicKey(spec)},
 	}
 	if len(spec.Tags) > 0 {
