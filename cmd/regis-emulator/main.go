@@ -1,6 +1,6 @@
 // Command regis-emulator runs the local multi-region AWS emulator on one port.
 //
-//	go run ./internal/emulator/cmd/regis-emulator -addr 127.0.0.1:4566
+//	go run ./cmd/regis-emulator -addr 127.0.0.1:4566
 //
 // Point any AWS SDK or CLI at it with AWS_ENDPOINT_URL=http://127.0.0.1:4566
 // and any credentials; the region of each call comes from its signature.
