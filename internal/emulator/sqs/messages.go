@@ -135,8 +135,8 @@ type attrInput struct {
 	DataType         *string  `json:"DataType"`
 	StringValue      *string  `json:"StringValue"`
 	BinaryValue      []byte   `json:"BinaryValue"`
-	StringListValues []string `json:"StringListValues"`
-	BinaryListValues [][]byte `json:"BinaryListValues"`
+	StringListValues []string `json:"StringListValues" query:"StringListValue,flat"`
+	BinaryListValues [][]byte `json:"BinaryListValues" query:"BinaryListValue,flat"`
 }
 
 // attrOutput is a message attribute in a response.
