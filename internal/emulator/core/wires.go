@@ -80,8 +80,16 @@ func (in *jsonInput) Param(name string) string {
 // QueryWire serves an AWS query-protocol API: Action=<Operation> and its
 // parameters in a form-encoded body (or the query string), XML out. Inputs
 // and outputs are the structs of the JSON protocols, with query tags where
-// the query names differ (see DecodeForm and EncodeXML).
-type QueryWire struct{ QueryProtocol }
+// the query names differ (see DecodeForm and EncodeXML), or, with XMLTags,
+// results are structs with encoding/xml tags (services that speak only the
+// query protocol: SNS, IAM, STS) and handlers read Request.Params.
+type QueryWire struct {
+	QueryProtocol
+	XMLTags bool
+	// Version is the API version named in InvalidAction messages, as IAM
+	// and STS word them ("Could not find operation X for version V").
+	Version string
+}
 
 var _ Wire = QueryWire{}
 
@@ -108,6 +116,10 @@ func (p QueryWire) Parse(r *http.Request) (string, Input, *APIError) {
 
 // WriteResult implements Wire: <OpResponse><OpResult>…</OpResult><ResponseMetadata/></OpResponse>.
 func (p QueryWire) WriteResult(w http.ResponseWriter, req *Request, op string, out any) {
+	if p.XMLTags {
+		p.QueryProtocol.WriteResult(w, req, op, out)
+		return
+	}
 	var buf bytes.Buffer
 	buf.WriteString(`<?xml version="1.0"?>` + "\n")
 	buf.WriteString("<" + op + `Response xmlns="` + p.Namespace + `">`)
@@ -132,6 +144,9 @@ func (p QueryWire) WriteResult(w http.ResponseWriter, req *Request, op string, o
 
 // UnknownOperation implements Wire with the query protocol's InvalidAction.
 func (p QueryWire) UnknownOperation(op string) *APIError {
+	if p.Version != "" {
+		return Errorf("InvalidAction", "Could not find operation %s for version %s", op, p.Version)
+	}
 	return Errorf("InvalidAction", "The action %s is not valid for this web service.", op)
 }
 
@@ -144,4 +159,27 @@ func (in formInput) Param(name string) string {
 		return v[0]
 	}
 	return ""
+}
+
+// Params are the parameters of a query-protocol request.
+type Params map[string][]string
+
+// Get returns the first value of a parameter, "" when absent.
+func (p Params) Get(name string) string {
+	if v := p[name]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
+
+// Has reports whether a parameter has a value.
+func (p Params) Has(name string) bool { return len(p[name]) > 0 }
+
+// Params returns the parameters of a call that came in the query protocol
+// (nil for other encodings), for services whose handlers read them by name.
+func (r *Request) Params() Params {
+	if f, ok := r.input.(formInput); ok {
+		return Params(f)
+	}
+	return nil
 }

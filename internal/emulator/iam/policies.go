@@ -217,8 +217,8 @@ type xmlPolicyList struct {
 
 func (s *Service) listPolicies(req *core.Request, p params) (any, *core.APIError) {
 	scope := "All"
-	if p.has("Scope") {
-		scope = p.get("Scope")
+	if p.Has("Scope") {
+		scope = p.Get("Scope")
 	}
 	if scope != "All" && scope != "AWS" && scope != "Local" {
 		return nil, validationError("scope", scope, "Member must satisfy enum value set: [All, AWS, Local]")
@@ -265,10 +265,10 @@ func (s *Service) listPolicies(req *core.Request, p params) (any, *core.APIError
 }
 
 func versionID(p params) (string, *core.APIError) {
-	if !p.has("VersionId") {
+	if !p.Has("VersionId") {
 		return "", missing("versionId")
 	}
-	v := p.get("VersionId")
+	v := p.Get("VersionId")
 	if !versionIDRE.MatchString(v) {
 		return "", validationError("versionId", v, `Member must satisfy regular expression pattern: v[1-9][0-9]*(\.[A-Za-z0-9-]*)?`)
 	}
@@ -515,13 +515,13 @@ func (s *Service) listEntitiesForPolicy(req *core.Request, p params) (any, *core
 	if err != nil {
 		return nil, err
 	}
-	filter := p.get("EntityFilter")
+	filter := p.Get("EntityFilter")
 	switch filter {
 	case "", "User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy":
 	default:
 		return nil, validationError("entityFilter", filter, "Member must satisfy enum value set: [User, Role, Group, LocalManagedPolicy, AWSManagedPolicy]")
 	}
-	usage := p.get("PolicyUsageFilter")
+	usage := p.Get("PolicyUsageFilter")
 	if usage != "" && usage != "PermissionsPolicy" && usage != "PermissionsBoundary" {
 		return nil, validationError("policyUsageFilter", usage, "Member must satisfy enum value set: [PermissionsPolicy, PermissionsBoundary]")
 	}

@@ -16,16 +16,7 @@ import (
 )
 
 // params are the form parameters of a query-protocol request.
-type params map[string][]string
-
-func (p params) get(name string) string {
-	if v := p[name]; len(v) > 0 {
-		return v[0]
-	}
-	return ""
-}
-
-func (p params) has(name string) bool { return len(p[name]) > 0 }
+type params = core.Params
 
 // validationError is the message AWS's request validation produces.
 func validationError(field string, value any, constraint string) *core.APIError {
@@ -70,10 +61,10 @@ var (
 
 // requiredName validates a role or policy name parameter.
 func requiredName(p params, param, field string, maxLen int) (string, *core.APIError) {
-	if !p.has(param) {
+	if !p.Has(param) {
 		return "", missing(field)
 	}
-	v := p.get(param)
+	v := p.Get(param)
 	if len(v) < 1 {
 		return "", validationError(field, v, "Member must have length greater than or equal to 1")
 	}
@@ -88,10 +79,10 @@ func requiredName(p params, param, field string, maxLen int) (string, *core.APIE
 
 // optionalPath validates a Path parameter; the default is "/".
 func optionalPath(p params) (string, *core.APIError) {
-	if !p.has("Path") {
+	if !p.Has("Path") {
 		return "/", nil
 	}
-	v := p.get("Path")
+	v := p.Get("Path")
 	if len(v) > 512 {
 		return "", validationError("path", v, "Member must have length less than or equal to 512")
 	}
@@ -102,10 +93,10 @@ func optionalPath(p params) (string, *core.APIError) {
 }
 
 func optionalPathPrefix(p params) (string, *core.APIError) {
-	if !p.has("PathPrefix") {
+	if !p.Has("PathPrefix") {
 		return "/", nil
 	}
-	v := p.get("PathPrefix")
+	v := p.Get("PathPrefix")
 	if len(v) > 512 || !pathPrefixRE.MatchString(v) {
 		return "", validationError("pathPrefix", v, `Member must satisfy regular expression pattern: \u002F[\u0021-\u007F]*`)
 	}
@@ -113,10 +104,10 @@ func optionalPathPrefix(p params) (string, *core.APIError) {
 }
 
 func requiredARN(p params, param, field string) (string, *core.APIError) {
-	if !p.has(param) {
+	if !p.Has(param) {
 		return "", missing(field)
 	}
-	v := p.get(param)
+	v := p.Get(param)
 	if len(v) < 20 {
 		return "", validationError(field, v, "Member must have length greater than or equal to 20")
 	}
@@ -130,10 +121,10 @@ func requiredARN(p params, param, field string) (string, *core.APIError) {
 }
 
 func requiredDocument(p params, param, field string) (string, *core.APIError) {
-	if !p.has(param) {
+	if !p.Has(param) {
 		return "", missing(field)
 	}
-	v := p.get(param)
+	v := p.Get(param)
 	if len(v) < 1 {
 		return "", validationError(field, v, "Member must have length greater than or equal to 1")
 	}
@@ -144,12 +135,12 @@ func requiredDocument(p params, param, field string) (string, *core.APIError) {
 }
 
 func optionalBool(p params, param string) (bool, *core.APIError) {
-	if !p.has(param) {
+	if !p.Has(param) {
 		return false, nil
 	}
-	b, err := strconv.ParseBool(p.get(param))
+	b, err := strconv.ParseBool(p.Get(param))
 	if err != nil {
-		return false, validationError(lowerFirst(param), p.get(param), "Member must be a boolean")
+		return false, validationError(lowerFirst(param), p.Get(param), "Member must be a boolean")
 	}
 	return b, nil
 }
@@ -207,10 +198,10 @@ type page struct {
 
 func pagination(p params) (page, *core.APIError) {
 	pg := page{maxItems: 100}
-	if p.has("MaxItems") {
-		n, err := strconv.Atoi(p.get("MaxItems"))
+	if p.Has("MaxItems") {
+		n, err := strconv.Atoi(p.Get("MaxItems"))
 		if err != nil {
-			return pg, validationError("maxItems", p.get("MaxItems"), "Member must be an integer")
+			return pg, validationError("maxItems", p.Get("MaxItems"), "Member must be an integer")
 		}
 		if n < 1 {
 			return pg, validationError("maxItems", n, "Member must have value greater than or equal to 1")
@@ -220,8 +211,8 @@ func pagination(p params) (page, *core.APIError) {
 		}
 		pg.maxItems = n
 	}
-	if p.has("Marker") {
-		m := p.get("Marker")
+	if p.Has("Marker") {
+		m := p.Get("Marker")
 		raw, err := base64.RawURLEncoding.DecodeString(m)
 		if m == "" || err != nil {
 			return pg, validationError("marker", m, "Member must be a marker returned by a previous call")

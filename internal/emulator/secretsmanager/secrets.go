@@ -367,7 +367,7 @@ func validateDescription(d *string) *core.APIError {
 
 func (s *Service) createSecret(req *core.Request) (any, *core.APIError) {
 	var in createSecretInput
-	if err := s.proto.Decode(req.HTTP, &in); err != nil {
+	if err := req.Decode(&in); err != nil {
 		return nil, err
 	}
 	if err := validateName(in.Name); err != nil {
@@ -464,7 +464,7 @@ func pickVersion(sec *secret, versionID, stage string) (*version, *core.APIError
 
 func (s *Service) getSecretValue(req *core.Request) (any, *core.APIError) {
 	var in getSecretValueInput
-	if err := s.proto.Decode(req.HTTP, &in); err != nil {
+	if err := req.Decode(&in); err != nil {
 		return nil, err
 	}
 	// A caller acting as an IAM role needs secretsmanager:GetSecretValue
@@ -526,7 +526,7 @@ func putValueLocked(sec *secret, token string, str *string, bin []byte, stages [
 
 func (s *Service) putSecretValue(req *core.Request) (any, *core.APIError) {
 	var in putSecretValueInput
-	if err := s.proto.Decode(req.HTTP, &in); err != nil {
+	if err := req.Decode(&in); err != nil {
 		return nil, err
 	}
 	if err := validateToken(in.ClientRequestToken); err != nil {
@@ -574,7 +574,7 @@ type updateSecretInput struct {
 
 func (s *Service) updateSecret(req *core.Request) (any, *core.APIError) {
 	var in updateSecretInput
-	if err := s.proto.Decode(req.HTTP, &in); err != nil {
+	if err := req.Decode(&in); err != nil {
 		return nil, err
 	}
 	if err := validateToken(in.ClientRequestToken); err != nil {
@@ -635,7 +635,7 @@ type describeSecretOutput struct {
 
 func (s *Service) describeSecret(req *core.Request) (any, *core.APIError) {
 	var in secretIDInput
-	if err := s.proto.Decode(req.HTTP, &in); err != nil {
+	if err := req.Decode(&in); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
@@ -669,7 +669,7 @@ type deleteSecretOutput struct {
 
 func (s *Service) deleteSecret(req *core.Request) (any, *core.APIError) {
 	var in deleteSecretInput
-	if err := s.proto.Decode(req.HTTP, &in); err != nil {
+	if err := req.Decode(&in); err != nil {
 		return nil, err
 	}
 	force := in.ForceDeleteWithoutRecovery != nil && *in.ForceDeleteWithoutRecovery
@@ -704,7 +704,7 @@ func (s *Service) deleteSecret(req *core.Request) (any, *core.APIError) {
 
 func (s *Service) restoreSecret(req *core.Request) (any, *core.APIError) {
 	var in secretIDInput
-	if err := s.proto.Decode(req.HTTP, &in); err != nil {
+	if err := req.Decode(&in); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
@@ -787,7 +787,7 @@ func matchValue(sec *secret, key, v string) bool {
 
 func (s *Service) listSecrets(req *core.Request) (any, *core.APIError) {
 	var in listSecretsInput
-	if err := s.proto.Decode(req.HTTP, &in); err != nil {
+	if err := req.Decode(&in); err != nil {
 		return nil, err
 	}
 	limit := 100
@@ -880,7 +880,7 @@ func (s *Service) listSecretVersionIDs(req *core.Request) (any, *core.APIError) 
 		SecretID          string `json:"SecretId"`
 		IncludeDeprecated bool   `json:"IncludeDeprecated"`
 	}
-	if err := s.proto.Decode(req.HTTP, &in); err != nil {
+	if err := req.Decode(&in); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
@@ -918,7 +918,7 @@ func (s *Service) updateSecretVersionStage(req *core.Request) (any, *core.APIErr
 		MoveToVersionID     string `json:"MoveToVersionId"`
 		RemoveFromVersionID string `json:"RemoveFromVersionId"`
 	}
-	if err := s.proto.Decode(req.HTTP, &in); err != nil {
+	if err := req.Decode(&in); err != nil {
 		return nil, err
 	}
 	if in.VersionStage == "" {
@@ -964,7 +964,7 @@ func (s *Service) tagResource(req *core.Request) (any, *core.APIError) {
 		SecretID string `json:"SecretId"`
 		Tags     []tag  `json:"Tags"`
 	}
-	if err := s.proto.Decode(req.HTTP, &in); err != nil {
+	if err := req.Decode(&in); err != nil {
 		return nil, err
 	}
 	if in.Tags == nil {
@@ -992,7 +992,7 @@ func (s *Service) untagResource(req *core.Request) (any, *core.APIError) {
 		SecretID string   `json:"SecretId"`
 		TagKeys  []string `json:"TagKeys"`
 	}
-	if err := s.proto.Decode(req.HTTP, &in); err != nil {
+	if err := req.Decode(&in); err != nil {
 		return nil, err
 	}
 	if in.TagKeys == nil {
