@@ -143,7 +143,7 @@ func (d *formDecoder) structFields(prefix string, v reflect.Value) {
 
 // value fills dst from the parameters named name (and under it).
 func (d *formDecoder) value(name string, tag queryTag, dst reflect.Value) {
-	if !d.present(name) && !(tag.flat && d.present(name+".1")) {
+	if !d.present(name) {
 		return
 	}
 	switch {

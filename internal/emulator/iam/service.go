@@ -26,8 +26,6 @@ type Service struct {
 	env *core.Env
 	api *core.API
 
-	ops map[string]handler
-
 	mu       sync.RWMutex
 	roles    map[string]*role          // by lower-case name: IAM names are case-insensitive
 	policies map[string]*managedPolicy // by ARN (customer and AWS managed)

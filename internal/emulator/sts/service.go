@@ -406,8 +406,8 @@ func (s *Service) assumeRole(req *core.Request, caller Identity, p params) (any,
 
 	roleID, maxSession := "AROA"+stableID(info.ARN, 17), time.Hour
 	if rd, ok := dir.(roleDetails); ok {
-		if id, max, ok := rd.RoleSessionLimits(info.ARN); ok {
-			roleID, maxSession = id, max
+		if id, maxDur, ok := rd.RoleSessionLimits(info.ARN); ok {
+			roleID, maxSession = id, maxDur
 		}
 	}
 	if caller.AssumedRole() && a.durationGiven && a.duration > 3600 {
