@@ -22,6 +22,7 @@ import (
 
 	"github.com/regis-infra/terraform-provider-regis/internal/bus"
 	"github.com/regis-infra/terraform-provider-regis/internal/conns"
+	"github.com/regis-infra/terraform-provider-regis/internal/regions"
 	"github.com/regis-infra/terraform-provider-regis/internal/trafficpolicy"
 )
 
@@ -132,7 +133,7 @@ func (p *regisProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 		Attributes: map[string]schema.Attribute{
 			"region": schema.StringAttribute{
 				Optional: true,
-				MarkdownDescription: "Home region: where STS is called and where resources without a `region` of their own are created, for example `" + conns.ExampleRegion + "`. " +
+				MarkdownDescription: "Home region: where STS is called and where resources without a `region` of their own are created, for example `" + regions.Example + "`. " +
 					"Can also be set with the `AWS_REGION` or `AWS_DEFAULT_REGION` environment variables, or `region` in the shared config profile.",
 				Validators: []validator.String{regionName{}},
 			},
