@@ -43,7 +43,7 @@ type rejectedLogEventsInfo struct {
 
 func (s *Service) putLogEvents(req *core.Request) (any, *core.APIError) {
 	var in putLogEventsInput
-	if err := s.decode(req, &in); err != nil {
+	if err := req.Decode(&in); err != nil {
 		return nil, err
 	}
 	if err := validGroupName(in.LogGroupName, "logGroupName"); err != nil {
@@ -230,7 +230,7 @@ func parsePosition(tok string) (dir string, p position, ok bool) {
 
 func (s *Service) getLogEvents(req *core.Request) (any, *core.APIError) {
 	var in getLogEventsInput
-	if err := s.decode(req, &in); err != nil {
+	if err := req.Decode(&in); err != nil {
 		return nil, err
 	}
 	if err := validStreamName(in.LogStreamName, "logStreamName"); err != nil {

@@ -181,7 +181,7 @@ func parseFilterToken(tok string) (descending bool, ts, seq int64, ok bool) {
 
 func (s *Service) filterLogEvents(req *core.Request) (any, *core.APIError) {
 	var in filterLogEventsInput
-	if err := s.decode(req, &in); err != nil {
+	if err := req.Decode(&in); err != nil {
 		return nil, err
 	}
 	if len(in.LogStreamNames) > 0 && in.LogStreamNamePrefix != "" {

@@ -132,7 +132,7 @@ type createLogGroupInput struct {
 
 func (s *Service) createLogGroup(req *core.Request) (any, *core.APIError) {
 	var in createLogGroupInput
-	if err := s.decode(req, &in); err != nil {
+	if err := req.Decode(&in); err != nil {
 		return nil, err
 	}
 	if err := validGroupName(in.LogGroupName, "logGroupName"); err != nil {
@@ -186,7 +186,7 @@ func (s *Service) deleteLogGroup(req *core.Request) (any, *core.APIError) {
 	var in struct {
 		LogGroupName string `json:"logGroupName"`
 	}
-	if err := s.decode(req, &in); err != nil {
+	if err := req.Decode(&in); err != nil {
 		return nil, err
 	}
 	if err := validGroupName(in.LogGroupName, "logGroupName"); err != nil {
@@ -227,7 +227,7 @@ type logGroupOutput struct {
 
 func (s *Service) describeLogGroups(req *core.Request) (any, *core.APIError) {
 	var in describeLogGroupsInput
-	if err := s.decode(req, &in); err != nil {
+	if err := req.Decode(&in); err != nil {
 		return nil, err
 	}
 	if in.LogGroupNamePrefix != "" && in.LogGroupNamePattern != "" {
@@ -358,7 +358,7 @@ func (s *Service) putRetentionPolicy(req *core.Request) (any, *core.APIError) {
 		LogGroupName    string `json:"logGroupName"`
 		RetentionInDays *int   `json:"retentionInDays"`
 	}
-	if err := s.decode(req, &in); err != nil {
+	if err := req.Decode(&in); err != nil {
 		return nil, err
 	}
 	if err := validGroupName(in.LogGroupName, "logGroupName"); err != nil {
@@ -385,7 +385,7 @@ func (s *Service) deleteRetentionPolicy(req *core.Request) (any, *core.APIError)
 	var in struct {
 		LogGroupName string `json:"logGroupName"`
 	}
-	if err := s.decode(req, &in); err != nil {
+	if err := req.Decode(&in); err != nil {
 		return nil, err
 	}
 	if err := validGroupName(in.LogGroupName, "logGroupName"); err != nil {

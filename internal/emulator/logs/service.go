@@ -34,8 +34,8 @@ import (
 
 // Service is the emulated CloudWatch Logs.
 type Service struct {
-	env   *core.Env
-	proto core.JSONProtocol
+	env *core.Env
+	api *core.API
 
 	mu sync.Mutex
 	// groups by region + "\x00" + name.
@@ -51,18 +51,22 @@ var (
 
 // New returns a CloudWatch Logs service for env.
 func New(env *core.Env) *Service {
-	return &Service{
-		env:    env,
-		proto:  core.JSONProtocol{Version: "1.1", TargetPrefix: "Logs_20140328"},
-		groups: map[string]*group{},
+	s := &Service{env: env, groups: map[string]*group{}}
+	s.api = &core.API{
+		Wires:    []core.Wire{core.JSONWire{JSONProtocol: core.JSONProtocol{Version: "1.1", TargetPrefix: "Logs_20140328"}}},
+		Handlers: make(map[string]core.Handler, len(handlers)),
 	}
+	for op, h := range handlers {
+		s.api.Handlers[op] = func(req *core.Request) (any, *core.APIError) { return h(s, req) }
+	}
+	return s
 }
 
 // SigningName implements core.Service.
 func (s *Service) SigningName() string { return "logs" }
 
 // Protocol implements core.Service.
-func (s *Service) Protocol() core.Protocol { return s.proto }
+func (s *Service) Protocol() core.Protocol { return s.api }
 
 // Inventory implements core.Service: every log group, every region.
 func (s *Service) Inventory() []core.Resource {
@@ -104,33 +108,7 @@ var handlers = map[string]handler{
 }
 
 // ServeAWS implements core.Service.
-func (s *Service) ServeAWS(w http.ResponseWriter, req *core.Request) {
-	op, aerr := s.proto.Operation(req.HTTP)
-	if aerr != nil {
-		s.proto.WriteError(w, req, aerr)
-		return
-	}
-	h, ok := handlers[op]
-	if !ok {
-		s.proto.WriteError(w, req, core.Errorf("UnknownOperationException", "The emulator does not implement the CloudWatch Logs operation %s.", op))
-		return
-	}
-	if aerr := req.Begin(op); aerr != nil {
-		s.proto.WriteError(w, req, aerr)
-		return
-	}
-	out, aerr := h(s, req)
-	if aerr != nil {
-		s.proto.WriteError(w, req, aerr)
-		return
-	}
-	s.proto.WriteResult(w, req, out)
-}
-
-// decode reads the request body into v.
-func (s *Service) decode(req *core.Request, v any) *core.APIError {
-	return s.proto.Decode(req.HTTP, v)
-}
+func (s *Service) ServeAWS(w http.ResponseWriter, req *core.Request) { s.api.Serve(w, req) }
 
 // ------------------------------------------------------------------ errors
 

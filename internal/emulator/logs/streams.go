@@ -90,7 +90,7 @@ func (s *Service) createLogStream(req *core.Request) (any, *core.APIError) {
 		LogGroupName  string `json:"logGroupName"`
 		LogStreamName string `json:"logStreamName"`
 	}
-	if err := s.decode(req, &in); err != nil {
+	if err := req.Decode(&in); err != nil {
 		return nil, err
 	}
 	if err := validGroupName(in.LogGroupName, "logGroupName"); err != nil {
@@ -117,7 +117,7 @@ func (s *Service) deleteLogStream(req *core.Request) (any, *core.APIError) {
 		LogGroupName  string `json:"logGroupName"`
 		LogStreamName string `json:"logStreamName"`
 	}
-	if err := s.decode(req, &in); err != nil {
+	if err := req.Decode(&in); err != nil {
 		return nil, err
 	}
 	if err := validGroupName(in.LogGroupName, "logGroupName"); err != nil {
@@ -163,7 +163,7 @@ type logStreamOutput struct {
 
 func (s *Service) describeLogStreams(req *core.Request) (any, *core.APIError) {
 	var in describeLogStreamsInput
-	if err := s.decode(req, &in); err != nil {
+	if err := req.Decode(&in); err != nil {
 		return nil, err
 	}
 	switch in.OrderBy {

@@ -90,7 +90,7 @@ func (s *Service) tagResource(req *core.Request) (any, *core.APIError) {
 		ResourceArn string            `json:"resourceArn"`
 		Tags        map[string]string `json:"tags"`
 	}
-	if err := s.decode(req, &in); err != nil {
+	if err := req.Decode(&in); err != nil {
 		return nil, err
 	}
 	if len(in.Tags) == 0 {
@@ -113,7 +113,7 @@ func (s *Service) untagResource(req *core.Request) (any, *core.APIError) {
 		ResourceArn string   `json:"resourceArn"`
 		TagKeys     []string `json:"tagKeys"`
 	}
-	if err := s.decode(req, &in); err != nil {
+	if err := req.Decode(&in); err != nil {
 		return nil, err
 	}
 	if in.TagKeys == nil {
@@ -135,7 +135,7 @@ func (s *Service) listTagsForResource(req *core.Request) (any, *core.APIError) {
 	var in struct {
 		ResourceArn string `json:"resourceArn"`
 	}
-	if err := s.decode(req, &in); err != nil {
+	if err := req.Decode(&in); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
@@ -154,7 +154,7 @@ func (s *Service) tagLogGroup(req *core.Request) (any, *core.APIError) {
 		LogGroupName string            `json:"logGroupName"`
 		Tags         map[string]string `json:"tags"`
 	}
-	if err := s.decode(req, &in); err != nil {
+	if err := req.Decode(&in); err != nil {
 		return nil, err
 	}
 	if err := validGroupName(in.LogGroupName, "logGroupName"); err != nil {
@@ -180,7 +180,7 @@ func (s *Service) untagLogGroup(req *core.Request) (any, *core.APIError) {
 		LogGroupName string   `json:"logGroupName"`
 		Tags         []string `json:"tags"`
 	}
-	if err := s.decode(req, &in); err != nil {
+	if err := req.Decode(&in); err != nil {
 		return nil, err
 	}
 	if err := validGroupName(in.LogGroupName, "logGroupName"); err != nil {
@@ -205,7 +205,7 @@ func (s *Service) listTagsLogGroup(req *core.Request) (any, *core.APIError) {
 	var in struct {
 		LogGroupName string `json:"logGroupName"`
 	}
-	if err := s.decode(req, &in); err != nil {
+	if err := req.Decode(&in); err != nil {
 		return nil, err
 	}
 	if err := validGroupName(in.LogGroupName, "logGroupName"); err != nil {
