@@ -450,7 +450,7 @@ say "built in $(elapsed "$t0")"
 # Everything below talks to the emulator only: no AWS account, profile or
 # registry is consulted, whatever this shell has set.
 for v in $(compgen -e); do
-  case $v in AWS_* | TF_VAR_* | TF_CLI_ARGS* | TF_WORKSPACE | TF_DATA_DIR | REGIS_CONSUMER_ZIP_DIR) unset "$v" ;; esac
+  case $v in AWS_* | TF_VAR_* | TF_CLI_ARGS* | TF_WORKSPACE | TF_DATA_DIR) unset "$v" ;; esac
 done
 export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=$HOME_REGION AWS_DEFAULT_REGION=$HOME_REGION
 export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_EC2_METADATA_DISABLED=true
