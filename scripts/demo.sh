@@ -287,7 +287,7 @@ zips_up_to_date() {
   # shellcheck disable=SC2016 # a Go template
   files=$(go list -tags lambda.norpc -deps -f \
     '{{if and .Module .Module.Main}}{{$d := .Dir}}{{range .GoFiles}}{{$d}}/{{.}}{{"\n"}}{{end}}{{range .EmbedFiles}}{{$d}}/{{.}}{{"\n"}}{{end}}{{end}}' \
-    ./lambda ./internal/consumer/buildzip) || return 1
+    ./lambda ./cmd/regis-buildzip) || return 1
   for f in $files go.mod go.sum; do
     [ "$f" -nt "$oldest" ] && return 1
   done
@@ -437,7 +437,7 @@ else
   if command -v make >/dev/null 2>&1; then
     logged lambda make --no-print-directory -C "$root" lambda || die "make lambda failed"
   else # what make lambda runs
-    logged lambda go run ./internal/consumer/buildzip -out internal/bus/consumerzip/dist || die "building the consumer zips failed"
+    logged lambda go run ./cmd/regis-buildzip -out internal/bus/consumerzip/dist || die "building the consumer zips failed"
   fi
   grep -E '\.zip' "$logs/lambda.log" | awk '{print $2"  "$3" "$4}' | sed 's|internal/bus/consumerzip/dist/||' | indent
 fi

@@ -6,7 +6,7 @@
 //
 // The zips are embedded at compile time from dist/ (//go:embed dist). They are
 // build outputs of `make lambda`, which runs the consumer's reproducible zip
-// builder (go run ./internal/consumer/buildzip -out internal/bus/consumerzip/dist)
+// builder (go run ./cmd/regis-buildzip -out internal/bus/consumerzip/dist)
 // and writes one zip per architecture, each holding the `bootstrap` binary
 // built from lambda/ for the provided.al2023 runtime. The zips are git-ignored;
 // dist/README.md is committed so that the embed directive compiles on a clean

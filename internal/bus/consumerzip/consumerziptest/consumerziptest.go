@@ -11,7 +11,7 @@
 // it: the released provider deploys the zips it embeds, or consumer_zip.
 //
 // The build is the consumer's own reproducible builder,
-// `go run ./internal/consumer/buildzip -out <dist>`, the same command as
+// `go run ./cmd/regis-buildzip -out <dist>`, the same command as
 // `make lambda`.
 package consumerziptest
 
@@ -92,14 +92,14 @@ func ensure() (string, error) {
 	if fresh(root, dist) {
 		return dist, nil
 	}
-	if _, err := os.Stat(filepath.Join(root, "internal", "consumer", "buildzip")); err != nil {
-		return "", fmt.Errorf("the consumer's zip builder internal/consumer/buildzip is missing: cannot build the bundled consumer (run `make lambda` once it exists)")
+	if _, err := os.Stat(filepath.Join(root, "cmd", "regis-buildzip")); err != nil {
+		return "", fmt.Errorf("the consumer's zip builder cmd/regis-buildzip is missing: cannot build the bundled consumer (run `make lambda` once it exists)")
 	}
-	cmd := exec.Command("go", "run", "./internal/consumer/buildzip", "-out", dist)
+	cmd := exec.Command("go", "run", "./cmd/regis-buildzip", "-out", dist)
 	cmd.Dir = root
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		return "", fmt.Errorf("go run ./internal/consumer/buildzip -out %s: %w\n%s", dist, err, out)
+		return "", fmt.Errorf("go run ./cmd/regis-buildzip -out %s: %w\n%s", dist, err, out)
 	}
 	for _, arch := range consumerzip.Architectures {
 		if _, _, zerr := consumerzip.ZipFromDir(dist, arch); zerr != nil {
@@ -135,7 +135,7 @@ func fresh(root, dist string) bool {
 		}
 	}
 	newest := time.Time{}
-	for _, sub := range []string{"lambda", filepath.Join("internal", "consumer"), "regis"} {
+	for _, sub := range []string{"lambda", filepath.Join("internal", "consumer"), filepath.Join("internal", "contract"), filepath.Join("cmd", "regis-buildzip"), "regis"} {
 		_ = filepath.WalkDir(filepath.Join(root, sub), func(p string, d fs.DirEntry, err error) error {
 			if err != nil {
 				return nil //nolint:nilerr // an unreadable entry cannot be newer than the zips
