@@ -82,7 +82,7 @@ if [ ${#mods[@]} -gt 0 ]; then
     TEST_TF=$(command -v tofu) || { echo "terraform test needs Terraform >= 1.6 or OpenTofu"; exit 1; }
   fi
   echo "==> starting the emulator for module tests"
-  go build -o "$work/bin/regis-emulator" ./internal/emulator/cmd/regis-emulator
+  go build -o "$work/bin/regis-emulator" ./cmd/regis-emulator
   "$work/bin/regis-emulator" -addr 127.0.0.1:0 -url-file "$work/emulator.url" \
     -hosted-zone example.internal=Z0REGISTEST000001 >"$work/emulator.log" 2>&1 &
   emu_pid=$!
