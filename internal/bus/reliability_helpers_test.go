@@ -515,7 +515,7 @@ func (p planShows) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, 
 		if rc.Address != resourceName || rc.Change == nil {
 			continue
 		}
-		var shown any = rc.Change.Before
+		shown := rc.Change.Before
 		if p.region != "" {
 			before, _ := rc.Change.Before.(map[string]any)
 			regions, _ := before["regions"].(map[string]any)
