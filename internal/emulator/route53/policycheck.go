@@ -1,7 +1,6 @@
 package route53
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -173,24 +172,6 @@ func checkRule(c *docReader, d *tfDocument, id string) {
 		}
 	case ruleGeo:
 		checkGeo(c, rule)
-	case ruleGeoproximity:
-		seen := map[string]string{}
-		for _, it := range rule.Items {
-			key := ""
-			switch {
-			case it.ProxRegion != "":
-				key = it.ProxRegionField + " " + it.ProxRegion
-			case it.hasCoordinates:
-				key = fmt.Sprintf("coordinates %.2f,%.2f", it.Latitude, it.Longitude)
-			default:
-				continue
-			}
-			if first, dup := seen[key]; dup {
-				c.fail(it.Path, "%s already has the location %s", first, key)
-				continue
-			}
-			seen[key] = it.Path
-		}
 	}
 }
 
@@ -221,7 +202,9 @@ func checkItem(c *docReader, d *tfDocument, rule *tfRule, it *tfItem) {
 
 // checkGeo checks the locations of a geo rule: each is a continent, a
 // country (with a US state as Subdivision), or the default (IsDefault, or
-// Country "*"), and appears once.
+// Country "*"), and appears once ("You can't create two geolocation resource
+// record sets that specify the same geographic location", ResourceRecordSet
+// GeoLocation). Geoproximity locations may repeat: nothing forbids it.
 func checkGeo(c *docReader, rule *tfRule) {
 	seen := map[string]string{}
 	for _, it := range rule.Items {
