@@ -14,7 +14,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
-	"github.com/aws/smithy-go"
+
+	"github.com/regis-infra/terraform-provider-regis/internal/awsapi"
 )
 
 // awsOptions are the command-line overrides of the SDK's default chain.
@@ -108,30 +109,16 @@ func awsErr(service, op, region string, err error) error {
 
 func (e *opError) Error() string {
 	where := fmt.Sprintf("%s %s in %s", e.Service, e.Op, e.Region)
-	var ae smithy.APIError
-	switch {
+	switch code := awsapi.ErrorCode(e.Err); {
 	case errors.Is(e.Err, context.Canceled):
 		return where + ": interrupted"
-	case errors.As(e.Err, &ae):
-		msg := where + ": " + ae.ErrorCode()
-		if m := ae.ErrorMessage(); m != "" {
-			msg += ": " + m
-		}
-		return msg + hint(ae.ErrorCode())
+	case code != "":
+		return where + ": " + awsapi.ErrorText(e.Err) + hint(code)
 	}
 	return where + ": " + e.Err.Error()
 }
 
 func (e *opError) Unwrap() error { return e.Err }
-
-// errorCode is the AWS error code of err, if it has one.
-func errorCode(err error) string {
-	var ae smithy.APIError
-	if errors.As(err, &ae) {
-		return ae.ErrorCode()
-	}
-	return ""
-}
 
 func hint(code string) string {
 	switch code {

@@ -15,7 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/regis-infra/terraform-provider-regis/internal/consumer"
+	"github.com/regis-infra/terraform-provider-regis/internal/contract"
 )
 
 // ---------------------------------------------------------------- validators
@@ -138,9 +138,9 @@ func (durationValidator) ValidateString(_ context.Context, req validator.StringR
 			fmt.Sprintf("%q is not a duration: use a number and a unit such as \"168h\" or \"72h30m\" (units: s, m, h; days are written in hours).", s))
 		return
 	}
-	if d < consumer.MinTombstoneTTL {
+	if d < contract.MinTombstoneTTL {
 		resp.Diagnostics.AddAttributeError(req.Path, "tombstone_ttl too short",
-			fmt.Sprintf("%q is shorter than %s: tombstones must outlive every redelivery of a message. Use at least \"1h\", and more than the queues' message_retention.", s, consumer.MinTombstoneTTL))
+			fmt.Sprintf("%q is shorter than %s: tombstones must outlive every redelivery of a message. Use at least \"1h\", and more than the queues' message_retention.", s, contract.MinTombstoneTTL))
 	}
 }
 
@@ -208,9 +208,9 @@ type regionView struct {
 var envNameRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`)
 
 var managedEnv = []string{
-	consumer.EnvRedisAddrs, consumer.EnvRedisCluster, consumer.EnvRedisTLS, consumer.EnvRedisUsername,
-	consumer.EnvRedisAuthToken, consumer.EnvRedisAuthSecretARN, consumer.EnvOrdered, consumer.EnvTombstoneTTL,
-	consumer.EnvDLQURL, consumer.EnvBusName, consumer.EnvLogLevel,
+	contract.EnvRedisAddrs, contract.EnvRedisCluster, contract.EnvRedisTLS, contract.EnvRedisUsername,
+	contract.EnvRedisAuthToken, contract.EnvRedisAuthSecretARN, contract.EnvOrdered, contract.EnvTombstoneTTL,
+	contract.EnvDLQURL, contract.EnvBusName, contract.EnvLogLevel,
 }
 
 // lambdaReserved are environment variables Lambda sets itself and refuses.
@@ -413,20 +413,20 @@ func environmentSize(region string, name *string, r *regionView) int {
 	for k, v := range r.Environment {
 		env[k] = v
 	}
-	env[consumer.EnvRedisAddrs] = strings.Join(r.Endpoints, ",")
-	env[consumer.EnvRedisCluster] = "false"
-	env[consumer.EnvRedisTLS] = "false"
+	env[contract.EnvRedisAddrs] = strings.Join(r.Endpoints, ",")
+	env[contract.EnvRedisCluster] = "false"
+	env[contract.EnvRedisTLS] = "false"
 	if r.AuthSecretARN != nil {
-		env[consumer.EnvRedisAuthSecretARN] = *r.AuthSecretARN
+		env[contract.EnvRedisAuthSecretARN] = *r.AuthSecretARN
 	}
 	if r.Username != nil {
-		env[consumer.EnvRedisUsername] = *r.Username
+		env[contract.EnvRedisUsername] = *r.Username
 	}
-	env[consumer.EnvOrdered] = "false"
-	env[consumer.EnvTombstoneTTL] = defaultTombstoneTTL
-	env[consumer.EnvDLQURL] = "https://sqs." + region + ".amazonaws.com/123456789012/" + dlqName(bus)
-	env[consumer.EnvBusName] = bus
-	env[consumer.EnvLogLevel] = "debug"
+	env[contract.EnvOrdered] = "false"
+	env[contract.EnvTombstoneTTL] = defaultTombstoneTTL
+	env[contract.EnvDLQURL] = "https://sqs." + region + ".amazonaws.com/123456789012/" + contract.DLQName(bus)
+	env[contract.EnvBusName] = bus
+	env[contract.EnvLogLevel] = "debug"
 	n := 0
 	for k, v := range env {
 		n += len(k) + len(v)

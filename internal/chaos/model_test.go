@@ -18,6 +18,7 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/regis-infra/terraform-provider-regis/internal/consumer"
+	"github.com/regis-infra/terraform-provider-regis/internal/contract"
 	"github.com/regis-infra/terraform-provider-regis/internal/redistest"
 	"github.com/regis-infra/terraform-provider-regis/regis"
 )
@@ -142,7 +143,7 @@ func TestConsumerShuffledDuplicates(t *testing.T) {
 			rng.Shuffle(len(recs), func(i, j int) { recs[i], recs[j] = recs[j], recs[i] })
 			dlq := &consumer.MemoryDLQ{}
 			h := consumer.NewHandler(consumer.Options{
-				Config: consumer.Config{Ordered: ordered, TombstoneTTL: consumer.DefaultTombstoneTTL, Region: "ap-south-1"},
+				Config: contract.Config{Ordered: ordered, TombstoneTTL: contract.DefaultTombstoneTTL, Region: "ap-south-1"},
 				Redis:  rc, DLQ: dlq, Metrics: io.Discard, Logger: slog.New(slog.DiscardHandler),
 			})
 			for i := 0; i < len(recs); i += 10 {
@@ -183,7 +184,7 @@ func TestPoisonReasons(t *testing.T) {
 			defer rc.Close()
 			dlq := &consumer.MemoryDLQ{}
 			h := consumer.NewHandler(consumer.Options{
-				Config: consumer.Config{Ordered: ordered, TombstoneTTL: consumer.DefaultTombstoneTTL},
+				Config: contract.Config{Ordered: ordered, TombstoneTTL: contract.DefaultTombstoneTTL},
 				Redis:  rc, DLQ: dlq, Metrics: io.Discard, Logger: slog.New(slog.DiscardHandler),
 			})
 			m := NewModel()

@@ -35,6 +35,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go/middleware"
+
+	"github.com/regis-infra/terraform-provider-regis/internal/awsapi"
 )
 
 // Config is the provider configuration in Go terms. Empty fields mean "not
@@ -230,8 +232,8 @@ func New(ctx context.Context, c Config) (*AWSClient, []Warning, error) {
 		client.cfg.Credentials = aws.NewCredentialsCache(provider)
 		if !c.SkipCredentialsValidation {
 			if _, err := client.cfg.Credentials.Retrieve(ctx); err != nil {
-				code := ErrorCode(err)
-				detail := fmt.Sprintf("sts:AssumeRole of %s in %s with %s failed: %s.", ar.RoleARN, cfg.Region, describeKey(baseCreds, c.Profile), apiErrorText(err))
+				code := awsapi.ErrorCode(err)
+				detail := fmt.Sprintf("sts:AssumeRole of %s in %s with %s failed: %s.", ar.RoleARN, cfg.Region, describeKey(baseCreds, c.Profile), awsapi.ErrorText(err))
 				if advice := credentialAdvice(code); advice != "" {
 					detail += "\n\n" + advice
 				}
@@ -253,7 +255,7 @@ func New(ctx context.Context, c Config) (*AWSClient, []Warning, error) {
 			warnings = append(warnings, Warning{
 				Summary: "AWS account ID not found",
 				Detail: fmt.Sprintf("sts:GetCallerIdentity failed (%s), so the account ID is unknown and resources that build ARNs cannot do so. "+
-					"Set skip_requesting_account_id = true to silence this warning if the endpoint has no STS.", apiErrorText(err)),
+					"Set skip_requesting_account_id = true to silence this warning if the endpoint has no STS.", awsapi.ErrorText(err)),
 			})
 			break
 		}
@@ -336,14 +338,14 @@ func knownService(key string) bool {
 }
 
 func credentialsRejected(c Config, region string, creds aws.Credentials, err error) error {
-	code := ErrorCode(err)
+	code := awsapi.ErrorCode(err)
 	var detail string
 	if c.AssumeRole != nil {
 		detail = fmt.Sprintf("STS rejected the credentials of role %s (assumed with %s) when the provider checked them with sts:GetCallerIdentity in %s: %s.",
-			c.AssumeRole.RoleARN, describeKey(creds, c.Profile), region, apiErrorText(err))
+			c.AssumeRole.RoleARN, describeKey(creds, c.Profile), region, awsapi.ErrorText(err))
 	} else {
 		detail = fmt.Sprintf("STS rejected %s when the provider checked it with sts:GetCallerIdentity in %s: %s.",
-			describeKey(creds, c.Profile), region, apiErrorText(err))
+			describeKey(creds, c.Profile), region, awsapi.ErrorText(err))
 	}
 	if advice := credentialAdvice(code); advice != "" {
 		detail += "\n\n" + advice

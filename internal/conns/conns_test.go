@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/regis-infra/terraform-provider-regis/internal/awsapi"
 )
 
 // isolate removes every AWS_* variable of the developer's environment for
@@ -248,8 +250,8 @@ func TestNew_rejectedKey(t *testing.T) {
 			t.Errorf("detail %q does not mention %q", e.Detail, want)
 		}
 	}
-	if ErrorCode(err) != "InvalidClientTokenId" {
-		t.Errorf("ErrorCode = %q", ErrorCode(err))
+	if awsapi.ErrorCode(err) != "InvalidClientTokenId" {
+		t.Errorf("ErrorCode = %q", awsapi.ErrorCode(err))
 	}
 }
 
@@ -377,7 +379,7 @@ func TestRetry_maxRetries(t *testing.T) {
 	cfg := staticConfig(f.URL)
 	cfg.MaxRetries = 2
 	_, _, err := New(context.Background(), cfg)
-	if ErrorCode(err) != "Throttling" {
+	if awsapi.ErrorCode(err) != "Throttling" {
 		t.Fatalf("err = %v", err)
 	}
 	if n := len(f.Calls()); n != 2 {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/regis-infra/terraform-provider-regis/internal/contract"
 	"github.com/regis-infra/terraform-provider-regis/internal/redistest"
 )
 
@@ -215,7 +216,7 @@ func TestUnwrap(t *testing.T) {
 		t.Fatalf("envelope: %q %v", got, err)
 	}
 	_, reason, err := unwrap(`{"Type":"Notification","Message":42}`)
-	if err == nil || reason != ReasonBadEnvelope {
+	if err == nil || reason != contract.ReasonBadEnvelope {
 		t.Fatalf("bad envelope: %q %v", reason, err)
 	}
 	other := `{"Type":"SubscriptionConfirmation","Message":"hi"}`

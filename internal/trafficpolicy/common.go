@@ -2,11 +2,6 @@ package trafficpolicy
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"slices"
-	"strings"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/route53"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -14,19 +9,6 @@ import (
 	"github.com/regis-infra/terraform-provider-regis/internal/conns"
 	"github.com/regis-infra/terraform-provider-regis/internal/createonce"
 )
-
-// isA reports whether err is, or wraps, an error of type T (an SDK error
-// type such as *types.NoSuchTrafficPolicy).
-func isA[T error](err error) bool {
-	var target T
-	return errors.As(err, &target)
-}
-
-// errNotFound is returned by the find helpers when the object is gone.
-var errNotFound = errors.New("not found")
-
-// notFound reports whether a find helper found nothing.
-func notFound(err error) bool { return errors.Is(err, errNotFound) }
 
 // configureClient is the Configure of every resource and data source here.
 func configureClient(data any, diags *diag.Diagnostics) *conns.AWSClient {
@@ -45,96 +27,6 @@ func notConfigured(c *conns.AWSClient, diags *diag.Diagnostics) bool {
 		return true
 	}
 	return false
-}
-
-// Polling of Route 53's asynchronous work: first look after pollMin, then
-// back off by half again each time up to pollMax.
-const (
-	pollMin = 250 * time.Millisecond
-	pollMax = 5 * time.Second
-)
-
-// waitForState polls refresh until it reports a state in target. States in
-// pending keep it waiting; any other state is an error (the caller adds the
-// detail, e.g. Route 53's Message for Failed). "" is the state of an object
-// that no longer exists, so a wait for deletion uses target {""}. It gives up
-// after timeout, returning the last object seen.
-func waitForState[T any](ctx context.Context, timeout time.Duration, pending, target []string, refresh func(context.Context) (T, string, error)) (T, error) {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	delay := pollMin
-	var last T
-	lastState := "(not yet read)"
-	for {
-		obj, state, err := refresh(ctx)
-		if err != nil {
-			if ctx.Err() != nil {
-				return last, fmt.Errorf("timed out after %s waiting for state %s (last state %s): %w", timeout, quoteStates(target), lastState, err)
-			}
-			return obj, err
-		}
-		last, lastState = obj, quoteStates([]string{state})
-		switch {
-		case slices.Contains(target, state):
-			return obj, nil
-		case !slices.Contains(pending, state):
-			return obj, &unexpectedStateError{State: state, Expected: target}
-		}
-		select {
-		case <-ctx.Done():
-			return last, fmt.Errorf("timed out after %s waiting for state %s (last state %s)", timeout, quoteStates(target), lastState)
-		case <-time.After(delay):
-		}
-		delay = min(delay*3/2, pollMax)
-	}
-}
-
-// unexpectedStateError is a wait that ended in a state it did not expect.
-type unexpectedStateError struct {
-	State    string
-	Expected []string
-	Message  string // Route 53's explanation, when there is one
-}
-
-func (e *unexpectedStateError) Error() string {
-	s := fmt.Sprintf("unexpected state %s, wanted %s", quoteStates([]string{e.State}), quoteStates(e.Expected))
-	if e.Message != "" {
-		s += ": " + e.Message
-	}
-	return s
-}
-
-func quoteStates(states []string) string {
-	q := make([]string, len(states))
-	for i, s := range states {
-		if s == "" {
-			q[i] = "(gone)"
-		} else {
-			q[i] = fmt.Sprintf("%q", s)
-		}
-	}
-	return strings.Join(q, " or ")
-}
-
-// retryWhen calls f until it succeeds, fails with an error retryable does not
-// accept, or timeout passes. It is for API errors that say "try again later"
-// (PriorRequestNotComplete, ConcurrentModification, eventual consistency);
-// the SDK's retryer already retries throttling.
-func retryWhen(ctx context.Context, timeout time.Duration, retryable func(error) bool, f func(context.Context) error) error {
-	deadline := time.Now().Add(timeout)
-	delay := pollMin
-	for {
-		err := f(ctx)
-		if err == nil || !retryable(err) || time.Now().Add(delay).After(deadline) {
-			return err
-		}
-		select {
-		case <-ctx.Done():
-			return err
-		case <-time.After(delay):
-		}
-		delay = min(delay*2, pollMax)
-	}
 }
 
 // ------------------------------------------------ calls that create once
