@@ -33,6 +33,7 @@ func TestTrafficPolicyDocumentValidation(t *testing.T) {
 		"2023-05-09 geoproximity with a Local Zone":         `{"AWSPolicyFormatVersion":"2023-05-09","RecordType":"A","StartRule":"r","Endpoints":{` + twoEndpoints + `},"Rules":{"r":{"RuleType":"geoproximity","GeoproximityLocations":[{"EndpointReference":"a","Location":{"Type":"LocalZone","LocationName":"aws:route53:us-east-1-atl-1a"}},{"EndpointReference":"b","Location":{"Type":"Coordinate","Latitude":"38.9","Longitude":"-77.01"},"Bias":"10"}]}}}`,
 		"nested rules with EvaluateTargetHealth as string":  doc(twoEndpoints, `"r":{"RuleType":"latency","Regions":[{"RuleReference":"w","Region":"us-east-1","EvaluateTargetHealth":"true"},{"EndpointReference":"b","Region":"eu-west-1"}]},"w":{"RuleType":"weighted","Items":[{"EndpointReference":"a","Weight":1}]}`),
 		"alias endpoints of every type":                     `{"AWSPolicyFormatVersion":"2015-10-01","RecordType":"A","StartRule":"r","Endpoints":{"cf":{"Type":"cloudfront","Value":"d111111abcdef8.cloudfront.net"},"alb":{"Type":"application-load-balancer","Value":"x-1.us-east-1.elb.amazonaws.com"},"s3":{"Type":"s3-website","Region":"us-east-1","Value":"www.example.com"}},"Rules":{"r":{"RuleType":"failover","Primary":{"EndpointReference":"alb","EvaluateTargetHealth":true},"Secondary":{"RuleReference":"w"}},"w":{"RuleType":"weighted","Items":[{"EndpointReference":"cf","Weight":1},{"EndpointReference":"s3","Weight":1}]}}}`,
+		"an empty HealthCheck (no health check)":            doc(twoEndpoints, `"r":{"RuleType":"weighted","Items":[{"EndpointReference":"a","Weight":1,"HealthCheck":""}]}`),
 		"MX values":                                         `{"AWSPolicyFormatVersion":"2015-10-01","RecordType":"MX","StartEndpoint":"m","Endpoints":{"m":{"Type":"value","Value":"10 mail.example.com"}}}`,
 	}
 	for name, document := range accepted {
@@ -89,7 +90,8 @@ func TestTrafficPolicyDocumentValidation(t *testing.T) {
 		{"multivalue CNAME", `{"AWSPolicyFormatVersion":"2015-10-01","RecordType":"CNAME","StartRule":"r","Endpoints":{"a":{"Type":"value","Value":"a.example.com"}},"Rules":{"r":{"RuleType":"multivalue","Items":[{"EndpointReference":"a"}]}}}`, "CNAME"},
 		{"EvaluateTargetHealth on CloudFront", doc(`"a":{"Type":"cloudfront","Value":"d1.cloudfront.net"}`, `"r":{"RuleType":"weighted","Items":[{"EndpointReference":"a","Weight":1,"EvaluateTargetHealth":true}]}`), "CloudFront"},
 		{"EvaluateTargetHealth not a boolean", doc(twoEndpoints, `"r":{"RuleType":"weighted","Items":[{"EndpointReference":"a","Weight":1,"EvaluateTargetHealth":"yes"}]}`), "true or false"},
-		{"empty health check", doc(twoEndpoints, `"r":{"RuleType":"weighted","Items":[{"EndpointReference":"a","Weight":1,"HealthCheck":""}]}`), "HealthCheck: is empty"},
+		{"a health check id over 64 characters", doc(twoEndpoints, `"r":{"RuleType":"weighted","Items":[{"EndpointReference":"a","Weight":1,"HealthCheck":"`+strings.Repeat("a", 65)+`"}]}`), "longer than 64"},
+		{"empty latency region", doc(twoEndpoints, `"r":{"RuleType":"latency","Regions":[{"EndpointReference":"a","Region":""}]}`), `"" is not an AWS region`},
 	}
 	for _, tc := range refused {
 		_, err := e.c.CreateTrafficPolicy(ctx, &r53.CreateTrafficPolicyInput{Name: aws.String(tc.name), Document: aws.String(tc.document)})

@@ -157,8 +157,8 @@ func checkRule(c *docReader, d *tfDocument, id string) {
 	case ruleLatency:
 		seen := map[string]string{}
 		for _, it := range rule.Items {
-			if it.Region == "" {
-				continue
+			if !it.hasRegion {
+				continue // reported as missing
 			}
 			if !isRegion(it.Region) {
 				c.fail(join(it.Path, "Region"), "%q is not an AWS region; use one of %s", it.Region, regionCodes())
@@ -190,13 +190,11 @@ func checkItem(c *docReader, d *tfDocument, rule *tfRule, it *tfItem) {
 			c.fail(join(it.Path, "EvaluateTargetHealth"), "cannot be true for CloudFront endpoint %q", it.EndpointRef)
 		}
 	}
-	if it.hasHealthCheck {
-		switch {
-		case it.HealthCheck == "":
-			c.fail(join(it.Path, "HealthCheck"), "is empty; give a health check id or leave HealthCheck out")
-		case len(it.HealthCheck) > maxHealthCheckLength:
-			c.fail(join(it.Path, "HealthCheck"), "%q is longer than %d characters", it.HealthCheck, maxHealthCheckLength)
-		}
+	// A health check id is at most 64 characters (ResourceRecordSet
+	// HealthCheckId); an empty one is no health check. Whether the health
+	// check exists is checked when a policy record is created.
+	if len(it.HealthCheck) > maxHealthCheckLength {
+		c.fail(join(it.Path, "HealthCheck"), "%q is longer than %d characters", it.HealthCheck, maxHealthCheckLength)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -78,12 +79,12 @@ type tfItem struct {
 	EndpointRef, RuleRef string
 	EvaluateTargetHealth bool
 	HealthCheck          string
-	hasHealthCheck       bool
 
 	Weight    int64 // weighted
 	hasWeight bool
 
-	Region string // latency
+	Region    string // latency
+	hasRegion bool
 
 	IsDefault                       bool // geo
 	Continent, Country, Subdivision string
@@ -433,7 +434,7 @@ func (r *docReader) item(raw json.RawMessage, path, ruleType, version string) *t
 	}
 	it.EndpointRef, it.RuleRef = ep, rr
 	it.EvaluateTargetHealth, _ = r.boolean(obj, "EvaluateTargetHealth", path)
-	it.HealthCheck, it.hasHealthCheck = r.str(obj, "HealthCheck", path)
+	it.HealthCheck, _ = r.str(obj, "HealthCheck", path)
 	switch ruleType {
 	case ruleWeighted:
 		var valid bool
@@ -445,9 +446,8 @@ func (r *docReader) item(raw json.RawMessage, path, ruleType, version string) *t
 			it.hasWeight = false
 		}
 	case ruleLatency:
-		var present bool
-		it.Region, present = r.str(obj, "Region", path)
-		if !present {
+		it.Region, it.hasRegion = r.str(obj, "Region", path)
+		if !it.hasRegion {
 			r.fail(path, "missing Region: the AWS region of the resource, such as us-east-1")
 		}
 	case ruleGeo:
@@ -537,7 +537,7 @@ func (r *docReader) location2023(obj jsonObject, path string, it *tfItem) {
 			return
 		}
 		parent, ok := localZoneParent(code)
-		if !ok {
+		if !ok || !localZoneName.MatchString(code) {
 			r.fail(join(lp, "LocationName"), "%q is not a Local Zone of a known region (for example us-east-1-atl-1a)", code)
 			return
 		}
@@ -556,6 +556,10 @@ func (r *docReader) location2023(obj jsonObject, path string, it *tfItem) {
 		r.fail(join(lp, "Type"), "%q: use Region, LocalZone or Coordinate", typ)
 	}
 }
+
+// localZoneName is the shape of a Local Zone ("us-east-1-atl-1a") or Local
+// Zone group ("us-west-2-lax-1") name: a region, a location code, a number.
+var localZoneName = regexp.MustCompile(`^[a-z]+(-[a-z]+)+-[0-9]+-[a-z]+-[0-9]+[a-z]?$`)
 
 func sortedKeys[V any](m map[string]V) []string {
 	out := make([]string, 0, len(m))
