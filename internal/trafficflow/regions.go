@@ -21,10 +21,11 @@ type RegionInfo struct {
 	Subdivision string // US state code, for US regions only
 }
 
-// regions is the table of commercial-partition regions that Route 53 accepts as
-// a latency Region (the ResourceRecordSet Region enum of the Route 53 API, minus
-// the China, GovCloud and European Sovereign Cloud partitions). Coordinates are
-// of the metro area, rounded; they are not data-centre locations.
+// regions is the table of regions that Route 53 accepts as a latency Region
+// (the ResourceRecordSet Region enum of the Route 53 API, which the Traffic
+// Policy Document Format refers to; the China, GovCloud and European Sovereign
+// Cloud regions included). Coordinates are of the metro area, rounded; they
+// are not data-centre locations.
 var regions = []RegionInfo{
 	{"us-east-1", "N. Virginia", 39.04, -77.49, "NA", "US", "VA"},
 	{"us-east-2", "Ohio", 39.96, -83.00, "NA", "US", "OH"},
@@ -60,6 +61,11 @@ var regions = []RegionInfo{
 	{"ap-northeast-3", "Osaka", 34.69, 135.50, "AS", "JP", ""},
 	{"ap-east-1", "Hong Kong", 22.32, 114.17, "AS", "HK", ""},
 	{"ap-east-2", "Taipei", 25.03, 121.57, "AS", "TW", ""},
+	{"cn-north-1", "Beijing", 39.90, 116.41, "AS", "CN", ""},
+	{"cn-northwest-1", "Ningxia", 37.51, 105.19, "AS", "CN", ""},
+	{"us-gov-west-1", "GovCloud (US-West)", 45.52, -122.68, "NA", "US", "OR"},
+	{"us-gov-east-1", "GovCloud (US-East)", 40.42, -82.91, "NA", "US", "OH"},
+	{"eusc-de-east-1", "European Sovereign Cloud (Brandenburg)", 52.41, 12.53, "EU", "DE", ""},
 }
 
 var regionIndex = func() map[string]RegionInfo {
@@ -70,7 +76,7 @@ var regionIndex = func() map[string]RegionInfo {
 	return m
 }()
 
-// Regions returns the commercial AWS regions this package knows, sorted by code.
+// Regions returns the AWS regions this package knows, sorted by code.
 func Regions() []RegionInfo {
 	out := slices.Clone(regions)
 	slices.SortFunc(out, func(a, b RegionInfo) int { return strings.Compare(a.Code, b.Code) })
@@ -83,7 +89,7 @@ func LookupRegion(code string) (RegionInfo, bool) {
 	return r, ok
 }
 
-// IsRegion reports whether code is a commercial AWS region Route 53 accepts.
+// IsRegion reports whether code is an AWS region Route 53 accepts.
 func IsRegion(code string) bool {
 	_, ok := regionIndex[code]
 	return ok
