@@ -182,6 +182,7 @@ func TestDifferential(t *testing.T) {
 			}
 		}
 	}
+	cnt.regionRedraws = g.redraws
 	report := cnt.report(seed, found)
 	t.Logf("%s(%d documents in %s)", report, n, time.Since(start).Round(time.Second))
 	if *flagReport != "" {
@@ -457,6 +458,7 @@ func (c counts) report(seed uint64, found []disagreement) string {
 	fmt.Fprintf(&b, "  emulator (Route 53): %d accepted, %d refused\n", c.emulatorAccepted, c.emulatorRefused)
 	fmt.Fprintf(&b, "  provider at plan: %d accepted, %d refused, %d refused only by its own stricter checks\n", c.providerAccepted, c.providerRefused, c.providerPolicy)
 	fmt.Fprintf(&b, "  DNS: %d documents, %d lookups, %d share comparisons (false-alarm bound %.0e per run)\n", c.dnsDocuments, c.dnsLookups, c.dnsComparisons, falseAlarm)
+	fmt.Fprintf(&b, "  latency and geoproximity region sets drawn again because the two models ranked them differently: %d\n", c.regionRedraws)
 	fmt.Fprintf(&b, "  disagreements: %d\n", len(found))
 	kinds := make([]string, 0, len(c.byMutation))
 	for k := range c.byMutation {

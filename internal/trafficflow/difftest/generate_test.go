@@ -37,6 +37,9 @@ type gen struct {
 	r       *rand.Rand
 	checks  []string // real health check ids in the emulator
 	regions []string // regions both implementations know, sorted
+	// redraws counts region sets drawn again because the two latency or
+	// distance models ranked them differently for a client.
+	redraws int
 }
 
 func newGen(seed uint64, checks []string) *gen {
@@ -420,6 +423,7 @@ func (g *gen) orderedRegions(n int, clients []string) []string {
 		if latencyOrdersAgree(regions, clients) {
 			return regions
 		}
+		g.redraws++
 	}
 	return nil
 }
@@ -455,6 +459,7 @@ func (g *gen) proximityLocations(n int, clients []string) []object {
 			}
 		}
 		if !proximityOrdersAgree(locs, clients) {
+			g.redraws++
 			continue
 		}
 		out := make([]object, n)
