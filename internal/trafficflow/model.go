@@ -236,22 +236,22 @@ func (r Rule) clone() Rule {
 		c.Secondary = &s
 	}
 	c.Locations = cloneEach(r.Locations, func(g GeoLocation) GeoLocation {
-		g.Reference = g.Reference.clone()
+		g.Reference = g.clone()
 		g.IsDefault = clonePtr(g.IsDefault)
 		return g
 	})
 	c.GeoproximityLocations = cloneEach(r.GeoproximityLocations, func(g GeoproximityLocation) GeoproximityLocation {
-		g.Reference = g.Reference.clone()
+		g.Reference = g.clone()
 		g.Bias = clonePtr(g.Bias)
 		g.Location = clonePtr(g.Location)
 		return g
 	})
 	c.Regions = cloneEach(r.Regions, func(l LatencyRegion) LatencyRegion {
-		l.Reference = l.Reference.clone()
+		l.Reference = l.clone()
 		return l
 	})
 	c.Items = cloneEach(r.Items, func(it Item) Item {
-		it.Reference = it.Reference.clone()
+		it.Reference = it.clone()
 		it.Weight = clonePtr(it.Weight)
 		return it
 	})

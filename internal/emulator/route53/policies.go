@@ -139,7 +139,7 @@ func (s *Service) createTrafficPolicy(c *call) *core.APIError {
 		return core.Errorf("TooManyTrafficPolicies", "This traffic policy can't be created because the current account has reached the limit on the number of traffic policies (%d).", s.limits.TrafficPolicies)
 	}
 	p := &trafficPolicy{id: core.NewRequestID(), name: in.Name, seq: s.nextSeq()}
-	v := &policyVersion{version: 1, document: in.Document, comment: in.Comment, typ: string(doc.RecordType), doc: doc}
+	v := &policyVersion{version: 1, document: in.Document, comment: in.Comment, typ: doc.RecordType, doc: doc}
 	p.versions = append(p.versions, v)
 	s.policies[p.id] = p
 	return s.created(c, fmt.Sprintf("%strafficpolicy/%s/%d", locationBase, p.id, v.version), policyResponse("CreateTrafficPolicy", p.xml(v)))
@@ -181,7 +181,7 @@ func (s *Service) createTrafficPolicyVersion(c *call) *core.APIError {
 	if len(p.versions) >= s.limits.TrafficPolicyVersions {
 		return core.Errorf("ConcurrentModification", "Another user submitted a request to create, update, or delete the object at the same time that you did. Retry the request.")
 	}
-	v := &policyVersion{version: len(p.versions) + 1, document: in.Document, comment: in.Comment, typ: string(doc.RecordType), doc: doc}
+	v := &policyVersion{version: len(p.versions) + 1, document: in.Document, comment: in.Comment, typ: doc.RecordType, doc: doc}
 	p.versions = append(p.versions, v)
 	return s.created(c, fmt.Sprintf("%strafficpolicy/%s/%d", locationBase, p.id, v.version), policyResponse("CreateTrafficPolicyVersion", p.xml(v)))
 }

@@ -98,14 +98,6 @@ type tfItem struct {
 	Bias                int64
 }
 
-// target names what the item routes to, for messages.
-func (it *tfItem) target() string {
-	if it.RuleRef != "" {
-		return "rule " + strconv.Quote(it.RuleRef)
-	}
-	return "endpoint " + strconv.Quote(it.EndpointRef)
-}
-
 // docReader collects the problems of one document.
 type docReader struct {
 	problems []string
