@@ -123,53 +123,53 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	scope, ok := core.ParseScope(r)
 	if !ok {
-		scope = guessScope(r)
+		scope = e.guessScope(r)
 	}
 	svc := e.env.Lookup(scope.Service)
 	if svc == nil {
 		req := core.NewRequest(r, scope, e.env.AccountID, nil)
+		core.DrainBody(r)
 		core.QueryProtocol{}.WriteError(w, req, core.StatusErrorf(http.StatusNotImplemented, "NotImplemented",
 			"the emulator does not implement service %q (signing name from the request's credential scope)", scope.Service))
 		return
 	}
+	api := svc.API()
 	req := core.NewRequest(r, scope, e.env.AccountID, e)
 	if scope.AccessKey == "" {
-		svc.Protocol().WriteError(w, req, core.MissingAuthentication())
+		api.WriteError(w, req, core.MissingAuthentication())
 		return
 	}
 	if !core.ValidRegion(scope.Region) {
-		svc.Protocol().WriteError(w, req, core.Errorf("InvalidClientTokenId", "the region %q in the credential scope is not valid", scope.Region))
+		api.WriteError(w, req, core.Errorf("InvalidClientTokenId", "the region %q in the credential scope is not valid", scope.Region))
 		return
 	}
 	e.mu.Lock()
 	rejected := e.rejected[scope.AccessKey]
 	e.mu.Unlock()
 	if rejected {
-		svc.Protocol().WriteError(w, req, core.InvalidClientTokenID())
+		api.WriteError(w, req, core.InvalidClientTokenID())
 		return
 	}
 	if cc, ok := e.env.Lookup("sts").(core.CredentialChecker); ok {
 		if err := cc.CheckCredentials(req); err != nil {
-			svc.Protocol().WriteError(w, req, err)
+			api.WriteError(w, req, err)
 			return
 		}
 	}
-	svc.ServeAWS(w, req)
+	api.Serve(w, req)
 }
 
-// guessScope serves unsigned requests well enough to answer them with the
-// right protocol's MissingAuthenticationToken.
-func guessScope(r *http.Request) core.Scope {
-	target := r.Header.Get("X-Amz-Target")
-	switch {
-	case strings.HasPrefix(target, "AmazonSQS."):
-		return core.Scope{Service: "sqs", Region: "us-east-1"}
-	case strings.HasPrefix(target, "secretsmanager."):
-		return core.Scope{Service: "secretsmanager", Region: "us-east-1"}
-	case strings.HasPrefix(r.URL.Path, "/2013-04-01/"):
-		return core.Scope{Service: "route53", Region: "us-east-1"}
-	case strings.HasPrefix(r.URL.Path, "/2015-03-31/"):
-		return core.Scope{Service: "lambda", Region: "us-east-1"}
+// guessScope finds the service of an unsigned request, to answer its
+// MissingAuthenticationToken in that service's protocol: the service whose
+// wires recognize it (an X-Amz-Target prefix, a REST route, an RPC v2 path,
+// a query API version; see core.Recognizer), STS otherwise.
+func (e *Emulator) guessScope(r *http.Request) core.Scope {
+	services := e.env.Services()
+	sort.Slice(services, func(i, j int) bool { return services[i].SigningName() < services[j].SigningName() })
+	for _, s := range services {
+		if s.API().Recognizes(r) {
+			return core.Scope{Service: s.SigningName(), Region: "us-east-1"}
+		}
 	}
 	return core.Scope{Service: "sts", Region: "us-east-1"}
 }

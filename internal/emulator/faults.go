@@ -16,8 +16,9 @@ type Fault struct {
 	After int `json:"after,omitempty"`
 	// Times is how many matching calls fail; 0 means 1, a negative value forever.
 	Times int `json:"times,omitempty"`
-	// Throttle answers with the protocol's throttling error (HTTP 400),
-	// which the SDK retryers retry. Otherwise Err, or an internal error (500).
+	// Throttle answers with the throttling error of the request's own
+	// protocol (core.Protocol.Throttling), which the SDK retryers retry.
+	// Otherwise Err, or an internal error (500).
 	Throttle bool           `json:"throttle,omitempty"`
 	Err      *core.APIError `json:"-"`
 	// Code, Message and Status set Err from JSON (the HTTP admin API).
@@ -134,11 +135,7 @@ func (e *Emulator) BeforeAction(req *core.Request) *core.APIError {
 
 func (e *Emulator) faultError(req *core.Request, f Fault) *core.APIError {
 	if f.Throttle {
-		code := "Throttling"
-		if svc := e.env.Lookup(req.Service); svc != nil {
-			code = svc.Protocol().ThrottleCode()
-		}
-		return &core.APIError{Status: http.StatusBadRequest, Code: code, Message: "Rate exceeded (injected fault)"}
+		return req.Throttling("Rate exceeded (injected fault)")
 	}
 	if f.Err != nil {
 		err := *f.Err

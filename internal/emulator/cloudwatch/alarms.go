@@ -130,9 +130,9 @@ func (s *Service) alarmARN(region, name string) string {
 
 // ------------------------------------------------------------ PutMetricAlarm
 
-func (s *Service) putMetricAlarm(req *core.Request, c *call) (any, *core.APIError) {
+func (s *Service) putMetricAlarm(req *core.Request) (any, *core.APIError) {
 	var in putMetricAlarmInput
-	if err := c.decode(&in); err != nil {
+	if err := req.Decode(&in); err != nil {
 		return nil, err
 	}
 	if in.AlarmName == "" {
@@ -350,9 +350,9 @@ func mergeTags(have, add []Tag) []Tag {
 
 // ------------------------------------------------------------ other alarm operations
 
-func (s *Service) deleteAlarms(req *core.Request, c *call) (any, *core.APIError) {
+func (s *Service) deleteAlarms(req *core.Request) (any, *core.APIError) {
 	var in alarmNamesInput
-	if err := c.decode(&in); err != nil {
+	if err := req.Decode(&in); err != nil {
 		return nil, err
 	}
 	if in.AlarmNames == nil {
@@ -378,37 +378,35 @@ func (s *Service) deleteAlarms(req *core.Request, c *call) (any, *core.APIError)
 	return nil, nil
 }
 
-func (s *Service) enableAlarmActions(req *core.Request, c *call) (any, *core.APIError) {
-	return s.setActionsEnabled(req, c, true)
+func (s *Service) enableAlarmActions(req *core.Request) (any, *core.APIError) {
+	return s.setActionsEnabled(req, true)
 }
 
-func (s *Service) disableAlarmActions(req *core.Request, c *call) (any, *core.APIError) {
-	return s.setActionsEnabled(req, c, false)
+func (s *Service) disableAlarmActions(req *core.Request) (any, *core.APIError) {
+	return s.setActionsEnabled(req, false)
 }
 
-func (s *Service) setActionsEnabled(req *core.Request, c *call, enabled bool) (any, *core.APIError) {
-	{
-		var in alarmNamesInput
-		if err := c.decode(&in); err != nil {
-			return nil, err
-		}
-		if in.AlarmNames == nil {
-			return nil, errMissingParameter("AlarmNames")
-		}
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		for _, n := range in.AlarmNames {
-			if al := s.alarms[alarmKey(req.Region, n)]; al != nil {
-				al.a.ActionsEnabled = enabled
-			}
-		}
-		return nil, nil
+func (s *Service) setActionsEnabled(req *core.Request, enabled bool) (any, *core.APIError) {
+	var in alarmNamesInput
+	if err := req.Decode(&in); err != nil {
+		return nil, err
 	}
+	if in.AlarmNames == nil {
+		return nil, errMissingParameter("AlarmNames")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, n := range in.AlarmNames {
+		if al := s.alarms[alarmKey(req.Region, n)]; al != nil {
+			al.a.ActionsEnabled = enabled
+		}
+	}
+	return nil, nil
 }
 
-func (s *Service) setAlarmState(req *core.Request, c *call) (any, *core.APIError) {
+func (s *Service) setAlarmState(req *core.Request) (any, *core.APIError) {
 	var in setAlarmStateInput
-	if err := c.decode(&in); err != nil {
+	if err := req.Decode(&in); err != nil {
 		return nil, err
 	}
 	if in.AlarmName == "" {

@@ -28,9 +28,9 @@ func maxRecords(p *int64, def int64) (int, *core.APIError) {
 	return int(*p), nil
 }
 
-func (s *Service) describeAlarms(req *core.Request, c *call) (any, *core.APIError) {
+func (s *Service) describeAlarms(req *core.Request) (any, *core.APIError) {
 	var in describeAlarmsInput
-	if err := c.decode(&in); err != nil {
+	if err := req.Decode(&in); err != nil {
 		return nil, err
 	}
 	if len(in.AlarmNames) > 0 && in.AlarmNamePrefix != "" {
@@ -106,9 +106,9 @@ func hasActionPrefix(a MetricAlarm, prefix string) bool {
 	return false
 }
 
-func (s *Service) describeAlarmsForMetric(req *core.Request, c *call) (any, *core.APIError) {
+func (s *Service) describeAlarmsForMetric(req *core.Request) (any, *core.APIError) {
 	var in describeAlarmsForMetricInput
-	if err := c.decode(&in); err != nil {
+	if err := req.Decode(&in); err != nil {
 		return nil, err
 	}
 	if in.MetricName == "" {

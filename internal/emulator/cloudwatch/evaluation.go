@@ -6,6 +6,8 @@ import (
 	"math"
 	"strings"
 	"time"
+
+	"github.com/regis-infra/terraform-provider-regis/internal/emulator/core"
 )
 
 // evalTarget is what one alarm evaluation reads.
@@ -170,7 +172,7 @@ func (s *Service) evaluateLocked(al *alarm, t evalTarget, now time.Time) *notifi
 	var reason string
 	vals := make([]string, len(recent))
 	for i, v := range recent {
-		vals[i] = fmt.Sprintf("%s (%s)", formatFloat(v), points[i].t.UTC().Format("02/01/06 15:04:05"))
+		vals[i] = fmt.Sprintf("%s (%s)", core.FormatDouble(v), points[i].t.UTC().Format("02/01/06 15:04:05"))
 	}
 	word := map[string]string{
 		"GreaterThanOrEqualToThreshold": "greater than or equal to",
@@ -181,9 +183,9 @@ func (s *Service) evaluateLocked(al *alarm, t evalTarget, now time.Time) *notifi
 	switch state {
 	case stateAlarm:
 		reason = fmt.Sprintf("Threshold Crossed: %d out of the last %d datapoints [%s] was %s the threshold (%s) (minimum %d datapoint for %s -> ALARM transition).",
-			breaching, m, strings.Join(vals, ", "), word, formatFloat(threshold), n, a.StateValue)
+			breaching, m, strings.Join(vals, ", "), word, core.FormatDouble(threshold), n, a.StateValue)
 	case stateOK:
-		reason = fmt.Sprintf("Threshold Crossed: %d datapoint [%s] was not %s the threshold (%s).", len(points), strings.Join(vals, ", "), word, formatFloat(threshold))
+		reason = fmt.Sprintf("Threshold Crossed: %d datapoint [%s] was not %s the threshold (%s).", len(points), strings.Join(vals, ", "), word, core.FormatDouble(threshold))
 	default:
 		reason = fmt.Sprintf("Insufficient Data: %d datapoints were unknown.", missing)
 	}

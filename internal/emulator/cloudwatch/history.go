@@ -27,9 +27,9 @@ func (s *Service) recordLocked(region, name, typ, summary, data string, now time
 	}
 }
 
-func (s *Service) describeAlarmHistory(req *core.Request, c *call) (any, *core.APIError) {
+func (s *Service) describeAlarmHistory(req *core.Request) (any, *core.APIError) {
 	var in describeAlarmHistoryInput
-	if err := c.decode(&in); err != nil {
+	if err := req.Decode(&in); err != nil {
 		return nil, err
 	}
 	switch in.HistoryItemType {

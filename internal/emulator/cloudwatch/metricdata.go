@@ -27,9 +27,9 @@ func validNamespace(ns, field string, allowAWS bool) *core.APIError {
 	return nil
 }
 
-func (s *Service) putMetricData(req *core.Request, c *call) (any, *core.APIError) {
+func (s *Service) putMetricData(req *core.Request) (any, *core.APIError) {
 	var in putMetricDataInput
-	if err := c.decode(&in); err != nil {
+	if err := req.Decode(&in); err != nil {
 		return nil, err
 	}
 	if err := validNamespace(in.Namespace, "Namespace", false); err != nil {
@@ -103,7 +103,7 @@ func (s *Service) putMetricData(req *core.Request, c *call) (any, *core.APIError
 		case d.Value != nil:
 			v := *d.Value
 			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return nil, errInvalidParameterValue("The value %s for parameter %s.Value is invalid.", formatFloat(v), field)
+				return nil, errInvalidParameterValue("The value %s for parameter %s.Value is invalid.", core.FormatDouble(v), field)
 			}
 			sm.count, sm.sum, sm.min, sm.max, sm.values = 1, v, v, v, []float64{v}
 		case d.StatisticValues != nil:
@@ -151,9 +151,9 @@ func validPeriod(p int64, field string) *core.APIError {
 	return nil
 }
 
-func (s *Service) getMetricStatistics(req *core.Request, c *call) (any, *core.APIError) {
+func (s *Service) getMetricStatistics(req *core.Request) (any, *core.APIError) {
 	var in getMetricStatisticsInput
-	if err := c.decode(&in); err != nil {
+	if err := req.Decode(&in); err != nil {
 		return nil, err
 	}
 	if err := validNamespace(in.Namespace, "Namespace", true); err != nil {
@@ -237,9 +237,9 @@ func (s *Service) getMetricStatistics(req *core.Request, c *call) (any, *core.AP
 	return out, nil
 }
 
-func (s *Service) getMetricData(req *core.Request, c *call) (any, *core.APIError) {
+func (s *Service) getMetricData(req *core.Request) (any, *core.APIError) {
 	var in getMetricDataInput
-	if err := c.decode(&in); err != nil {
+	if err := req.Decode(&in); err != nil {
 		return nil, err
 	}
 	if len(in.MetricDataQueries) == 0 {
@@ -329,9 +329,9 @@ func (s *Service) getMetricData(req *core.Request, c *call) (any, *core.APIError
 	return out, nil
 }
 
-func (s *Service) listMetrics(req *core.Request, c *call) (any, *core.APIError) {
+func (s *Service) listMetrics(req *core.Request) (any, *core.APIError) {
 	var in listMetricsInput
-	if err := c.decode(&in); err != nil {
+	if err := req.Decode(&in); err != nil {
 		return nil, err
 	}
 	after := ""

@@ -243,7 +243,7 @@ func (s *Service) queueStats(region, queueName string) (core.QueueStats, bool) {
 	hr.Header.Set("X-Amz-Target", "AmazonSQS.GetQueueAttributes")
 	hr.Header.Set("Content-Type", "application/x-amz-json-1.0")
 	rec := httptest.NewRecorder()
-	svc.ServeAWS(rec, core.NewRequest(hr, core.Scope{AccessKey: "cloudwatch-internal", Region: region, Service: "sqs"}, s.env.AccountID, nil))
+	svc.API().Serve(rec, core.NewRequest(hr, core.Scope{AccessKey: "cloudwatch-internal", Region: region, Service: "sqs"}, s.env.AccountID, nil))
 	if rec.Code != http.StatusOK {
 		return core.QueueStats{}, false
 	}

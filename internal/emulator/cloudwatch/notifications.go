@@ -146,7 +146,7 @@ func (s *Service) publish(topicARN, subject, message string) string {
 	hr := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(form.Encode()))
 	hr.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	rec := httptest.NewRecorder()
-	svc.ServeAWS(rec, core.NewRequest(hr, core.Scope{AccessKey: "cloudwatch-internal", Region: p.Region, Service: "sns"}, s.env.AccountID, nil))
+	svc.API().Serve(rec, core.NewRequest(hr, core.Scope{AccessKey: "cloudwatch-internal", Region: p.Region, Service: "sns"}, s.env.AccountID, nil))
 	if rec.Code != http.StatusOK {
 		msg := rec.Body.String()
 		if i := strings.Index(msg, "<Message>"); i >= 0 {

@@ -51,8 +51,8 @@ const evaluationTick = 10 * time.Second
 
 // Service is the emulated CloudWatch.
 type Service struct {
-	env   *core.Env
-	proto protocol
+	env *core.Env
+	api *core.API
 
 	mu        sync.Mutex
 	alarms    map[string]*alarm // by region + name
@@ -86,6 +86,7 @@ func New(env *core.Env) *Service {
 		ctx:       ctx,
 		cancel:    cancel,
 	}
+	s.api = newAPI(s)
 	s.wg.Add(1)
 	go s.evaluator()
 	return s
@@ -94,8 +95,8 @@ func New(env *core.Env) *Service {
 // SigningName implements core.Service.
 func (s *Service) SigningName() string { return "monitoring" }
 
-// Protocol implements core.Service.
-func (s *Service) Protocol() core.Protocol { return s.proto }
+// API implements core.Service.
+func (s *Service) API() *core.API { return s.api }
 
 // Close implements core.Closer: it stops the alarm evaluator.
 func (s *Service) Close() error {
@@ -132,54 +133,6 @@ func (s *Service) EMFDocuments() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.emfDocs
-}
-
-type handler func(s *Service, req *core.Request, c *call) (any, *core.APIError)
-
-var handlers = map[string]handler{
-	"PutMetricAlarm":          (*Service).putMetricAlarm,
-	"DescribeAlarms":          (*Service).describeAlarms,
-	"DescribeAlarmsForMetric": (*Service).describeAlarmsForMetric,
-	"DeleteAlarms":            (*Service).deleteAlarms,
-	"DescribeAlarmHistory":    (*Service).describeAlarmHistory,
-	"SetAlarmState":           (*Service).setAlarmState,
-	"EnableAlarmActions":      (*Service).enableAlarmActions,
-	"DisableAlarmActions":     (*Service).disableAlarmActions,
-	"TagResource":             (*Service).tagResource,
-	"UntagResource":           (*Service).untagResource,
-	"ListTagsForResource":     (*Service).listTagsForResource,
-	"PutMetricData":           (*Service).putMetricData,
-	"GetMetricStatistics":     (*Service).getMetricStatistics,
-	"GetMetricData":           (*Service).getMetricData,
-	"ListMetrics":             (*Service).listMetrics,
-}
-
-// ServeAWS implements core.Service.
-func (s *Service) ServeAWS(w http.ResponseWriter, req *core.Request) {
-	c, err := parse(req.HTTP)
-	if err != nil {
-		s.proto.WriteError(w, req, err)
-		return
-	}
-	h, ok := handlers[c.action]
-	if !ok {
-		code := "InvalidAction"
-		if c.wire != wireQuery {
-			code = "UnknownOperationException"
-		}
-		s.proto.WriteError(w, req, &core.APIError{Code: code, Message: "The emulator does not implement the CloudWatch operation " + c.action + "."})
-		return
-	}
-	if err := req.Begin(c.action); err != nil {
-		s.proto.WriteError(w, req, err)
-		return
-	}
-	out, err := h(s, req, c)
-	if err != nil {
-		s.proto.WriteError(w, req, err)
-		return
-	}
-	c.writeResult(w, req, out)
 }
 
 // wakeLocked nudges the evaluator (a new or updated alarm is evaluated soon).

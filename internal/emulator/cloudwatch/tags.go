@@ -26,9 +26,9 @@ func (s *Service) alarmByARNLocked(req *core.Request, arn string) (*alarm, *core
 	return al, nil
 }
 
-func (s *Service) tagResource(req *core.Request, c *call) (any, *core.APIError) {
+func (s *Service) tagResource(req *core.Request) (any, *core.APIError) {
 	var in resourceTagsInput
-	if err := c.decode(&in); err != nil {
+	if err := req.Decode(&in); err != nil {
 		return nil, err
 	}
 	if in.Tags == nil {
@@ -53,9 +53,9 @@ func (s *Service) tagResource(req *core.Request, c *call) (any, *core.APIError) 
 	return struct{}{}, nil
 }
 
-func (s *Service) untagResource(req *core.Request, c *call) (any, *core.APIError) {
+func (s *Service) untagResource(req *core.Request) (any, *core.APIError) {
 	var in resourceTagsInput
-	if err := c.decode(&in); err != nil {
+	if err := req.Decode(&in); err != nil {
 		return nil, err
 	}
 	if in.TagKeys == nil {
@@ -83,9 +83,9 @@ func (s *Service) untagResource(req *core.Request, c *call) (any, *core.APIError
 	return struct{}{}, nil
 }
 
-func (s *Service) listTagsForResource(req *core.Request, c *call) (any, *core.APIError) {
+func (s *Service) listTagsForResource(req *core.Request) (any, *core.APIError) {
 	var in resourceTagsInput
-	if err := c.decode(&in); err != nil {
+	if err := req.Decode(&in); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()

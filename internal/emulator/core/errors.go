@@ -35,6 +35,15 @@ func (e *APIError) HTTPStatus() int {
 	return e.Status
 }
 
+// queryCode is the code of the error in the query protocol: QueryCode, or
+// Code when the service has no query code of its own.
+func (e *APIError) queryCode() string {
+	if e.QueryCode != "" {
+		return e.QueryCode
+	}
+	return e.Code
+}
+
 // FaultType returns "Sender" or "Receiver".
 func (e *APIError) FaultType() string {
 	if e.Receiver || e.HTTPStatus() >= 500 {

@@ -4,43 +4,61 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
-	"io"
+	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 )
 
-// Protocol encodes errors in the wire format of one AWS protocol. The
-// emulator uses it to answer a request before the service has seen it (bad
-// credentials, injected faults).
-type Protocol interface {
-	WriteError(w http.ResponseWriter, req *Request, err *APIError)
-	// ThrottleCode is the error code this protocol's services use when a
-	// caller exceeds its request rate; the SDK retryers retry it.
-	ThrottleCode() string
-}
-
-// MaxRequestBody bounds request bodies read by the protocol helpers.
-const MaxRequestBody = 8 << 20
-
 // ---------------------------------------------------------------- query/XML
 
 // QueryProtocol is the AWS query protocol (form-encoded request, XML
-// response) of STS, IAM and SNS.
+// response) of STS, IAM, SNS, and of SQS and CloudWatch beside their newer
+// encodings.
 type QueryProtocol struct {
 	// Namespace is the xmlns of responses, e.g. "http://sns.amazonaws.com/doc/2010-03-31/".
 	Namespace string
 }
 
-// ThrottleCode implements Protocol.
-func (QueryProtocol) ThrottleCode() string { return "Throttling" }
+// Throttling implements Protocol: the query protocol's common Throttling
+// (HTTP 400), which botocore's retry configuration (_retry.json,
+// "throttling") and the Go SDK retry for every query service.
+func (QueryProtocol) Throttling(message string) *APIError {
+	return &APIError{Code: "Throttling", Message: message}
+}
 
 // ParseForm reads the action and its parameters from the query string and a
-// form-encoded body.
+// form-encoded body (read whole, gzip inflated), and leaves them in r.Form
+// and r.PostForm as http.Request.ParseForm does.
 func (QueryProtocol) ParseForm(r *http.Request) (action string, params map[string][]string, err *APIError) {
-	r.Body = http.MaxBytesReader(nil, r.Body, MaxRequestBody)
-	if perr := r.ParseForm(); perr != nil {
-		return "", nil, Errorf("MalformedQueryString", "could not parse the request: %v", perr)
+	if r.Form == nil {
+		form, perr := url.ParseQuery(r.URL.RawQuery)
+		if perr != nil {
+			return "", nil, Errorf("MalformedQueryString", "could not parse the request: %v", perr)
+		}
+		post := url.Values{}
+		ct := r.Header.Get("Content-Type")
+		if ct == "" || strings.HasPrefix(ct, "application/x-www-form-urlencoded") {
+			body, rerr := ReadBody(r, MaxRequestBody)
+			if errors.Is(rerr, ErrBodyTooLarge) {
+				return "", nil, StatusErrorf(http.StatusRequestEntityTooLarge, "RequestEntityTooLarge", "request body too large")
+			}
+			if rerr != nil {
+				return "", nil, Errorf("MalformedQueryString", "could not read the request: %v", rerr)
+			}
+			if post, perr = url.ParseQuery(string(body)); perr != nil {
+				return "", nil, Errorf("MalformedQueryString", "could not parse the request: %v", perr)
+			}
+		}
+		// Body values first, then the query string's, as ParseForm orders them.
+		r.PostForm = post
+		r.Form = url.Values{}
+		for _, vs := range []url.Values{post, form} {
+			for k, v := range vs {
+				r.Form[k] = append(r.Form[k], v...)
+			}
+		}
 	}
 	action = r.Form.Get("Action")
 	if action == "" {
@@ -89,12 +107,9 @@ func writeXMLError(w http.ResponseWriter, req *Request, ns string, e *APIError) 
 	var body xmlErrorResponse
 	body.Xmlns = ns
 	body.Error.Type = e.FaultType()
-	body.Error.Code = e.Code
-	if e.QueryCode != "" {
-		// Services marked awsQueryCompatible (SQS) have a query code of
-		// their own; it is the code of their query-protocol errors.
-		body.Error.Code = e.QueryCode
-	}
+	// Services marked awsQueryCompatible (SQS, CloudWatch) have a query
+	// code of their own; it is the code of their query-protocol errors.
+	body.Error.Code = e.queryCode()
 	body.Error.Message = e.Message
 	body.RequestID = req.ID
 	out, _ := xml.Marshal(body)
@@ -149,7 +164,8 @@ func QueryMap(params map[string][]string, prefix, keyName, valueName string) map
 
 // ------------------------------------------------------------------- JSON 1.x
 
-// JSONProtocol is the awsJson1_0 / awsJson1_1 protocol (SQS, Secrets Manager).
+// JSONProtocol is the awsJson1_0 / awsJson1_1 protocol (SQS, Secrets
+// Manager, CloudWatch Logs, CloudWatch).
 type JSONProtocol struct {
 	// Version is "1.0" or "1.1".
 	Version string
@@ -159,10 +175,22 @@ type JSONProtocol struct {
 	ErrorNamespace string
 	// QueryCompatible sends x-amzn-query-error with the legacy code.
 	QueryCompatible bool
+	// Codec reads inputs and writes outputs; StdJSON when nil.
+	Codec Codec
 }
 
-// ThrottleCode implements Protocol.
-func (JSONProtocol) ThrottleCode() string { return "ThrottlingException" }
+func (p JSONProtocol) codec() Codec {
+	if p.Codec == nil {
+		return StdJSON
+	}
+	return p.Codec
+}
+
+// Throttling implements Protocol: ThrottlingException (HTTP 400), the
+// common error of the JSON services.
+func (JSONProtocol) Throttling(message string) *APIError {
+	return &APIError{Code: "ThrottlingException", Message: message}
+}
 
 // Operation returns the operation named by X-Amz-Target.
 func (p JSONProtocol) Operation(r *http.Request) (string, *APIError) {
@@ -174,30 +202,12 @@ func (p JSONProtocol) Operation(r *http.Request) (string, *APIError) {
 	return op, nil
 }
 
-// Decode reads the JSON request body into v.
-func (p JSONProtocol) Decode(r *http.Request, v any) *APIError {
-	body, err := io.ReadAll(io.LimitReader(r.Body, MaxRequestBody+1))
-	if err != nil {
-		return Errorf("SerializationException", "could not read the request body: %v", err)
-	}
-	if len(body) > MaxRequestBody {
-		return StatusErrorf(http.StatusRequestEntityTooLarge, "RequestEntityTooLarge", "request body too large")
-	}
-	if len(bytes.TrimSpace(body)) == 0 {
-		return nil
-	}
-	if err := json.Unmarshal(body, v); err != nil {
-		return Errorf("SerializationException", "could not decode the request body: %v", err)
-	}
-	return nil
-}
-
 // WriteResult writes v as the JSON response body. A nil v writes "{}".
 func (p JSONProtocol) WriteResult(w http.ResponseWriter, req *Request, v any) {
 	out := []byte("{}")
 	if v != nil {
 		var err error
-		if out, err = json.Marshal(v); err != nil {
+		if out, err = p.codec().Marshal(v); err != nil {
 			p.WriteError(w, req, &APIError{Status: 500, Code: "InternalFailure", Message: err.Error()})
 			return
 		}
@@ -214,78 +224,8 @@ func (p JSONProtocol) WriteError(w http.ResponseWriter, req *Request, e *APIErro
 	w.Header().Set("Content-Type", "application/x-amz-json-"+p.Version)
 	w.Header().Set("x-amzn-RequestId", req.ID)
 	if p.QueryCompatible {
-		code := e.QueryCode
-		if code == "" {
-			code = e.Code
-		}
-		w.Header().Set("x-amzn-query-error", code+";"+e.FaultType())
+		w.Header().Set("x-amzn-query-error", e.queryCode()+";"+e.FaultType())
 	}
 	w.WriteHeader(e.HTTPStatus())
-	_, _ = w.Write(out)
-}
-
-// ---------------------------------------------------------------- REST-XML
-
-// RESTXMLProtocol is the REST-XML protocol of Route 53.
-type RESTXMLProtocol struct {
-	Namespace string
-}
-
-// ThrottleCode implements Protocol.
-func (RESTXMLProtocol) ThrottleCode() string { return "Throttling" }
-
-// WriteError implements Protocol.
-func (p RESTXMLProtocol) WriteError(w http.ResponseWriter, req *Request, e *APIError) {
-	writeXMLError(w, req, p.Namespace, e)
-}
-
-// WriteXML writes v (a struct with an XMLName) with the given status.
-func (p RESTXMLProtocol) WriteXML(w http.ResponseWriter, req *Request, status int, v any) {
-	out, err := xml.Marshal(v)
-	if err != nil {
-		p.WriteError(w, req, &APIError{Status: 500, Code: "InternalFailure", Message: err.Error()})
-		return
-	}
-	w.Header().Set("Content-Type", "text/xml")
-	w.Header().Set("x-amzn-RequestId", req.ID)
-	w.WriteHeader(status)
-	_, _ = w.Write(append([]byte(xml.Header), out...))
-}
-
-// ---------------------------------------------------------------- REST-JSON
-
-// RESTJSONProtocol is the REST-JSON protocol of Lambda.
-type RESTJSONProtocol struct{}
-
-// ThrottleCode implements Protocol.
-func (RESTJSONProtocol) ThrottleCode() string { return "TooManyRequestsException" }
-
-// WriteError implements Protocol.
-func (RESTJSONProtocol) WriteError(w http.ResponseWriter, req *Request, e *APIError) {
-	typ := "User"
-	if e.FaultType() == "Receiver" {
-		typ = "Service"
-	}
-	out, _ := json.Marshal(map[string]string{"Type": typ, "message": e.Message})
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("X-Amzn-ErrorType", e.Code)
-	w.Header().Set("x-amzn-RequestId", req.ID)
-	w.WriteHeader(e.HTTPStatus())
-	_, _ = w.Write(out)
-}
-
-// WriteJSON writes v as JSON with the given status.
-func (p RESTJSONProtocol) WriteJSON(w http.ResponseWriter, req *Request, status int, v any) {
-	out := []byte("{}")
-	if v != nil {
-		var err error
-		if out, err = json.Marshal(v); err != nil {
-			p.WriteError(w, req, &APIError{Status: 500, Code: "ServiceException", Message: err.Error()})
-			return
-		}
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("x-amzn-RequestId", req.ID)
-	w.WriteHeader(status)
 	_, _ = w.Write(out)
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"fmt"
+	"math"
 	"reflect"
 	"sort"
 	"strconv"
@@ -176,6 +177,10 @@ func (d *formDecoder) value(name string, tag queryTag, dst reflect.Value) {
 			d.value(prefix+strconv.Itoa(i), elemTag, e)
 			dst.Set(reflect.Append(dst, e))
 		}
+		if v, ok := d.params[name]; ok && v == "" && dst.IsNil() {
+			// "Name=" is an explicitly empty list, as botocore sends one.
+			dst.Set(reflect.MakeSlice(dst.Type(), 0, 0))
+		}
 	case dst.Kind() == reflect.Map:
 		prefix := name + ".entry."
 		if tag.flat {
@@ -238,16 +243,16 @@ func (d *formDecoder) invalid(name, value, reason string) {
 }
 
 // ParseTimestamp reads the timestamp forms clients send: ISO 8601 (with or
-// without fractional seconds and zone) and epoch seconds.
+// without fractional seconds and zone, or a date alone) and epoch seconds
+// (to the millisecond).
 func ParseTimestamp(s string) (time.Time, error) {
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02T15:04:05.999999999"} {
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05Z0700", "2006-01-02T15:04:05", "2006-01-02T15:04:05.999999999", "2006-01-02"} {
 		if t, err := time.Parse(layout, s); err == nil {
 			return t, nil
 		}
 	}
 	if f, err := strconv.ParseFloat(s, 64); err == nil {
-		sec := int64(f)
-		return time.Unix(sec, int64((f-float64(sec))*1e9)).UTC(), nil
+		return time.UnixMilli(int64(math.Round(f * 1000))).UTC(), nil
 	}
 	return time.Time{}, fmt.Errorf("not a timestamp: %q", s)
 }
@@ -272,23 +277,11 @@ func EncodeXML(buf *bytes.Buffer, v any) {
 func xmlStruct(buf *bytes.Buffer, v reflect.Value) {
 	for _, f := range queryFields(v.Type()) {
 		fv := v.Field(f.index)
-		if xmlOmitted(fv, f.omitEmpty) {
+		if omitted(fv, f.omitEmpty) {
 			continue
 		}
 		xmlMember(buf, f.tag, fv)
 	}
-}
-
-// xmlOmitted reports whether a member is left out: nil pointers, slices,
-// maps and interfaces, and zero values of members tagged omitempty.
-func xmlOmitted(v reflect.Value, omitEmpty bool) bool {
-	switch v.Kind() {
-	case reflect.Pointer, reflect.Interface, reflect.Slice, reflect.Map:
-		if v.IsNil() {
-			return true
-		}
-	}
-	return omitEmpty && v.IsZero()
 }
 
 func xmlMember(buf *bytes.Buffer, tag queryTag, v reflect.Value) {
@@ -366,7 +359,7 @@ func xmlScalar(buf *bytes.Buffer, v reflect.Value) {
 	case v.CanUint():
 		buf.WriteString(strconv.FormatUint(v.Uint(), 10))
 	case v.CanFloat():
-		buf.WriteString(strconv.FormatFloat(v.Float(), 'f', -1, 64))
+		buf.WriteString(FormatDouble(v.Float()))
 	default:
 		EscapeXMLText(buf, fmt.Sprint(v.Interface()))
 	}

@@ -29,7 +29,8 @@ type Request struct {
 	HTTP *http.Request
 
 	hooks Hooks
-	// input is the call's input, set by API.Serve.
+	// wire and input are the call's wire encoding and input, set by API.Serve.
+	wire  Wire
 	input Input
 }
 
@@ -200,10 +201,10 @@ type Resource struct {
 type Service interface {
 	// SigningName is the SigV4 service name the emulator routes on, e.g. "sqs".
 	SigningName() string
-	// Protocol encodes errors before the service sees the request.
-	Protocol() Protocol
-	// ServeAWS handles one API call.
-	ServeAWS(w http.ResponseWriter, req *Request)
+	// API is the service's operations and wires: the emulator serves every
+	// call through API.Serve and answers requests it refuses before
+	// dispatch with API.WriteError.
+	API() *API
 	// Inventory lists every object the service holds, in every region.
 	Inventory() []Resource
 }

@@ -3,7 +3,7 @@ package core
 import (
 	"bytes"
 	"encoding/json"
-	"io"
+	"errors"
 	"net/http"
 	"strings"
 	"sync"
@@ -15,28 +15,44 @@ import (
 // X-Amz-Target: <TargetPrefix>.<Operation> and a JSON body.
 type JSONWire struct{ JSONProtocol }
 
-var _ Wire = JSONWire{}
+var (
+	_ Wire       = JSONWire{}
+	_ Recognizer = JSONWire{}
+)
 
 // Accepts implements Wire.
 func (p JSONWire) Accepts(r *http.Request) bool {
 	return strings.HasPrefix(r.Header.Get("X-Amz-Target"), p.TargetPrefix+".")
 }
 
-// Parse implements Wire: the operation from X-Amz-Target; the body is
-// decoded when the handler asks for it.
+// Recognizes implements Recognizer: the X-Amz-Target prefix names the service.
+func (p JSONWire) Recognizes(r *http.Request) bool { return p.Accepts(r) }
+
+// Parse implements Wire: the operation from X-Amz-Target; the body is read
+// whole and decoded when the handler asks for it.
 func (p JSONWire) Parse(r *http.Request) (string, Input, *APIError) {
+	body, err := readBody(r, "SerializationException")
+	if err != nil {
+		return "", nil, err
+	}
 	op, err := p.Operation(r)
 	if err != nil {
 		return "", nil, err
 	}
-	body, rerr := io.ReadAll(io.LimitReader(r.Body, MaxRequestBody+1))
-	if rerr != nil {
-		return "", nil, Errorf("SerializationException", "could not read the request body: %v", rerr)
+	return op, &jsonInput{body: body, codec: p.codec()}, nil
+}
+
+// readBody reads a request body of at most MaxRequestBody bytes for the
+// RPC wires; code is the wire's error code for a body it cannot read.
+func readBody(r *http.Request, code string) ([]byte, *APIError) {
+	body, err := ReadBody(r, MaxRequestBody)
+	if errors.Is(err, ErrBodyTooLarge) {
+		return nil, StatusErrorf(http.StatusRequestEntityTooLarge, "RequestEntityTooLarge", "request body too large")
 	}
-	if len(body) > MaxRequestBody {
-		return "", nil, StatusErrorf(http.StatusRequestEntityTooLarge, "RequestEntityTooLarge", "request body too large")
+	if err != nil {
+		return nil, Errorf(code, "could not read the request body: %v", err)
 	}
-	return op, &jsonInput{body: body}, nil
+	return body, nil
 }
 
 // WriteResult implements Wire.
@@ -50,17 +66,18 @@ func (p JSONWire) UnknownOperation(op string) *APIError {
 }
 
 type jsonInput struct {
-	body []byte
+	body  []byte
+	codec Codec
 
 	once   sync.Once
 	params map[string]json.RawMessage
 }
 
 func (in *jsonInput) Decode(v any) *APIError {
-	if len(bytes.TrimSpace(in.body)) == 0 {
+	if trimmedEmpty(in.body) {
 		return nil
 	}
-	if err := json.Unmarshal(in.body, v); err != nil {
+	if err := in.codec.Unmarshal(in.body, v); err != nil {
 		return Errorf("SerializationException", "could not decode the request body: %v", err)
 	}
 	return nil
@@ -86,12 +103,30 @@ func (in *jsonInput) Param(name string) string {
 type QueryWire struct {
 	QueryProtocol
 	XMLTags bool
-	// Version is the API version named in InvalidAction messages, as IAM
-	// and STS word them ("Could not find operation X for version V").
+	// Version is the API version ("2012-11-05"): unsigned requests that
+	// name it are this service's (Recognizes).
 	Version string
+	// VersionedInvalidAction words InvalidAction as IAM and STS do ("Could
+	// not find operation X for version V").
+	VersionedInvalidAction bool
 }
 
-var _ Wire = QueryWire{}
+var (
+	_ Wire       = QueryWire{}
+	_ Recognizer = QueryWire{}
+)
+
+// Recognizes implements Recognizer: a query request names its API version
+// (every SDK sends Version).
+func (p QueryWire) Recognizes(r *http.Request) bool {
+	if p.Version == "" || !p.Accepts(r) {
+		return false
+	}
+	if _, _, err := p.ParseForm(r); err != nil {
+		return false
+	}
+	return r.Form.Get("Version") == p.Version
+}
 
 // Accepts implements Wire: requests without X-Amz-Target that carry an
 // Action (form body or query string).
@@ -144,7 +179,7 @@ func (p QueryWire) WriteResult(w http.ResponseWriter, req *Request, op string, o
 
 // UnknownOperation implements Wire with the query protocol's InvalidAction.
 func (p QueryWire) UnknownOperation(op string) *APIError {
-	if p.Version != "" {
+	if p.VersionedInvalidAction {
 		return Errorf("InvalidAction", "Could not find operation %s for version %s", op, p.Version)
 	}
 	return Errorf("InvalidAction", "The action %s is not valid for this web service.", op)

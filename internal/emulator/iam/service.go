@@ -10,7 +10,6 @@
 package iam
 
 import (
-	"net/http"
 	"sort"
 	"sync"
 	"time"
@@ -49,8 +48,8 @@ func New(env *core.Env) *Service {
 // SigningName implements core.Service.
 func (s *Service) SigningName() string { return "iam" }
 
-// Protocol implements core.Service.
-func (s *Service) Protocol() core.Protocol { return s.api }
+// API implements core.Service.
+func (s *Service) API() *core.API { return s.api }
 
 type handler func(req *core.Request, p params) (any, *core.APIError)
 
@@ -121,7 +120,7 @@ func (s *Service) callerARN(req *core.Request, p params) string {
 func (s *Service) newAPI() *core.API {
 	ops := s.handlers()
 	api := &core.API{
-		Wires:    []core.Wire{core.QueryWire{QueryProtocol: core.QueryProtocol{Namespace: Namespace}, XMLTags: true, Version: "2010-05-08"}},
+		Wires:    []core.Wire{core.QueryWire{QueryProtocol: core.QueryProtocol{Namespace: Namespace}, XMLTags: true, Version: "2010-05-08", VersionedInvalidAction: true}},
 		Handlers: make(map[string]core.Handler, len(ops)),
 	}
 	for op, h := range ops {
@@ -140,9 +139,6 @@ func (s *Service) newAPI() *core.API {
 	}
 	return api
 }
-
-// ServeAWS implements core.Service.
-func (s *Service) ServeAWS(w http.ResponseWriter, req *core.Request) { s.api.Serve(w, req) }
 
 // Inventory implements core.Service: roles, their inline policies and
 // attachments, and customer managed policies (AWS managed policies are not

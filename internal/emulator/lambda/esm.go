@@ -276,7 +276,7 @@ func (s *Service) queueInfo(queueARN string) (visibility time.Duration, ok bool)
 	hr.Header.Set("X-Amz-Target", "AmazonSQS.GetQueueAttributes")
 	hr.Header.Set("Content-Type", "application/x-amz-json-1.0")
 	rec := httptest.NewRecorder()
-	svc.ServeAWS(rec, core.NewRequest(hr, core.Scope{AccessKey: "lambda-internal", Region: p.Region, Service: "sqs"}, s.env.AccountID, nil))
+	svc.API().Serve(rec, core.NewRequest(hr, core.Scope{AccessKey: "lambda-internal", Region: p.Region, Service: "sqs"}, s.env.AccountID, nil))
 	if rec.Code != http.StatusOK {
 		return 0, false
 	}
@@ -342,22 +342,22 @@ func isFIFO(queueARN string) bool { return strings.HasSuffix(queueARN, ".fifo") 
 
 // ------------------------------------------------------------ operations
 
-func (s *Service) createMapping(req *core.Request, _ http.ResponseWriter, _ []string) (int, any, *core.APIError) {
+func (s *Service) createMapping(req *core.Request) (any, *core.APIError) {
 	var in mappingInput
-	if err := readBody(req, core.MaxRequestBody, &in); err != nil {
-		return 0, nil, err
+	if err := req.Decode(&in); err != nil {
+		return nil, err
 	}
 	if in.FunctionName == nil || *in.FunctionName == "" {
-		return 0, nil, errValidation("null", "functionName", "Member must not be null")
+		return nil, errValidation("null", "functionName", "Member must not be null")
 	}
 	if in.EventSourceArn == "" {
-		return 0, nil, errInvalidParameter("Unrecognized event source, must be kinesis, dynamodb stream, sqs, msk, mq, documentdb or kafka.")
+		return nil, errInvalidParameter("Unrecognized event source, must be kinesis, dynamodb stream, sqs, msk, mq, documentdb or kafka.")
 	}
 	if p := in.unsupportedForSQS(); p != "" {
-		return 0, nil, errInvalidParameter("Unsupported %s parameter for given event source.", p)
+		return nil, errInvalidParameter("Unsupported %s parameter for given event source.", p)
 	}
 	if err := validateTags(in.Tags); err != nil {
-		return 0, nil, err
+		return nil, err
 	}
 	batch, window := defaultBatchSize, 0
 	if in.BatchSize != nil {
@@ -371,24 +371,24 @@ func (s *Service) createMapping(req *core.Request, _ http.ResponseWriter, _ []st
 		maxConc = in.ScalingConfig.MaximumConcurrency
 	}
 	if err := validateBatching(batch, window, isFIFO(in.EventSourceArn), in.FunctionResponseTypes, maxConc); err != nil {
-		return 0, nil, err
+		return nil, err
 	}
 	ref, fnARN, role, timeout, err := s.functionForMapping(req, *in.FunctionName)
 	if err != nil {
-		return 0, nil, err
+		return nil, err
 	}
 	if err := s.checkSource(req.Region, in.EventSourceArn, role, timeout); err != nil {
-		return 0, nil, err
+		return nil, err
 	}
 	now := s.env.Clock.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
-		return 0, nil, core.StatusErrorf(http.StatusServiceUnavailable, "ServiceException", "The emulator is shutting down.")
+		return nil, core.StatusErrorf(http.StatusServiceUnavailable, "ServiceException", "The emulator is shutting down.")
 	}
 	for _, m := range s.mappings {
 		if m.region == req.Region && m.queueARN == in.EventSourceArn && m.functionARN == fnARN && !m.deleted {
-			return 0, nil, errConflict("An event source mapping with SQS arn (\" %s \") and function (\" %s \") already exists. Please update or delete the existing mapping with UUID %s", in.EventSourceArn, ref.name, m.uuid)
+			return nil, errConflict("An event source mapping with SQS arn (\" %s \") and function (\" %s \") already exists. Please update or delete the existing mapping with UUID %s", in.EventSourceArn, ref.name, m.uuid)
 		}
 	}
 	id := core.NewRequestID()
@@ -402,7 +402,7 @@ func (s *Service) createMapping(req *core.Request, _ http.ResponseWriter, _ []st
 	}
 	s.mappings[id] = m
 	s.startWorkerLocked(m)
-	return http.StatusAccepted, m.configuration(now), nil
+	return m.configuration(now), nil
 }
 
 func nullToNil(r json.RawMessage) json.RawMessage {
@@ -426,32 +426,32 @@ func (s *Service) mappingLocked(req *core.Request, id string) (*mapping, *core.A
 	return m, nil
 }
 
-func (s *Service) getMapping(req *core.Request, _ http.ResponseWriter, p []string) (int, any, *core.APIError) {
+func (s *Service) getMapping(req *core.Request) (any, *core.APIError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	m, err := s.mappingLocked(req, p[0])
+	m, err := s.mappingLocked(req, req.Param("UUID"))
 	if err != nil {
-		return 0, nil, err
+		return nil, err
 	}
-	return http.StatusOK, m.configuration(s.env.Clock.Now()), nil
+	return m.configuration(s.env.Clock.Now()), nil
 }
 
-func (s *Service) updateMapping(req *core.Request, _ http.ResponseWriter, p []string) (int, any, *core.APIError) {
+func (s *Service) updateMapping(req *core.Request) (any, *core.APIError) {
 	var in mappingInput
-	if err := readBody(req, core.MaxRequestBody, &in); err != nil {
-		return 0, nil, err
+	if err := req.Decode(&in); err != nil {
+		return nil, err
 	}
 	if in.EventSourceArn != "" {
-		return 0, nil, errInvalidParameter("EventSourceArn cannot be updated.")
+		return nil, errInvalidParameter("EventSourceArn cannot be updated.")
 	}
 	if name := in.unsupportedForSQS(); name != "" {
-		return 0, nil, errInvalidParameter("Unsupported %s parameter for given event source.", name)
+		return nil, errInvalidParameter("Unsupported %s parameter for given event source.", name)
 	}
 	s.mu.Lock()
-	m, err := s.mappingLocked(req, p[0])
+	m, err := s.mappingLocked(req, req.Param("UUID"))
 	if err != nil {
 		s.mu.Unlock()
-		return 0, nil, err
+		return nil, err
 	}
 	queueARN := m.queueARN
 	batch, window, types, maxConc := m.batchSize, m.window, m.responseTypes, m.maxConcurrency
@@ -469,7 +469,7 @@ func (s *Service) updateMapping(req *core.Request, _ http.ResponseWriter, p []st
 		maxConc = in.ScalingConfig.MaximumConcurrency
 	}
 	if err := validateBatching(batch, window, isFIFO(queueARN), types, maxConc); err != nil {
-		return 0, nil, err
+		return nil, err
 	}
 	var ref functionRef
 	var fnARN string
@@ -477,20 +477,20 @@ func (s *Service) updateMapping(req *core.Request, _ http.ResponseWriter, p []st
 		var role string
 		var timeout int
 		if ref, fnARN, role, timeout, err = s.functionForMapping(req, *in.FunctionName); err != nil {
-			return 0, nil, err
+			return nil, err
 		}
 		if err := s.checkSource(req.Region, queueARN, role, timeout); err != nil {
-			return 0, nil, err
+			return nil, err
 		}
 	}
 	now := s.env.Clock.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if m, err = s.mappingLocked(req, p[0]); err != nil {
-		return 0, nil, err
+	if m, err = s.mappingLocked(req, req.Param("UUID")); err != nil {
+		return nil, err
 	}
 	if m.deleted || now.Before(m.readyAt) {
-		return 0, nil, core.StatusErrorf(http.StatusBadRequest, "ResourceInUseException", "Cannot update the event source mapping because it is in use.")
+		return nil, core.StatusErrorf(http.StatusBadRequest, "ResourceInUseException", "Cannot update the event source mapping because it is in use.")
 	}
 	m.batchSize, m.window, m.responseTypes, m.maxConcurrency = batch, window, append([]string{}, types...), maxConc
 	if fnARN != "" {
@@ -507,32 +507,32 @@ func (s *Service) updateMapping(req *core.Request, _ http.ResponseWriter, p []st
 	m.readyAt = now.Add(s.stateDelay)
 	m.lastModified = now
 	m.signalLocked()
-	return http.StatusAccepted, m.configuration(now), nil
+	return m.configuration(now), nil
 }
 
-func (s *Service) deleteMapping(req *core.Request, _ http.ResponseWriter, p []string) (int, any, *core.APIError) {
+func (s *Service) deleteMapping(req *core.Request) (any, *core.APIError) {
 	now := s.env.Clock.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	m, err := s.mappingLocked(req, p[0])
+	m, err := s.mappingLocked(req, req.Param("UUID"))
 	if err != nil {
-		return 0, nil, err
+		return nil, err
 	}
 	if m.deleted || now.Before(m.readyAt) {
-		return 0, nil, core.StatusErrorf(http.StatusBadRequest, "ResourceInUseException", "Cannot delete the event source mapping because it is in use.")
+		return nil, core.StatusErrorf(http.StatusBadRequest, "ResourceInUseException", "Cannot delete the event source mapping because it is in use.")
 	}
 	m.deleted = true
 	m.transitional = "Deleting"
 	m.readyAt = now.Add(s.stateDelay)
 	m.lastModified = now
 	m.signalLocked()
-	return http.StatusAccepted, m.configuration(now), nil
+	return m.configuration(now), nil
 }
 
-func (s *Service) listMappings(req *core.Request, _ http.ResponseWriter, _ []string) (int, any, *core.APIError) {
+func (s *Service) listMappings(req *core.Request) (any, *core.APIError) {
 	marker, limit, err := pageParams(req)
 	if err != nil {
-		return 0, nil, err
+		return nil, err
 	}
 	if req.HTTP.URL.Query().Get("MaxItems") == "" {
 		limit = 100
@@ -543,7 +543,7 @@ func (s *Service) listMappings(req *core.Request, _ http.ResponseWriter, _ []str
 	if name := q.Get("FunctionName"); name != "" {
 		r, err := parseFunctionName(req, name)
 		if err != nil {
-			return 0, nil, err
+			return nil, err
 		}
 		ref = &r
 	}
@@ -579,7 +579,7 @@ func (s *Service) listMappings(req *core.Request, _ http.ResponseWriter, _ []str
 		}
 		out.EventSourceMappings = append(out.EventSourceMappings, m.configuration(now))
 	}
-	return http.StatusOK, out, nil
+	return out, nil
 }
 
 // MappingStats returns the counters of an event source mapping.

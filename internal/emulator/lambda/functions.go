@@ -12,44 +12,44 @@ import (
 
 // ------------------------------------------------------------ CreateFunction
 
-func (s *Service) createFunction(req *core.Request, _ http.ResponseWriter, _ []string) (int, any, *core.APIError) {
+func (s *Service) createFunction(req *core.Request) (any, *core.APIError) {
 	var in createFunctionInput
-	if err := readBody(req, maxRequestBody, &in); err != nil {
-		return 0, nil, err
+	if err := req.Decode(&in); err != nil {
+		return nil, err
 	}
 	if in.FunctionName == "" {
-		return 0, nil, errValidation("null", "functionName", "Member must not be null")
+		return nil, errValidation("null", "functionName", "Member must not be null")
 	}
 	ref, err := parseFunctionName(req, in.FunctionName)
 	if err != nil {
-		return 0, nil, err
+		return nil, err
 	}
 	if ref.qualifier != "" {
-		return 0, nil, errInvalidParameter("Unsupported FunctionName: %s", in.FunctionName)
+		return nil, errInvalidParameter("Unsupported FunctionName: %s", in.FunctionName)
 	}
 	if in.PackageType != "" && in.PackageType != "Zip" && in.PackageType != "Image" {
-		return 0, nil, errValidation(in.PackageType, "packageType", "Member must satisfy enum value set: [Zip, Image]")
+		return nil, errValidation(in.PackageType, "packageType", "Member must satisfy enum value set: [Zip, Image]")
 	}
 	if in.PackageType == "Image" || (in.Code != nil && in.Code.ImageURI != "") {
-		return 0, nil, errInvalidParameter("The emulator runs only .zip deployment packages; container images (PackageType Image, ImageUri) are not supported.")
+		return nil, errInvalidParameter("The emulator runs only .zip deployment packages; container images (PackageType Image, ImageUri) are not supported.")
 	}
 	if in.Role == "" {
-		return 0, nil, errValidation("null", "role", "Member must not be null")
+		return nil, errValidation("null", "role", "Member must not be null")
 	}
 	if !roleARNRE.MatchString(in.Role) {
-		return 0, nil, errValidation(in.Role, "role", "Member must satisfy regular expression pattern: arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+")
+		return nil, errValidation(in.Role, "role", "Member must satisfy regular expression pattern: arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+")
 	}
 	if in.Code == nil {
-		return 0, nil, errValidation("null", "code", "Member must not be null")
+		return nil, errValidation("null", "code", "Member must not be null")
 	}
 	if in.Runtime == "" || in.Handler == "" {
-		return 0, nil, errInvalidParameter("Runtime and Handler are mandatory parameters for functions created with deployment packages.")
+		return nil, errInvalidParameter("Runtime and Handler are mandatory parameters for functions created with deployment packages.")
 	}
 	if err := validateRuntime(in.Runtime); err != nil {
-		return 0, nil, err
+		return nil, err
 	}
 	if len(in.Handler) > 128 {
-		return 0, nil, errValidation(in.Handler, "handler", "Member must have length less than or equal to 128")
+		return nil, errValidation(in.Handler, "handler", "Member must have length less than or equal to 128")
 	}
 	cfg := config{
 		runtime: in.Runtime, role: in.Role, handler: in.Handler, timeout: defaultTimeout, memory: defaultMemory,
@@ -57,32 +57,32 @@ func (s *Service) createFunction(req *core.Request, _ http.ResponseWriter, _ []s
 		logGroup: "/aws/lambda/" + ref.name, kmsKeyARN: in.KMSKeyArn,
 	}
 	if err := applyCommon(&cfg, in.Description, in.Timeout, in.MemorySize, in.Environment, in.VpcConfig, in.TracingConfig, in.EphemeralStorage, in.LoggingConfig); err != nil {
-		return 0, nil, err
+		return nil, err
 	}
 	if len(in.Layers) > 0 {
-		return 0, nil, errInvalidParameter("The emulator does not support layers.")
+		return nil, errInvalidParameter("The emulator does not support layers.")
 	}
 	if len(in.FileSystemConfigs) > 0 {
-		return 0, nil, errInvalidParameter("The emulator does not support file system configurations.")
+		return nil, errInvalidParameter("The emulator does not support file system configurations.")
 	}
 	if len(in.Architectures) > 1 {
-		return 0, nil, errValidation("["+strings.Join(in.Architectures, ", ")+"]", "architectures", "Member must have length less than or equal to 1")
+		return nil, errValidation("["+strings.Join(in.Architectures, ", ")+"]", "architectures", "Member must have length less than or equal to 1")
 	}
 	if len(in.Architectures) == 1 {
 		if a := in.Architectures[0]; a != "x86_64" && a != "arm64" {
-			return 0, nil, errValidation("["+a+"]", "architectures", "Member must satisfy constraint: [Member must satisfy enum value set: [x86_64, arm64]]")
+			return nil, errValidation("["+a+"]", "architectures", "Member must satisfy constraint: [Member must satisfy enum value set: [x86_64, arm64]]")
 		}
 		cfg.architecture = in.Architectures[0]
 	}
 	if err := validateTags(in.Tags); err != nil {
-		return 0, nil, err
+		return nil, err
 	}
 	code, err := codeFromInput(in.Code)
 	if err != nil {
-		return 0, nil, err
+		return nil, err
 	}
 	if err := s.checkRole(in.Role, len(cfg.subnets) > 0); err != nil {
-		return 0, nil, err
+		return nil, err
 	}
 
 	now := s.env.Clock.Now()
@@ -90,10 +90,10 @@ func (s *Service) createFunction(req *core.Request, _ http.ResponseWriter, _ []s
 	defer s.mu.Unlock()
 	key := functionKey(req.Region, ref.name)
 	if s.functions[key] != nil {
-		return 0, nil, errConflict("Function already exist: %s", ref.name)
+		return nil, errConflict("Function already exist: %s", ref.name)
 	}
 	if s.totalCodeSizeLocked()+code.size > codeStorageLimit {
-		return 0, nil, core.Errorf("CodeStorageExceededException", "Code storage limit exceeded.")
+		return nil, core.Errorf("CodeStorageExceededException", "Code storage limit exceeded.")
 	}
 	f := &function{
 		region: req.Region, name: ref.name, arn: s.functionARN(req.Region, req.AccountID, ref.name),
@@ -109,7 +109,7 @@ func (s *Service) createFunction(req *core.Request, _ http.ResponseWriter, _ []s
 	if in.Publish {
 		out = s.publishLocked(f, "", now)
 	}
-	return http.StatusCreated, s.configuration(f, out, now), nil
+	return s.configuration(f, out, now), nil
 }
 
 // publishLocked publishes $LATEST as a new version (or returns the latest
@@ -144,10 +144,10 @@ type getFunctionOutput struct {
 	Concurrency   map[string]int        `json:"Concurrency,omitempty"`
 }
 
-func (s *Service) getFunction(req *core.Request, _ http.ResponseWriter, p []string) (int, any, *core.APIError) {
-	ref, err := resolve(req, p[0])
+func (s *Service) getFunction(req *core.Request) (any, *core.APIError) {
+	ref, err := resolve(req, req.Param("FunctionName"))
 	if err != nil {
-		return 0, nil, err
+		return nil, err
 	}
 	base := s.endpointURL(req)
 	now := s.env.Clock.Now()
@@ -155,7 +155,7 @@ func (s *Service) getFunction(req *core.Request, _ http.ResponseWriter, p []stri
 	defer s.mu.Unlock()
 	f, v, err := s.lookupLocked(req, ref)
 	if err != nil {
-		return 0, nil, err
+		return nil, err
 	}
 	out := getFunctionOutput{
 		Configuration: s.configuration(f, v, now),
@@ -170,7 +170,7 @@ func (s *Service) getFunction(req *core.Request, _ http.ResponseWriter, p []stri
 	if f.reserved != nil {
 		out.Concurrency = map[string]int{"ReservedConcurrentExecutions": *f.reserved}
 	}
-	return http.StatusOK, out, nil
+	return out, nil
 }
 
 func copyTags(t map[string]string) map[string]string {
@@ -181,19 +181,19 @@ func copyTags(t map[string]string) map[string]string {
 	return out
 }
 
-func (s *Service) getFunctionConfiguration(req *core.Request, _ http.ResponseWriter, p []string) (int, any, *core.APIError) {
-	ref, err := resolve(req, p[0])
+func (s *Service) getFunctionConfiguration(req *core.Request) (any, *core.APIError) {
+	ref, err := resolve(req, req.Param("FunctionName"))
 	if err != nil {
-		return 0, nil, err
+		return nil, err
 	}
 	now := s.env.Clock.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	f, v, err := s.lookupLocked(req, ref)
 	if err != nil {
-		return 0, nil, err
+		return nil, err
 	}
-	return http.StatusOK, s.configuration(f, v, now), nil
+	return s.configuration(f, v, now), nil
 }
 
 func pageParams(req *core.Request) (marker string, limit int, err *core.APIError) {
@@ -209,10 +209,10 @@ func pageParams(req *core.Request) (marker string, limit int, err *core.APIError
 	return q.Get("Marker"), limit, nil
 }
 
-func (s *Service) listFunctions(req *core.Request, _ http.ResponseWriter, _ []string) (int, any, *core.APIError) {
+func (s *Service) listFunctions(req *core.Request) (any, *core.APIError) {
 	marker, limit, err := pageParams(req)
 	if err != nil {
-		return 0, nil, err
+		return nil, err
 	}
 	limit = min(limit, 50)
 	all := req.HTTP.URL.Query().Get("FunctionVersion") == "ALL"
@@ -246,19 +246,19 @@ func (s *Service) listFunctions(req *core.Request, _ http.ResponseWriter, _ []st
 		}
 		out.Functions = append(out.Functions, c)
 	}
-	return http.StatusOK, out, nil
+	return out, nil
 }
 
-func (s *Service) deleteFunction(req *core.Request, _ http.ResponseWriter, p []string) (int, any, *core.APIError) {
-	ref, err := resolve(req, p[0])
+func (s *Service) deleteFunction(req *core.Request) (any, *core.APIError) {
+	ref, err := resolve(req, req.Param("FunctionName"))
 	if err != nil {
-		return 0, nil, err
+		return nil, err
 	}
 	s.mu.Lock()
 	f, _, err := s.lookupLocked(req, ref)
 	if err != nil {
 		s.mu.Unlock()
-		return 0, nil, err
+		return nil, err
 	}
 	var retire []*executor
 	if ref.qualifier != "" && ref.qualifier != latest {
@@ -276,7 +276,7 @@ func (s *Service) deleteFunction(req *core.Request, _ http.ResponseWriter, p []s
 	} else {
 		if ref.qualifier == latest {
 			s.mu.Unlock()
-			return 0, nil, errInvalidParameter("$LATEST version cannot be deleted without deleting the function.")
+			return nil, errInvalidParameter("$LATEST version cannot be deleted without deleting the function.")
 		}
 		delete(s.functions, functionKey(f.region, f.name))
 		retire = f.allExecutors()
@@ -286,7 +286,7 @@ func (s *Service) deleteFunction(req *core.Request, _ http.ResponseWriter, p []s
 	for _, e := range retire {
 		e.retire()
 	}
-	return http.StatusNoContent, nil, nil
+	return nil, nil
 }
 
 // ------------------------------------------------------------ updates
@@ -329,42 +329,42 @@ func (s *Service) beginUpdateLocked(f *function, next *version, now time.Time) {
 	f.cur = next
 }
 
-func (s *Service) updateFunctionCode(req *core.Request, _ http.ResponseWriter, p []string) (int, any, *core.APIError) {
-	ref, err := resolve(req, p[0])
+func (s *Service) updateFunctionCode(req *core.Request) (any, *core.APIError) {
+	ref, err := resolve(req, req.Param("FunctionName"))
 	if err != nil {
-		return 0, nil, err
+		return nil, err
 	}
 	var in updateCodeInput
-	if err := readBody(req, maxRequestBody, &in); err != nil {
-		return 0, nil, err
+	if err := req.Decode(&in); err != nil {
+		return nil, err
 	}
 	if ref.qualifier != "" && ref.qualifier != latest {
-		return 0, nil, errInvalidParameter("Only $LATEST can be updated.")
+		return nil, errInvalidParameter("Only $LATEST can be updated.")
 	}
 	code, err := codeFromInput(&functionCodeInput{ZipFile: in.ZipFile, S3Bucket: in.S3Bucket, S3Key: in.S3Key, S3ObjectVersion: in.S3ObjectVersion, ImageURI: in.ImageURI})
 	if err != nil {
-		return 0, nil, err
+		return nil, err
 	}
 	if len(in.Architectures) > 1 {
-		return 0, nil, errValidation("["+strings.Join(in.Architectures, ", ")+"]", "architectures", "Member must have length less than or equal to 1")
+		return nil, errValidation("["+strings.Join(in.Architectures, ", ")+"]", "architectures", "Member must have length less than or equal to 1")
 	}
 	if len(in.Architectures) == 1 && in.Architectures[0] != "x86_64" && in.Architectures[0] != "arm64" {
-		return 0, nil, errValidation("["+in.Architectures[0]+"]", "architectures", "Member must satisfy constraint: [Member must satisfy enum value set: [x86_64, arm64]]")
+		return nil, errValidation("["+in.Architectures[0]+"]", "architectures", "Member must satisfy constraint: [Member must satisfy enum value set: [x86_64, arm64]]")
 	}
 	now := s.env.Clock.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	f, _, err := s.lookupLocked(req, ref)
 	if err != nil {
-		return 0, nil, err
+		return nil, err
 	}
 	if err := checkUpdatableLocked(f, in.RevisionID, now); err != nil {
-		return 0, nil, err
+		return nil, err
 	}
 	if in.DryRun {
 		v := *f.cur
 		v.code = code
-		return http.StatusOK, s.configuration(f, &v, now), nil
+		return s.configuration(f, &v, now), nil
 	}
 	next := *f.cur
 	next.cfg = f.cur.cfg.clone()
@@ -377,7 +377,7 @@ func (s *Service) updateFunctionCode(req *core.Request, _ http.ResponseWriter, p
 	if in.Publish {
 		out = s.publishLocked(f, "", now)
 	}
-	return http.StatusOK, s.configuration(f, out, now), nil
+	return s.configuration(f, out, now), nil
 }
 
 type updateConfigInput struct {
@@ -397,39 +397,39 @@ type updateConfigInput struct {
 	LoggingConfig    *loggingConfig         `json:"LoggingConfig"`
 }
 
-func (s *Service) updateFunctionConfiguration(req *core.Request, _ http.ResponseWriter, p []string) (int, any, *core.APIError) {
-	ref, err := resolve(req, p[0])
+func (s *Service) updateFunctionConfiguration(req *core.Request) (any, *core.APIError) {
+	ref, err := resolve(req, req.Param("FunctionName"))
 	if err != nil {
-		return 0, nil, err
+		return nil, err
 	}
 	var in updateConfigInput
-	if err := readBody(req, core.MaxRequestBody, &in); err != nil {
-		return 0, nil, err
+	if err := req.Decode(&in); err != nil {
+		return nil, err
 	}
 	if ref.qualifier != "" && ref.qualifier != latest {
-		return 0, nil, errInvalidParameter("Only $LATEST can be updated.")
+		return nil, errInvalidParameter("Only $LATEST can be updated.")
 	}
 	if in.Runtime != nil {
 		if err := validateRuntime(*in.Runtime); err != nil {
-			return 0, nil, err
+			return nil, err
 		}
 	}
 	if in.Role != nil && !roleARNRE.MatchString(*in.Role) {
-		return 0, nil, errValidation(*in.Role, "role", "Member must satisfy regular expression pattern: arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+")
+		return nil, errValidation(*in.Role, "role", "Member must satisfy regular expression pattern: arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+")
 	}
 	if len(in.Layers) > 0 {
-		return 0, nil, errInvalidParameter("The emulator does not support layers.")
+		return nil, errInvalidParameter("The emulator does not support layers.")
 	}
 	s.mu.Lock()
 	f, _, err := s.lookupLocked(req, ref)
 	if err != nil {
 		s.mu.Unlock()
-		return 0, nil, err
+		return nil, err
 	}
 	cfg := f.cur.cfg.clone()
 	s.mu.Unlock()
 	if err := applyCommon(&cfg, in.Description, in.Timeout, in.MemorySize, in.Environment, in.VpcConfig, in.TracingConfig, in.EphemeralStorage, in.LoggingConfig); err != nil {
-		return 0, nil, err
+		return nil, err
 	}
 	if in.Role != nil {
 		cfg.role = *in.Role
@@ -445,16 +445,16 @@ func (s *Service) updateFunctionConfiguration(req *core.Request, _ http.Response
 	}
 	// The role is checked outside the lock (IAM is another service).
 	if err := s.checkRole(cfg.role, len(cfg.subnets) > 0); err != nil {
-		return 0, nil, err
+		return nil, err
 	}
 	now := s.env.Clock.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.functions[functionKey(f.region, f.name)] != f {
-		return 0, nil, errNotFound(f.arn)
+		return nil, errNotFound(f.arn)
 	}
 	if err := checkUpdatableLocked(f, in.RevisionID, now); err != nil {
-		return 0, nil, err
+		return nil, err
 	}
 	// Fields not given keep the values they have now (another update may have
 	// completed between the two locks).
@@ -498,50 +498,50 @@ func (s *Service) updateFunctionConfiguration(req *core.Request, _ http.Response
 	next := *f.cur
 	next.cfg = merged
 	s.beginUpdateLocked(f, &next, now)
-	return http.StatusOK, s.configuration(f, f.cur, now), nil
+	return s.configuration(f, f.cur, now), nil
 }
 
-func (s *Service) publishVersion(req *core.Request, _ http.ResponseWriter, p []string) (int, any, *core.APIError) {
-	ref, err := resolve(req, p[0])
+func (s *Service) publishVersion(req *core.Request) (any, *core.APIError) {
+	ref, err := resolve(req, req.Param("FunctionName"))
 	if err != nil {
-		return 0, nil, err
+		return nil, err
 	}
 	var in struct {
 		CodeSha256  string `json:"CodeSha256"`
 		Description string `json:"Description"`
 		RevisionID  string `json:"RevisionId"`
 	}
-	if err := readBody(req, core.MaxRequestBody, &in); err != nil {
-		return 0, nil, err
+	if err := req.Decode(&in); err != nil {
+		return nil, err
 	}
 	now := s.env.Clock.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	f, _, err := s.lookupLocked(req, functionRef{name: ref.name})
 	if err != nil {
-		return 0, nil, err
+		return nil, err
 	}
 	if err := checkUpdatableLocked(f, in.RevisionID, now); err != nil {
-		return 0, nil, err
+		return nil, err
 	}
 	if in.CodeSha256 != "" && in.CodeSha256 != f.cur.code.sha256 {
-		return 0, nil, errInvalidParameter("CodeSHA256 (%s) is different from current CodeSHA256 in $LATEST (%s). Please try again with the CodeSHA256 in $LATEST.", in.CodeSha256, f.cur.code.sha256)
+		return nil, errInvalidParameter("CodeSHA256 (%s) is different from current CodeSHA256 in $LATEST (%s). Please try again with the CodeSHA256 in $LATEST.", in.CodeSha256, f.cur.code.sha256)
 	}
 	v := s.publishLocked(f, in.Description, now)
-	return http.StatusCreated, s.configuration(f, v, now), nil
+	return s.configuration(f, v, now), nil
 }
 
-func (s *Service) listVersions(req *core.Request, _ http.ResponseWriter, p []string) (int, any, *core.APIError) {
-	ref, err := resolve(req, p[0])
+func (s *Service) listVersions(req *core.Request) (any, *core.APIError) {
+	ref, err := resolve(req, req.Param("FunctionName"))
 	if err != nil {
-		return 0, nil, err
+		return nil, err
 	}
 	now := s.env.Clock.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	f, _, err := s.lookupLocked(req, functionRef{name: ref.name})
 	if err != nil {
-		return 0, nil, err
+		return nil, err
 	}
 	out := struct {
 		Versions []functionConfiguration `json:"Versions"`
@@ -549,5 +549,5 @@ func (s *Service) listVersions(req *core.Request, _ http.ResponseWriter, p []str
 	for _, n := range f.versionOrder {
 		out.Versions = append(out.Versions, s.configuration(f, f.versions[n], now))
 	}
-	return http.StatusOK, out, nil
+	return out, nil
 }

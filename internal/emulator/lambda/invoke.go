@@ -90,51 +90,40 @@ func (s *Service) invoke(ctx context.Context, region, account string, ref functi
 	return res, nil
 }
 
-func (s *Service) invokeAPI(req *core.Request, w http.ResponseWriter, p []string) (int, any, *core.APIError) {
-	ref, err := resolve(req, p[0])
+func (s *Service) invokeAPI(req *core.Request) (any, *core.APIError) {
+	ref, err := resolve(req, req.Param("FunctionName"))
 	if err != nil {
-		return 0, nil, err
+		return nil, err
 	}
 	typ := req.HTTP.Header.Get("X-Amz-Invocation-Type")
 	if typ == "" {
 		typ = "RequestResponse"
 	}
 	if typ != "RequestResponse" && typ != "Event" && typ != "DryRun" {
-		return 0, nil, errValidation(typ, "invocationType", "Member must satisfy enum value set: [Event, RequestResponse, DryRun]")
+		return nil, errValidation(typ, "invocationType", "Member must satisfy enum value set: [Event, RequestResponse, DryRun]")
 	}
 	logType := req.HTTP.Header.Get("X-Amz-Log-Type")
 	if logType != "" && logType != "None" && logType != "Tail" {
-		return 0, nil, errValidation(logType, "logType", "Member must satisfy enum value set: [None, Tail]")
+		return nil, errValidation(logType, "logType", "Member must satisfy enum value set: [None, Tail]")
 	}
-	limit := int64(maxSyncPayload)
-	if typ == "Event" {
-		limit = maxAsyncPayload
-	}
-	payload, rerr := io.ReadAll(io.LimitReader(req.HTTP.Body, limit+1))
-	if rerr != nil {
-		return 0, nil, errInvalidRequestContent("Could not read the request body: %v", rerr)
-	}
-	if int64(len(payload)) > limit {
-		op := "Invoke"
-		if typ == "Event" {
-			op = "InvokeAsync"
-		}
-		return 0, nil, core.StatusErrorf(http.StatusRequestEntityTooLarge, "RequestTooLargeException", "Request must be smaller than %d bytes for the %s operation", limit, op)
+	payload := req.Body()
+	if typ == "Event" && len(payload) > maxAsyncPayload {
+		return nil, errTooLarge(maxAsyncPayload, "InvokeAsync")
 	}
 	if len(strings.TrimSpace(string(payload))) == 0 {
 		payload = []byte("{}")
 	}
 	if !json.Valid(payload) {
-		return 0, nil, errInvalidRequestContent("Could not parse request body into json: Could not parse payload into json: Unexpected character: was expecting a JSON value")
+		return nil, errInvalidRequestContent("Could not parse request body into json: Could not parse payload into json: Unexpected character: was expecting a JSON value")
 	}
 	clientContext := req.HTTP.Header.Get("X-Amz-Client-Context")
 	if clientContext != "" {
 		raw, derr := base64.StdEncoding.DecodeString(clientContext)
 		if derr != nil || !json.Valid(raw) {
-			return 0, nil, errInvalidRequestContent("Client context must be a valid Base64-encoded JSON object.")
+			return nil, errInvalidRequestContent("Client context must be a valid Base64-encoded JSON object.")
 		}
 		if len(clientContext) > 3583 {
-			return 0, nil, errInvalidParameter("Client context must be smaller than 3583 bytes.")
+			return nil, errInvalidParameter("Client context must be smaller than 3583 bytes.")
 		}
 		clientContext = string(raw)
 	}
@@ -145,35 +134,30 @@ func (s *Service) invokeAPI(req *core.Request, w http.ResponseWriter, p []string
 		_, _, lerr := s.lookupLocked(req, ref)
 		s.mu.Unlock()
 		if lerr != nil {
-			return 0, nil, lerr
+			return nil, lerr
 		}
-		w.Header().Set("x-amzn-RequestId", req.ID)
-		w.WriteHeader(http.StatusNoContent)
-		return 0, nil, nil
+		return &core.Reply{Status: http.StatusNoContent}, nil
 	case "Event":
 		s.mu.Lock()
 		_, v, lerr := s.lookupLocked(req, ref)
 		pending := lerr == nil && s.env.Clock.Now().Before(v.readyAt) && !v.update
 		s.mu.Unlock()
 		if lerr != nil {
-			return 0, nil, lerr
+			return nil, lerr
 		}
 		if pending {
-			return 0, nil, errConflict("The operation cannot be performed at this time. The function is currently in the following state: Pending")
+			return nil, errConflict("The operation cannot be performed at this time. The function is currently in the following state: Pending")
 		}
 		s.invokeAsync(req.Region, req.AccountID, ref, payload, clientContext)
-		w.Header().Set("x-amzn-RequestId", req.ID)
-		w.WriteHeader(http.StatusAccepted)
-		return 0, nil, nil
+		return &core.Reply{Status: http.StatusAccepted}, nil
 	}
 
 	res, ierr := s.invoke(req.HTTP.Context(), req.Region, req.AccountID, ref, payload, clientContext)
 	if ierr != nil {
-		return 0, nil, ierr
+		return nil, ierr
 	}
-	h := w.Header()
+	h := http.Header{}
 	h.Set("Content-Type", "application/json")
-	h.Set("x-amzn-RequestId", req.ID)
 	h.Set("X-Amz-Executed-Version", res.version)
 	if res.functionError != "" {
 		h.Set("X-Amz-Function-Error", res.functionError)
@@ -181,9 +165,11 @@ func (s *Service) invokeAPI(req *core.Request, w http.ResponseWriter, p []string
 	if logType == "Tail" {
 		h.Set("X-Amz-Log-Result", base64.StdEncoding.EncodeToString([]byte(res.logs)))
 	}
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(res.payload)
-	return 0, nil, nil
+	payload = res.payload
+	if payload == nil {
+		payload = []byte{}
+	}
+	return &core.Reply{Header: h, Raw: payload}, nil
 }
 
 // invokeAsync queues an Event invocation: it runs in the background and is

@@ -68,7 +68,6 @@ import (
 	"context"
 	"net/http"
 	"os"
-	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -83,8 +82,8 @@ const DefaultStateDelay = 500 * time.Millisecond
 
 // Service is the emulated Lambda.
 type Service struct {
-	env   *core.Env
-	proto protocol
+	env *core.Env
+	api *core.API
 
 	endpointMu sync.RWMutex
 	endpoint   string
@@ -113,7 +112,7 @@ var (
 // New returns a Lambda service for env.
 func New(env *core.Env) *Service {
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Service{
+	s := &Service{
 		env:        env,
 		functions:  map[string]*function{},
 		mappings:   map[string]*mapping{},
@@ -122,13 +121,15 @@ func New(env *core.Env) *Service {
 		ctx:        ctx,
 		cancel:     cancel,
 	}
+	s.api = newAPI(s)
+	return s
 }
 
 // SigningName implements core.Service.
 func (s *Service) SigningName() string { return "lambda" }
 
-// Protocol implements core.Service.
-func (s *Service) Protocol() core.Protocol { return s.proto }
+// API implements core.Service.
+func (s *Service) API() *core.API { return s.api }
 
 // SetEndpointURL implements core.EndpointAware.
 func (s *Service) SetEndpointURL(url string) {
@@ -213,94 +214,6 @@ func (s *Service) Close() error {
 		_ = os.RemoveAll(dir)
 	}
 	return nil
-}
-
-// ------------------------------------------------------------ routing
-
-type route struct {
-	method string
-	re     *regexp.Regexp
-	action string
-	h      func(s *Service, req *core.Request, w http.ResponseWriter, p []string) (int, any, *core.APIError)
-}
-
-var routes = []route{
-	{"POST", regexp.MustCompile(`^/2015-03-31/functions/?$`), "CreateFunction", (*Service).createFunction},
-	{"GET", regexp.MustCompile(`^/2015-03-31/functions/?$`), "ListFunctions", (*Service).listFunctions},
-	{"GET", regexp.MustCompile(`^/2015-03-31/functions/([^/]+)/?$`), "GetFunction", (*Service).getFunction},
-	{"DELETE", regexp.MustCompile(`^/2015-03-31/functions/([^/]+)/?$`), "DeleteFunction", (*Service).deleteFunction},
-	{"GET", regexp.MustCompile(`^/2015-03-31/functions/([^/]+)/configuration/?$`), "GetFunctionConfiguration", (*Service).getFunctionConfiguration},
-	{"PUT", regexp.MustCompile(`^/2015-03-31/functions/([^/]+)/configuration/?$`), "UpdateFunctionConfiguration", (*Service).updateFunctionConfiguration},
-	{"PUT", regexp.MustCompile(`^/2015-03-31/functions/([^/]+)/code/?$`), "UpdateFunctionCode", (*Service).updateFunctionCode},
-	{"POST", regexp.MustCompile(`^/2015-03-31/functions/([^/]+)/invocations/?$`), "Invoke", (*Service).invokeAPI},
-	{"POST", regexp.MustCompile(`^/2015-03-31/functions/([^/]+)/versions/?$`), "PublishVersion", (*Service).publishVersion},
-	{"GET", regexp.MustCompile(`^/2015-03-31/functions/([^/]+)/versions/?$`), "ListVersionsByFunction", (*Service).listVersions},
-	{"PUT", regexp.MustCompile(`^/2017-10-31/functions/([^/]+)/concurrency/?$`), "PutFunctionConcurrency", (*Service).putConcurrency},
-	{"GET", regexp.MustCompile(`^/2019-09-30/functions/([^/]+)/concurrency/?$`), "GetFunctionConcurrency", (*Service).getConcurrency},
-	{"DELETE", regexp.MustCompile(`^/2017-10-31/functions/([^/]+)/concurrency/?$`), "DeleteFunctionConcurrency", (*Service).deleteConcurrency},
-	{"GET", regexp.MustCompile(`^/2017-03-31/tags/(.+)$`), "ListTags", (*Service).listTags},
-	{"POST", regexp.MustCompile(`^/2017-03-31/tags/(.+)$`), "TagResource", (*Service).tagResource},
-	{"DELETE", regexp.MustCompile(`^/2017-03-31/tags/(.+)$`), "UntagResource", (*Service).untagResource},
-	{"POST", regexp.MustCompile(`^/2015-03-31/event-source-mappings/?$`), "CreateEventSourceMapping", (*Service).createMapping},
-	{"GET", regexp.MustCompile(`^/2015-03-31/event-source-mappings/?$`), "ListEventSourceMappings", (*Service).listMappings},
-	{"GET", regexp.MustCompile(`^/2015-03-31/event-source-mappings/([^/]+)/?$`), "GetEventSourceMapping", (*Service).getMapping},
-	{"PUT", regexp.MustCompile(`^/2015-03-31/event-source-mappings/([^/]+)/?$`), "UpdateEventSourceMapping", (*Service).updateMapping},
-	{"DELETE", regexp.MustCompile(`^/2015-03-31/event-source-mappings/([^/]+)/?$`), "DeleteEventSourceMapping", (*Service).deleteMapping},
-	{"GET", regexp.MustCompile(`^/2016-08-19/account-settings/?$`), "GetAccountSettings", (*Service).getAccountSettings},
-}
-
-// ServeAWS implements core.Service.
-func (s *Service) ServeAWS(w http.ResponseWriter, req *core.Request) {
-	path := req.HTTP.URL.Path
-	for _, rt := range routes {
-		if rt.method != req.HTTP.Method {
-			continue
-		}
-		m := rt.re.FindStringSubmatch(path)
-		if m == nil {
-			continue
-		}
-		if err := req.Begin(rt.action); err != nil {
-			s.proto.WriteError(w, req, err)
-			return
-		}
-		status, out, err := rt.h(s, req, w, m[1:])
-		if err != nil {
-			s.proto.WriteError(w, req, err)
-			return
-		}
-		if status == 0 {
-			return // the handler wrote the response (Invoke)
-		}
-		if status == http.StatusNoContent {
-			w.Header().Set("x-amzn-RequestId", req.ID)
-			w.WriteHeader(status)
-			return
-		}
-		s.proto.WriteJSON(w, req, status, out)
-		return
-	}
-	s.proto.WriteError(w, req, core.StatusErrorf(http.StatusNotFound, "UnknownOperationException",
-		"The emulator does not implement the Lambda operation %s %s.", req.HTTP.Method, path))
-}
-
-// protocol is Lambda's REST-JSON. Lambda's error shapes disagree on the case
-// of their message member ("Message" for ResourceNotFoundException, "message"
-// for most others), so errors carry both.
-type protocol struct{ core.RESTJSONProtocol }
-
-// WriteError implements core.Protocol.
-func (p protocol) WriteError(w http.ResponseWriter, req *core.Request, e *core.APIError) {
-	typ := "User"
-	if e.FaultType() == "Receiver" {
-		typ = "Service"
-	}
-	body := map[string]string{"Type": typ, "message": e.Message, "Message": e.Message}
-	if e.Code == "TooManyRequestsException" {
-		body["Reason"] = "ReservedFunctionConcurrentInvocationLimitExceeded"
-		w.Header().Set("Retry-After", "1")
-	}
-	writeJSON(w, req, e.HTTPStatus(), body, e.Code)
 }
 
 // ------------------------------------------------------------ errors

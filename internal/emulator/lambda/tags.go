@@ -35,61 +35,61 @@ func (s *Service) taggableLocked(req *core.Request, arn string) (map[string]stri
 	return f.tags, nil
 }
 
-func (s *Service) listTags(req *core.Request, _ http.ResponseWriter, p []string) (int, any, *core.APIError) {
+func (s *Service) listTags(req *core.Request) (any, *core.APIError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	tags, err := s.taggableLocked(req, p[0])
+	tags, err := s.taggableLocked(req, req.Param("Resource"))
 	if err != nil {
-		return 0, nil, err
+		return nil, err
 	}
-	return http.StatusOK, map[string]any{"Tags": copyTags(tags)}, nil
+	return map[string]any{"Tags": copyTags(tags)}, nil
 }
 
-func (s *Service) tagResource(req *core.Request, _ http.ResponseWriter, p []string) (int, any, *core.APIError) {
+func (s *Service) tagResource(req *core.Request) (any, *core.APIError) {
 	var in struct {
 		Tags map[string]string `json:"Tags"`
 	}
-	if err := readBody(req, core.MaxRequestBody, &in); err != nil {
-		return 0, nil, err
+	if err := req.Decode(&in); err != nil {
+		return nil, err
 	}
 	if in.Tags == nil {
-		return 0, nil, errValidation("null", "tags", "Member must not be null")
+		return nil, errValidation("null", "tags", "Member must not be null")
 	}
 	if err := validateTags(in.Tags); err != nil {
-		return 0, nil, err
+		return nil, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	tags, err := s.taggableLocked(req, p[0])
+	tags, err := s.taggableLocked(req, req.Param("Resource"))
 	if err != nil {
-		return 0, nil, err
+		return nil, err
 	}
 	merged := copyTags(tags)
 	for k, v := range in.Tags {
 		merged[k] = v
 	}
 	if len(merged) > maxTags {
-		return 0, nil, errInvalidParameter("Number of tags exceeds resource tag limit.")
+		return nil, errInvalidParameter("Number of tags exceeds resource tag limit.")
 	}
 	for k, v := range in.Tags {
 		tags[k] = v
 	}
-	return http.StatusNoContent, nil, nil
+	return nil, nil
 }
 
-func (s *Service) untagResource(req *core.Request, _ http.ResponseWriter, p []string) (int, any, *core.APIError) {
+func (s *Service) untagResource(req *core.Request) (any, *core.APIError) {
 	keys := req.HTTP.URL.Query()["tagKeys"]
 	if len(keys) == 0 {
-		return 0, nil, errValidation("null", "tagKeys", "Member must not be null")
+		return nil, errValidation("null", "tagKeys", "Member must not be null")
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	tags, err := s.taggableLocked(req, p[0])
+	tags, err := s.taggableLocked(req, req.Param("Resource"))
 	if err != nil {
-		return 0, nil, err
+		return nil, err
 	}
 	for _, k := range keys {
 		delete(tags, k)
 	}
-	return http.StatusNoContent, nil, nil
+	return nil, nil
 }

@@ -25,7 +25,6 @@
 package logs
 
 import (
-	"net/http"
 	"sort"
 	"sync"
 
@@ -54,10 +53,7 @@ func New(env *core.Env) *Service {
 	s := &Service{env: env, groups: map[string]*group{}}
 	s.api = &core.API{
 		Wires:    []core.Wire{core.JSONWire{JSONProtocol: core.JSONProtocol{Version: "1.1", TargetPrefix: "Logs_20140328"}}},
-		Handlers: make(map[string]core.Handler, len(handlers)),
-	}
-	for op, h := range handlers {
-		s.api.Handlers[op] = func(req *core.Request) (any, *core.APIError) { return h(s, req) }
+		Handlers: core.Bind(s, handlers),
 	}
 	return s
 }
@@ -65,8 +61,8 @@ func New(env *core.Env) *Service {
 // SigningName implements core.Service.
 func (s *Service) SigningName() string { return "logs" }
 
-// Protocol implements core.Service.
-func (s *Service) Protocol() core.Protocol { return s.api }
+// API implements core.Service.
+func (s *Service) API() *core.API { return s.api }
 
 // Inventory implements core.Service: every log group, every region.
 func (s *Service) Inventory() []core.Resource {
@@ -85,9 +81,7 @@ func (s *Service) Inventory() []core.Resource {
 	return out
 }
 
-type handler func(s *Service, req *core.Request) (any, *core.APIError)
-
-var handlers = map[string]handler{
+var handlers = map[string]func(*Service, *core.Request) (any, *core.APIError){
 	"CreateLogGroup":        (*Service).createLogGroup,
 	"DeleteLogGroup":        (*Service).deleteLogGroup,
 	"DescribeLogGroups":     (*Service).describeLogGroups,
@@ -106,9 +100,6 @@ var handlers = map[string]handler{
 	"UntagLogGroup":         (*Service).untagLogGroup,
 	"ListTagsLogGroup":      (*Service).listTagsLogGroup,
 }
-
-// ServeAWS implements core.Service.
-func (s *Service) ServeAWS(w http.ResponseWriter, req *core.Request) { s.api.Serve(w, req) }
 
 // ------------------------------------------------------------------ errors
 

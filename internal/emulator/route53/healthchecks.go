@@ -234,41 +234,41 @@ func checkHealthCheckIP(s string) string {
 
 // -------------------------------------------------------------- operations
 
-func (s *Service) createHealthCheck(c *call) *core.APIError {
+func (s *Service) createHealthCheck(req *core.Request) (any, *core.APIError) {
 	var in struct {
 		CallerReference   string             `xml:"CallerReference"`
 		HealthCheckConfig *healthCheckConfig `xml:"HealthCheckConfig"`
 	}
-	if err := decode(c, &in); err != nil {
-		return err
+	if err := req.Decode(&in); err != nil {
+		return nil, err
 	}
 	if in.CallerReference == "" || len(in.CallerReference) > 64 {
-		return invalidInput("1 validation error detected: Value at 'callerReference' failed to satisfy constraint: Member must have length between 1 and 64")
+		return nil, invalidInput("1 validation error detected: Value at 'callerReference' failed to satisfy constraint: Member must have length between 1 and 64")
 	}
 	if in.HealthCheckConfig == nil {
-		return invalidInput("Invalid parameter : Missing field 'HealthCheckConfig'")
+		return nil, invalidInput("Invalid parameter : Missing field 'HealthCheckConfig'")
 	}
 	cfg := in.HealthCheckConfig.withDefaults()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.validateHealthCheck(cfg, ""); err != nil {
-		return err
+		return nil, err
 	}
 	if id, used := s.hcRefs[in.CallerReference]; used {
 		hc := s.healthChecks[id]
 		if hc == nil || !reflect.DeepEqual(hc.config, cfg) {
-			return core.StatusErrorf(http.StatusConflict, "HealthCheckAlreadyExists",
+			return nil, core.StatusErrorf(http.StatusConflict, "HealthCheckAlreadyExists",
 				"A health check with the specified caller reference already exists, and its settings differ from those in the request (or it was deleted).")
 		}
-		return s.created(c, locationBase+"healthcheck/"+hc.id, createHealthCheckResponse{HealthCheck: hc.xml()})
+		return created(locationBase+"healthcheck/"+hc.id, createHealthCheckResponse{HealthCheck: hc.xml()})
 	}
 	if len(s.healthChecks) >= s.limits.HealthChecks {
-		return core.Errorf("TooManyHealthChecks", "This health check can't be created because the current account has reached the limit on the number of health checks (%d).", s.limits.HealthChecks)
+		return nil, core.Errorf("TooManyHealthChecks", "This health check can't be created because the current account has reached the limit on the number of health checks (%d).", s.limits.HealthChecks)
 	}
 	hc := &healthCheck{id: core.NewRequestID(), callerRef: in.CallerReference, config: cfg, version: 1, seq: s.nextSeq(), tags: map[string]string{}, healthy: true}
 	s.healthChecks[hc.id] = hc
 	s.hcRefs[in.CallerReference] = hc.id
-	return s.created(c, locationBase+"healthcheck/"+hc.id, createHealthCheckResponse{HealthCheck: hc.xml()})
+	return created(locationBase+"healthcheck/"+hc.id, createHealthCheckResponse{HealthCheck: hc.xml()})
 }
 
 type createHealthCheckResponse struct {
@@ -284,20 +284,20 @@ func (s *Service) healthCheckByID(id string) (*healthCheck, *core.APIError) {
 	return hc, nil
 }
 
-func (s *Service) getHealthCheck(c *call) *core.APIError {
+func (s *Service) getHealthCheck(req *core.Request) (any, *core.APIError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	hc, err := s.healthCheckByID(c.parts[1])
+	hc, err := s.healthCheckByID(req.Param("HealthCheckId"))
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return s.write(c, http.StatusOK, struct {
+	return struct {
 		XMLName     xml.Name       `xml:"https://route53.amazonaws.com/doc/2013-04-01/ GetHealthCheckResponse"`
 		HealthCheck xmlHealthCheck `xml:"HealthCheck"`
-	}{HealthCheck: hc.xml()})
+	}{HealthCheck: hc.xml()}, nil
 }
 
-func (s *Service) updateHealthCheck(c *call) *core.APIError {
+func (s *Service) updateHealthCheck(req *core.Request) (any, *core.APIError) {
 	var in struct {
 		HealthCheckVersion           *int64           `xml:"HealthCheckVersion"`
 		IPAddress                    *string          `xml:"IPAddress"`
@@ -316,17 +316,17 @@ func (s *Service) updateHealthCheck(c *call) *core.APIError {
 		InsufficientDataHealthStatus *string          `xml:"InsufficientDataHealthStatus"`
 		ResetElements                []string         `xml:"ResetElements>ResettableElementName"`
 	}
-	if err := decode(c, &in); err != nil {
-		return err
+	if err := req.Decode(&in); err != nil {
+		return nil, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	hc, err := s.healthCheckByID(c.parts[1])
+	hc, err := s.healthCheckByID(req.Param("HealthCheckId"))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if in.HealthCheckVersion != nil && *in.HealthCheckVersion != hc.version {
-		return core.StatusErrorf(http.StatusConflict, "HealthCheckVersionMismatch",
+		return nil, core.StatusErrorf(http.StatusConflict, "HealthCheckVersionMismatch",
 			"The value of HealthCheckVersion in the request (%d) doesn't match the value of HealthCheckVersion in the health check (%d).", *in.HealthCheckVersion, hc.version)
 	}
 	cfg := hc.config
@@ -343,7 +343,7 @@ func (s *Service) updateHealthCheck(c *call) *core.APIError {
 		case "ChildHealthChecks":
 			cfg.ChildHealthChecks = nil
 		default:
-			return invalidInput("1 validation error detected: Value '%s' at 'resetElements' failed to satisfy constraint: Member must satisfy enum value set: [FullyQualifiedDomainName, Regions, ResourcePath, ChildHealthChecks]", e)
+			return nil, invalidInput("1 validation error detected: Value '%s' at 'resetElements' failed to satisfy constraint: Member must satisfy enum value set: [FullyQualifiedDomainName, Regions, ResourcePath, ChildHealthChecks]", e)
 		}
 	}
 	set := func(dst *string, v *string) {
@@ -384,38 +384,38 @@ func (s *Service) updateHealthCheck(c *call) *core.APIError {
 		cfg.AlarmIdentifier = in.AlarmIdentifier
 	}
 	if err := s.validateHealthCheck(cfg, hc.id); err != nil {
-		return err
+		return nil, err
 	}
 	if !reflect.DeepEqual(cfg, hc.config) {
 		hc.config = cfg
 		hc.version++
 	}
-	return s.write(c, http.StatusOK, struct {
+	return struct {
 		XMLName     xml.Name       `xml:"https://route53.amazonaws.com/doc/2013-04-01/ UpdateHealthCheckResponse"`
 		HealthCheck xmlHealthCheck `xml:"HealthCheck"`
-	}{HealthCheck: hc.xml()})
+	}{HealthCheck: hc.xml()}, nil
 }
 
 // deleteHealthCheck deletes the health check even when record sets or
 // traffic policies still reference it, as Route 53 does today.
-func (s *Service) deleteHealthCheck(c *call) *core.APIError {
+func (s *Service) deleteHealthCheck(req *core.Request) (any, *core.APIError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	hc, err := s.healthCheckByID(c.parts[1])
+	hc, err := s.healthCheckByID(req.Param("HealthCheckId"))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	delete(s.healthChecks, hc.id)
 	s.hcRefs[hc.callerRef] = ""
-	return s.empty(c)
+	return nil, nil
 }
 
-func (s *Service) listHealthChecks(c *call) *core.APIError {
-	limit, err := maxItems(c, 100, 1000)
+func (s *Service) listHealthChecks(req *core.Request) (any, *core.APIError) {
+	limit, err := maxItems(req, 100, 1000)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	marker := c.q("marker")
+	marker := query(req, "marker")
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	all := make([]*healthCheck, 0, len(s.healthChecks))
@@ -432,7 +432,7 @@ func (s *Service) listHealthChecks(c *call) *core.APIError {
 			}
 		}
 		if start < 0 {
-			return invalidInput("Invalid marker: %s", marker)
+			return nil, invalidInput("Invalid marker: %s", marker)
 		}
 	}
 	out := struct {
@@ -451,16 +451,16 @@ func (s *Service) listHealthChecks(c *call) *core.APIError {
 		}
 		out.HealthChecks = append(out.HealthChecks, all[i].xml())
 	}
-	return s.write(c, http.StatusOK, out)
+	return out, nil
 }
 
-func (s *Service) getHealthCheckCount(c *call) *core.APIError {
+func (s *Service) getHealthCheckCount(req *core.Request) (any, *core.APIError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.write(c, http.StatusOK, struct {
+	return struct {
 		XMLName          xml.Name `xml:"https://route53.amazonaws.com/doc/2013-04-01/ GetHealthCheckCountResponse"`
 		HealthCheckCount int      `xml:"HealthCheckCount"`
-	}{HealthCheckCount: len(s.healthChecks)})
+	}{HealthCheckCount: len(s.healthChecks)}, nil
 }
 
 type xmlObservation struct {
@@ -510,42 +510,42 @@ func (s *Service) observations(hc *healthCheck, failuresOnly bool) []xmlObservat
 	return out
 }
 
-func (s *Service) getHealthCheckStatus(c *call) *core.APIError {
+func (s *Service) getHealthCheckStatus(req *core.Request) (any, *core.APIError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	hc, err := s.healthCheckByID(c.parts[1])
+	hc, err := s.healthCheckByID(req.Param("HealthCheckId"))
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return s.write(c, http.StatusOK, struct {
+	return struct {
 		XMLName                 xml.Name         `xml:"https://route53.amazonaws.com/doc/2013-04-01/ GetHealthCheckStatusResponse"`
 		HealthCheckObservations []xmlObservation `xml:"HealthCheckObservations>HealthCheckObservation"`
-	}{HealthCheckObservations: s.observations(hc, false)})
+	}{HealthCheckObservations: s.observations(hc, false)}, nil
 }
 
-func (s *Service) getHealthCheckLastFailureReason(c *call) *core.APIError {
+func (s *Service) getHealthCheckLastFailureReason(req *core.Request) (any, *core.APIError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	hc, err := s.healthCheckByID(c.parts[1])
+	hc, err := s.healthCheckByID(req.Param("HealthCheckId"))
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return s.write(c, http.StatusOK, struct {
+	return struct {
 		XMLName                 xml.Name         `xml:"https://route53.amazonaws.com/doc/2013-04-01/ GetHealthCheckLastFailureReasonResponse"`
 		HealthCheckObservations []xmlObservation `xml:"HealthCheckObservations>HealthCheckObservation"`
-	}{HealthCheckObservations: s.observations(hc, true)})
+	}{HealthCheckObservations: s.observations(hc, true)}, nil
 }
 
-func (s *Service) getCheckerIPRanges(c *call) *core.APIError {
+func (s *Service) getCheckerIPRanges(req *core.Request) (any, *core.APIError) {
 	ranges := make([]string, 0, len(checkerRegions))
 	for _, r := range checkerRegions {
 		ip := net.ParseIP(checkerIPs[r]).To4()
 		ranges = append(ranges, fmt.Sprintf("%d.%d.%d.0/26", ip[0], ip[1], ip[2]))
 	}
-	return s.write(c, http.StatusOK, struct {
+	return struct {
 		XMLName         xml.Name `xml:"https://route53.amazonaws.com/doc/2013-04-01/ GetCheckerIpRangesResponse"`
 		CheckerIPRanges []string `xml:"CheckerIpRanges>member"`
-	}{CheckerIPRanges: ranges})
+	}{CheckerIPRanges: ranges}, nil
 }
 
 // ------------------------------------------------------------ health status

@@ -192,7 +192,7 @@ type instanceResponse struct {
 	TrafficPolicyInstance xmlInstance `xml:"TrafficPolicyInstance"`
 }
 
-func (s *Service) createTrafficPolicyInstance(c *call) *core.APIError {
+func (s *Service) createTrafficPolicyInstance(req *core.Request) (any, *core.APIError) {
 	var in struct {
 		HostedZoneID         string `xml:"HostedZoneId"`
 		Name                 string `xml:"Name"`
@@ -200,41 +200,41 @@ func (s *Service) createTrafficPolicyInstance(c *call) *core.APIError {
 		TrafficPolicyID      string `xml:"TrafficPolicyId"`
 		TrafficPolicyVersion int    `xml:"TrafficPolicyVersion"`
 	}
-	if err := decode(c, &in); err != nil {
-		return err
+	if err := req.Decode(&in); err != nil {
+		return nil, err
 	}
 	if in.HostedZoneID == "" || in.Name == "" || in.TrafficPolicyID == "" || in.TrafficPolicyVersion == 0 {
-		return invalidInput("Invalid request: HostedZoneId, Name, TTL, TrafficPolicyId and TrafficPolicyVersion are required")
+		return nil, invalidInput("Invalid request: HostedZoneId, Name, TTL, TrafficPolicyId and TrafficPolicyVersion are required")
 	}
 	if err := checkTTL(in.TTL); err != nil {
-		return err
+		return nil, err
 	}
 	name, ok := normalizeName(in.Name)
 	if !ok {
-		return invalidInput("Invalid request: %s is not a valid DNS name", in.Name)
+		return nil, invalidInput("Invalid request: %s is not a valid DNS name", in.Name)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.settleLocked()
 	z, err := s.zoneByID(in.HostedZoneID)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if !inZone(name, z.name) {
-		return invalidInput("Invalid request: the name %s is not in the hosted zone %s", displayName(name), displayName(z.name))
+		return nil, invalidInput("Invalid request: the name %s is not in the hosted zone %s", displayName(name), displayName(z.name))
 	}
 	_, v, err := s.policyVersion(in.TrafficPolicyID, in.TrafficPolicyVersion)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for _, o := range s.instances {
 		if o.zoneID == z.id && o.name == name && o.typ == v.typ {
-			return core.StatusErrorf(http.StatusConflict, "TrafficPolicyInstanceAlreadyExists",
+			return nil, core.StatusErrorf(http.StatusConflict, "TrafficPolicyInstanceAlreadyExists",
 				"Traffic policy instance %s already exists for %s type %s in hosted zone %s.", o.id, displayName(name), v.typ, z.id)
 		}
 	}
 	if len(s.instances) >= s.limits.TrafficPolicyInstances {
-		return core.Errorf("TooManyTrafficPolicyInstances", "This traffic policy instance can't be created because the current account has reached the limit on the number of traffic policy instances (%d).", s.limits.TrafficPolicyInstances)
+		return nil, core.Errorf("TooManyTrafficPolicyInstances", "This traffic policy instance can't be created because the current account has reached the limit on the number of traffic policy instances (%d).", s.limits.TrafficPolicyInstances)
 	}
 	inst := &instance{
 		id: core.NewRequestID(), zoneID: z.id, name: name, typ: v.typ, ttl: *in.TTL,
@@ -242,74 +242,74 @@ func (s *Service) createTrafficPolicyInstance(c *call) *core.APIError {
 		state: stateCreating, readyAt: s.now().Add(s.delays.Instance), seq: s.nextSeq(),
 	}
 	s.instances[inst.id] = inst
-	return s.created(c, locationBase+"trafficpolicyinstance/"+inst.id, instanceResponse{
+	return created(locationBase+"trafficpolicyinstance/"+inst.id, instanceResponse{
 		XMLName: xml.Name{Space: Namespace, Local: "CreateTrafficPolicyInstanceResponse"}, TrafficPolicyInstance: inst.xml()})
 }
 
-func (s *Service) getTrafficPolicyInstance(c *call) *core.APIError {
+func (s *Service) getTrafficPolicyInstance(req *core.Request) (any, *core.APIError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.settleLocked()
-	in, err := s.instanceByID(c.parts[1])
+	in, err := s.instanceByID(req.Param("Id"))
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return s.write(c, http.StatusOK, instanceResponse{
-		XMLName: xml.Name{Space: Namespace, Local: "GetTrafficPolicyInstanceResponse"}, TrafficPolicyInstance: in.xml()})
+	return instanceResponse{
+		XMLName: xml.Name{Space: Namespace, Local: "GetTrafficPolicyInstanceResponse"}, TrafficPolicyInstance: in.xml()}, nil
 }
 
-func (s *Service) updateTrafficPolicyInstance(c *call) *core.APIError {
-	var req struct {
+func (s *Service) updateTrafficPolicyInstance(req *core.Request) (any, *core.APIError) {
+	var upd struct {
 		TTL                  *int64 `xml:"TTL"`
 		TrafficPolicyID      string `xml:"TrafficPolicyId"`
 		TrafficPolicyVersion int    `xml:"TrafficPolicyVersion"`
 	}
-	if err := decode(c, &req); err != nil {
-		return err
+	if err := req.Decode(&upd); err != nil {
+		return nil, err
 	}
-	if req.TrafficPolicyID == "" || req.TrafficPolicyVersion == 0 {
-		return invalidInput("Invalid request: TTL, TrafficPolicyId and TrafficPolicyVersion are required")
+	if upd.TrafficPolicyID == "" || upd.TrafficPolicyVersion == 0 {
+		return nil, invalidInput("Invalid request: TTL, TrafficPolicyId and TrafficPolicyVersion are required")
 	}
-	if err := checkTTL(req.TTL); err != nil {
-		return err
+	if err := checkTTL(upd.TTL); err != nil {
+		return nil, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.settleLocked()
-	in, err := s.instanceByID(c.parts[1])
+	in, err := s.instanceByID(req.Param("Id"))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if in.busy() {
-		return priorRequestNotComplete()
+		return nil, priorRequestNotComplete()
 	}
-	_, v, err := s.policyVersion(req.TrafficPolicyID, req.TrafficPolicyVersion)
+	_, v, err := s.policyVersion(upd.TrafficPolicyID, upd.TrafficPolicyVersion)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if v.typ != in.typ {
-		return core.Errorf("ConflictingTypes", "You tried to update a traffic policy instance by using a traffic policy version that has a different DNS type (%s) than the current type for the instance (%s).", v.typ, in.typ)
+		return nil, core.Errorf("ConflictingTypes", "You tried to update a traffic policy instance by using a traffic policy version that has a different DNS type (%s) than the current type for the instance (%s).", v.typ, in.typ)
 	}
-	in.ttl = *req.TTL
-	in.policyID = req.TrafficPolicyID
-	in.version = req.TrafficPolicyVersion
+	in.ttl = *upd.TTL
+	in.policyID = upd.TrafficPolicyID
+	in.version = upd.TrafficPolicyVersion
 	in.state = stateUpdating
 	in.message = ""
 	in.readyAt = s.now().Add(s.delays.Instance)
-	return s.write(c, http.StatusOK, instanceResponse{
-		XMLName: xml.Name{Space: Namespace, Local: "UpdateTrafficPolicyInstanceResponse"}, TrafficPolicyInstance: in.xml()})
+	return instanceResponse{
+		XMLName: xml.Name{Space: Namespace, Local: "UpdateTrafficPolicyInstanceResponse"}, TrafficPolicyInstance: in.xml()}, nil
 }
 
-func (s *Service) deleteTrafficPolicyInstance(c *call) *core.APIError {
+func (s *Service) deleteTrafficPolicyInstance(req *core.Request) (any, *core.APIError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.settleLocked()
-	in, err := s.instanceByID(c.parts[1])
+	in, err := s.instanceByID(req.Param("Id"))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if in.busy() {
-		return priorRequestNotComplete()
+		return nil, priorRequestNotComplete()
 	}
 	in.state = stateDeleting
 	in.message = ""
@@ -317,17 +317,17 @@ func (s *Service) deleteTrafficPolicyInstance(c *call) *core.APIError {
 	if s.delays.Instance <= 0 {
 		delete(s.instances, in.id)
 	}
-	return s.empty(c)
+	return nil, nil
 }
 
-func (s *Service) getTrafficPolicyInstanceCount(c *call) *core.APIError {
+func (s *Service) getTrafficPolicyInstanceCount(req *core.Request) (any, *core.APIError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.settleLocked()
-	return s.write(c, http.StatusOK, struct {
+	return struct {
 		XMLName                    xml.Name `xml:"https://route53.amazonaws.com/doc/2013-04-01/ GetTrafficPolicyInstanceCountResponse"`
 		TrafficPolicyInstanceCount int      `xml:"TrafficPolicyInstanceCount"`
-	}{TrafficPolicyInstanceCount: len(s.instances)})
+	}{TrafficPolicyInstanceCount: len(s.instances)}, nil
 }
 
 // ------------------------------------------------------------------- lists
@@ -345,20 +345,20 @@ type instanceList struct {
 // listInstances answers the three ListTrafficPolicyInstances* operations:
 // instances matching keep, ordered by hosted zone, name and type, from the
 // markers on.
-func (s *Service) listInstances(c *call, action string, keep func(*instance) bool, withZoneMarker bool) *core.APIError {
-	limit, err := maxItems(c, 100, 100)
+func (s *Service) listInstances(req *core.Request, action string, keep func(*instance) bool, withZoneMarker bool) (any, *core.APIError) {
+	limit, err := maxItems(req, 100, 100)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	zoneMarker := stripPrefix(c.q("hostedzoneid"))
+	zoneMarker := stripPrefix(query(req, "hostedzoneid"))
 	if !withZoneMarker {
 		zoneMarker = ""
 	}
-	nameMarker, typeMarker := "", c.q("trafficpolicyinstancetype")
-	if m := c.q("trafficpolicyinstancename"); m != "" {
+	nameMarker, typeMarker := "", query(req, "trafficpolicyinstancetype")
+	if m := query(req, "trafficpolicyinstancename"); m != "" {
 		n, ok := normalizeName(m)
 		if !ok {
-			return invalidInput("Invalid request: %s is not a valid DNS name", m)
+			return nil, invalidInput("Invalid request: %s is not a valid DNS name", m)
 		}
 		nameMarker = n
 	}
@@ -399,40 +399,40 @@ func (s *Service) listInstances(c *call, action string, keep func(*instance) boo
 		}
 		out.TrafficPolicyInstances = append(out.TrafficPolicyInstances, in.xml())
 	}
-	return s.write(c, http.StatusOK, out)
+	return out, nil
 }
 
-func (s *Service) listTrafficPolicyInstances(c *call) *core.APIError {
+func (s *Service) listTrafficPolicyInstances(req *core.Request) (any, *core.APIError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.settleLocked()
-	return s.listInstances(c, "ListTrafficPolicyInstances", func(*instance) bool { return true }, true)
+	return s.listInstances(req, "ListTrafficPolicyInstances", func(*instance) bool { return true }, true)
 }
 
-func (s *Service) listTrafficPolicyInstancesByHostedZone(c *call) *core.APIError {
+func (s *Service) listTrafficPolicyInstancesByHostedZone(req *core.Request) (any, *core.APIError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.settleLocked()
-	z, err := s.zoneByID(c.q("id"))
+	z, err := s.zoneByID(query(req, "id"))
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return s.listInstances(c, "ListTrafficPolicyInstancesByHostedZone", func(in *instance) bool { return in.zoneID == z.id }, false)
+	return s.listInstances(req, "ListTrafficPolicyInstancesByHostedZone", func(in *instance) bool { return in.zoneID == z.id }, false)
 }
 
-func (s *Service) listTrafficPolicyInstancesByPolicy(c *call) *core.APIError {
-	id := c.q("id")
-	version, err := parseVersion(c.q("version"))
+func (s *Service) listTrafficPolicyInstancesByPolicy(req *core.Request) (any, *core.APIError) {
+	id := query(req, "id")
+	version, err := parseVersion(query(req, "version"))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.settleLocked()
 	if _, _, err := s.policyVersion(id, version); err != nil {
-		return err
+		return nil, err
 	}
-	return s.listInstances(c, "ListTrafficPolicyInstancesByPolicy", func(in *instance) bool {
+	return s.listInstances(req, "ListTrafficPolicyInstancesByPolicy", func(in *instance) bool {
 		return in.policyID == id && in.version == version
 	}, true)
 }

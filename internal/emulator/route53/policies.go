@@ -109,124 +109,124 @@ func policyResponse(action string, tp xmlTrafficPolicy) trafficPolicyResponse {
 	return trafficPolicyResponse{XMLName: xml.Name{Space: Namespace, Local: action + "Response"}, TrafficPolicy: tp}
 }
 
-func (s *Service) createTrafficPolicy(c *call) *core.APIError {
+func (s *Service) createTrafficPolicy(req *core.Request) (any, *core.APIError) {
 	var in struct {
 		Name     string `xml:"Name"`
 		Document string `xml:"Document"`
 		Comment  string `xml:"Comment"`
 	}
-	if err := decode(c, &in); err != nil {
-		return err
+	if err := req.Decode(&in); err != nil {
+		return nil, err
 	}
 	if in.Name == "" || len(in.Name) > 512 {
-		return invalidInput("1 validation error detected: Value at 'name' failed to satisfy constraint: Member must have length between 1 and 512")
+		return nil, invalidInput("1 validation error detected: Value at 'name' failed to satisfy constraint: Member must have length between 1 and 512")
 	}
 	if len(in.Comment) > 1024 {
-		return invalidInput("1 validation error detected: Value at 'comment' failed to satisfy constraint: Member must have length less than or equal to 1024")
+		return nil, invalidInput("1 validation error detected: Value at 'comment' failed to satisfy constraint: Member must have length less than or equal to 1024")
 	}
 	doc, err := validateDocument(in.Document)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, p := range s.policies {
 		if p.name == in.Name && p.live() {
-			return core.StatusErrorf(http.StatusConflict, "TrafficPolicyAlreadyExists", "A traffic policy with the name %s already exists.", in.Name)
+			return nil, core.StatusErrorf(http.StatusConflict, "TrafficPolicyAlreadyExists", "A traffic policy with the name %s already exists.", in.Name)
 		}
 	}
 	if s.livePolicyCount() >= s.limits.TrafficPolicies {
-		return core.Errorf("TooManyTrafficPolicies", "This traffic policy can't be created because the current account has reached the limit on the number of traffic policies (%d).", s.limits.TrafficPolicies)
+		return nil, core.Errorf("TooManyTrafficPolicies", "This traffic policy can't be created because the current account has reached the limit on the number of traffic policies (%d).", s.limits.TrafficPolicies)
 	}
 	p := &trafficPolicy{id: core.NewRequestID(), name: in.Name, seq: s.nextSeq()}
 	v := &policyVersion{version: 1, document: in.Document, comment: in.Comment, typ: doc.RecordType, doc: doc}
 	p.versions = append(p.versions, v)
 	s.policies[p.id] = p
-	return s.created(c, fmt.Sprintf("%strafficpolicy/%s/%d", locationBase, p.id, v.version), policyResponse("CreateTrafficPolicy", p.xml(v)))
+	return created(fmt.Sprintf("%strafficpolicy/%s/%d", locationBase, p.id, v.version), policyResponse("CreateTrafficPolicy", p.xml(v)))
 }
 
-func (s *Service) createTrafficPolicyVersion(c *call) *core.APIError {
+func (s *Service) createTrafficPolicyVersion(req *core.Request) (any, *core.APIError) {
 	var in struct {
 		Document string `xml:"Document"`
 		Comment  string `xml:"Comment"`
 	}
-	if err := decode(c, &in); err != nil {
-		return err
+	if err := req.Decode(&in); err != nil {
+		return nil, err
 	}
 	if len(in.Comment) > 1024 {
-		return invalidInput("1 validation error detected: Value at 'comment' failed to satisfy constraint: Member must have length less than or equal to 1024")
+		return nil, invalidInput("1 validation error detected: Value at 'comment' failed to satisfy constraint: Member must have length less than or equal to 1024")
 	}
-	id := c.parts[1]
+	id := req.Param("Id")
 	s.mu.Lock()
 	p := s.policies[id]
 	if p == nil || !p.live() {
 		s.mu.Unlock()
-		return noSuchTrafficPolicy(id, 0)
+		return nil, noSuchTrafficPolicy(id, 0)
 	}
 	if len(p.versions) >= s.limits.TrafficPolicyVersions {
 		s.mu.Unlock()
-		return core.Errorf("TooManyTrafficPolicyVersionsForCurrentPolicy",
+		return nil, core.Errorf("TooManyTrafficPolicyVersionsForCurrentPolicy",
 			"This traffic policy can't be updated because it already has the maximum number of versions (%d). To create another version, create a new traffic policy.", s.limits.TrafficPolicyVersions)
 	}
 	s.mu.Unlock()
 	doc, err := validateDocument(in.Document)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if !p.live() || s.policies[id] != p {
-		return noSuchTrafficPolicy(id, 0)
+		return nil, noSuchTrafficPolicy(id, 0)
 	}
 	if len(p.versions) >= s.limits.TrafficPolicyVersions {
-		return core.Errorf("ConcurrentModification", "Another user submitted a request to create, update, or delete the object at the same time that you did. Retry the request.")
+		return nil, core.Errorf("ConcurrentModification", "Another user submitted a request to create, update, or delete the object at the same time that you did. Retry the request.")
 	}
 	v := &policyVersion{version: len(p.versions) + 1, document: in.Document, comment: in.Comment, typ: doc.RecordType, doc: doc}
 	p.versions = append(p.versions, v)
-	return s.created(c, fmt.Sprintf("%strafficpolicy/%s/%d", locationBase, p.id, v.version), policyResponse("CreateTrafficPolicyVersion", p.xml(v)))
+	return created(fmt.Sprintf("%strafficpolicy/%s/%d", locationBase, p.id, v.version), policyResponse("CreateTrafficPolicyVersion", p.xml(v)))
 }
 
 // getTrafficPolicy returns any version that was ever created, deleted ones
 // included: Route 53 never fully deletes a traffic policy.
-func (s *Service) getTrafficPolicy(c *call) *core.APIError {
-	version, err := parseVersion(c.parts[2])
+func (s *Service) getTrafficPolicy(req *core.Request) (any, *core.APIError) {
+	version, err := parseVersion(req.Param("Version"))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p := s.policies[c.parts[1]]
+	p := s.policies[req.Param("Id")]
 	if p == nil || version > len(p.versions) {
-		return noSuchTrafficPolicy(c.parts[1], version)
+		return nil, noSuchTrafficPolicy(req.Param("Id"), version)
 	}
-	return s.write(c, http.StatusOK, policyResponse("GetTrafficPolicy", p.xml(p.versions[version-1])))
+	return policyResponse("GetTrafficPolicy", p.xml(p.versions[version-1])), nil
 }
 
-func (s *Service) updateTrafficPolicyComment(c *call) *core.APIError {
+func (s *Service) updateTrafficPolicyComment(req *core.Request) (any, *core.APIError) {
 	var in struct {
 		Comment *string `xml:"Comment"`
 	}
-	if err := decode(c, &in); err != nil {
-		return err
+	if err := req.Decode(&in); err != nil {
+		return nil, err
 	}
 	if in.Comment == nil {
-		return invalidInput("Invalid request: Missing field 'Comment'")
+		return nil, invalidInput("Invalid request: Missing field 'Comment'")
 	}
 	if len(*in.Comment) > 1024 {
-		return invalidInput("1 validation error detected: Value at 'comment' failed to satisfy constraint: Member must have length less than or equal to 1024")
+		return nil, invalidInput("1 validation error detected: Value at 'comment' failed to satisfy constraint: Member must have length less than or equal to 1024")
 	}
-	version, err := parseVersion(c.parts[2])
+	version, err := parseVersion(req.Param("Version"))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p, v, err := s.policyVersion(c.parts[1], version)
+	p, v, err := s.policyVersion(req.Param("Id"), version)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	v.comment = *in.Comment
-	return s.write(c, http.StatusOK, policyResponse("UpdateTrafficPolicyComment", p.xml(v)))
+	return policyResponse("UpdateTrafficPolicyComment", p.xml(v)), nil
 }
 
 // versionInUse reports whether a traffic policy instance uses the version
@@ -240,31 +240,31 @@ func (s *Service) versionInUse(id string, version int) bool {
 	return false
 }
 
-func (s *Service) deleteTrafficPolicy(c *call) *core.APIError {
-	version, err := parseVersion(c.parts[2])
+func (s *Service) deleteTrafficPolicy(req *core.Request) (any, *core.APIError) {
+	version, err := parseVersion(req.Param("Version"))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.settleLocked()
-	_, v, err := s.policyVersion(c.parts[1], version)
+	_, v, err := s.policyVersion(req.Param("Id"), version)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if s.versionInUse(c.parts[1], version) {
-		return core.Errorf("TrafficPolicyInUse", "One or more traffic policy instances were created by using the specified traffic policy.")
+	if s.versionInUse(req.Param("Id"), version) {
+		return nil, core.Errorf("TrafficPolicyInUse", "One or more traffic policy instances were created by using the specified traffic policy.")
 	}
 	v.deleted = true
-	return s.empty(c)
+	return nil, nil
 }
 
-func (s *Service) listTrafficPolicies(c *call) *core.APIError {
-	limit, err := maxItems(c, 100, 100)
+func (s *Service) listTrafficPolicies(req *core.Request) (any, *core.APIError) {
+	limit, err := maxItems(req, 100, 100)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	marker := c.q("trafficpolicyid")
+	marker := query(req, "trafficpolicyid")
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var all []*trafficPolicy
@@ -283,7 +283,7 @@ func (s *Service) listTrafficPolicies(c *call) *core.APIError {
 			}
 		}
 		if start < 0 {
-			return invalidInput("Invalid request: no traffic policy with ID %s to start from", marker)
+			return nil, invalidInput("Invalid request: no traffic policy with ID %s to start from", marker)
 		}
 	}
 	type summary struct {
@@ -311,25 +311,25 @@ func (s *Service) listTrafficPolicies(c *call) *core.APIError {
 		out.TrafficPolicySummaries = append(out.TrafficPolicySummaries, summary{ID: p.id, Name: p.name, Type: l.typ, LatestVersion: l.version, TrafficPolicyCount: p.liveCount()})
 		out.TrafficPolicyIDMarker = p.id
 	}
-	return s.write(c, http.StatusOK, out)
+	return out, nil
 }
 
-func (s *Service) listTrafficPolicyVersions(c *call) *core.APIError {
-	limit, err := maxItems(c, 100, 100)
+func (s *Service) listTrafficPolicyVersions(req *core.Request) (any, *core.APIError) {
+	limit, err := maxItems(req, 100, 100)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	startVersion := 1
-	if m := c.q("trafficpolicyversion"); m != "" {
+	if m := query(req, "trafficpolicyversion"); m != "" {
 		if startVersion, err = parseVersion(m); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p := s.policies[c.parts[1]]
+	p := s.policies[req.Param("Id")]
 	if p == nil {
-		return noSuchTrafficPolicy(c.parts[1], 0)
+		return nil, noSuchTrafficPolicy(req.Param("Id"), 0)
 	}
 	out := struct {
 		XMLName                    xml.Name           `xml:"https://route53.amazonaws.com/doc/2013-04-01/ ListTrafficPolicyVersionsResponse"`
@@ -350,5 +350,5 @@ func (s *Service) listTrafficPolicyVersions(c *call) *core.APIError {
 		out.TrafficPolicies = append(out.TrafficPolicies, p.xml(v))
 		out.TrafficPolicyVersionMarker = strconv.Itoa(v.version)
 	}
-	return s.write(c, http.StatusOK, out)
+	return out, nil
 }

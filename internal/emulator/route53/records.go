@@ -4,7 +4,6 @@ import (
 	"encoding/xml"
 	"fmt"
 	"net"
-	"net/http"
 	"slices"
 	"sort"
 	"strconv"
@@ -383,7 +382,7 @@ func (s *Service) nameHasType(z *hostedZone, records map[string]*rrset, name, ty
 
 // ---------------------------------------------------- ChangeResourceRecordSets
 
-func (s *Service) changeResourceRecordSets(c *call) *core.APIError {
+func (s *Service) changeResourceRecordSets(req *core.Request) (any, *core.APIError) {
 	var in struct {
 		ChangeBatch struct {
 			Comment string `xml:"Comment"`
@@ -393,25 +392,25 @@ func (s *Service) changeResourceRecordSets(c *call) *core.APIError {
 			} `xml:"Changes>Change"`
 		} `xml:"ChangeBatch"`
 	}
-	if err := decode(c, &in); err != nil {
-		return err
+	if err := req.Decode(&in); err != nil {
+		return nil, err
 	}
 	batch := in.ChangeBatch
 	if len(batch.Changes) == 0 {
-		return invalidInput("1 validation error detected: Value '[]' at 'changeBatch.changes' failed to satisfy constraint: Member must have length greater than or equal to 1")
+		return nil, invalidInput("1 validation error detected: Value '[]' at 'changeBatch.changes' failed to satisfy constraint: Member must have length greater than or equal to 1")
 	}
 	if len(batch.Changes) > 1000 {
-		return invalidInput("1 validation error detected: Value at 'changeBatch.changes' failed to satisfy constraint: Member must have length less than or equal to 1000")
+		return nil, invalidInput("1 validation error detected: Value at 'changeBatch.changes' failed to satisfy constraint: Member must have length less than or equal to 1000")
 	}
 	if len(batch.Comment) > 256 {
-		return invalidInput("1 validation error detected: Value at 'changeBatch.comment' failed to satisfy constraint: Member must have length less than or equal to 256")
+		return nil, invalidInput("1 validation error detected: Value at 'changeBatch.comment' failed to satisfy constraint: Member must have length less than or equal to 256")
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.settleLocked()
-	z, err := s.zoneByID(c.parts[1])
+	z, err := s.zoneByID(req.Param("Id"))
 	if err != nil {
-		return err
+		return nil, err
 	}
 
 	// Apply to a working copy, change by change, collecting every problem.
@@ -424,17 +423,17 @@ func (s *Service) changeResourceRecordSets(c *call) *core.APIError {
 	for _, ch := range batch.Changes {
 		r := ch.ResourceRecordSet
 		if r == nil {
-			return invalidInput("Invalid request: Missing field 'ResourceRecordSet' in Change")
+			return nil, invalidInput("Invalid request: Missing field 'ResourceRecordSet' in Change")
 		}
 		switch ch.Action {
 		case "CREATE", "DELETE", "UPSERT":
 		default:
-			return invalidInput("1 validation error detected: Value '%s' at 'changeBatch.changes.member.action' failed to satisfy constraint: Member must satisfy enum value set: [CREATE, DELETE, UPSERT]", ch.Action)
+			return nil, invalidInput("1 validation error detected: Value '%s' at 'changeBatch.changes.member.action' failed to satisfy constraint: Member must satisfy enum value set: [CREATE, DELETE, UPSERT]", ch.Action)
 		}
 		r.Type = strings.ToUpper(r.Type)
 		apiErr, problems := s.checkRecordSet(z, work, ch.Action, r)
 		if apiErr != nil {
-			return apiErr
+			return nil, apiErr
 		}
 		if len(problems) > 0 {
 			msgs = append(msgs, problems...)
@@ -485,17 +484,17 @@ func (s *Service) changeResourceRecordSets(c *call) *core.APIError {
 		work[key] = &stored
 	}
 	if len(msgs) > 0 {
-		return invalidChangeBatch(msgs)
+		return nil, invalidChangeBatch(msgs)
 	}
 	z.records = work
 	for in := range deletedPolicyRecords {
 		in.recordDeleted = true
 	}
 	ch := s.newChange(batch.Comment)
-	return s.write(c, http.StatusOK, struct {
+	return struct {
 		XMLName    xml.Name      `xml:"https://route53.amazonaws.com/doc/2013-04-01/ ChangeResourceRecordSetsResponse"`
 		ChangeInfo xmlChangeInfo `xml:"ChangeInfo"`
-	}{ChangeInfo: s.changeXML(ch)})
+	}{ChangeInfo: s.changeXML(ch)}, nil
 }
 
 // policyRecordAt returns the instance whose record set is at name/type, unless
@@ -577,35 +576,35 @@ func (s *Service) zoneListing(z *hostedZone) []listedRecord {
 	return out
 }
 
-func (s *Service) listResourceRecordSets(c *call) *core.APIError {
-	limit, err := maxItems(c, 300, 300)
+func (s *Service) listResourceRecordSets(req *core.Request) (any, *core.APIError) {
+	limit, err := maxItems(req, 300, 300)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	startName, startType, startID := c.q("name"), c.q("type"), c.q("identifier")
+	startName, startType, startID := query(req, "name"), query(req, "type"), query(req, "identifier")
 	if startType != "" && startName == "" {
-		return invalidInput("The input is not valid: StartRecordType was given without StartRecordName")
+		return nil, invalidInput("The input is not valid: StartRecordType was given without StartRecordName")
 	}
 	if startID != "" && startType == "" {
-		return invalidInput("The input is not valid: StartRecordIdentifier was given without StartRecordType")
+		return nil, invalidInput("The input is not valid: StartRecordIdentifier was given without StartRecordType")
 	}
 	if startType != "" && !validRRTypes[startType] {
-		return invalidInput("1 validation error detected: Value '%s' at 'startRecordType' failed to satisfy constraint: Member must satisfy enum value set: [SOA, A, TXT, NS, CNAME, MX, NAPTR, PTR, SRV, SPF, AAAA, CAA, DS, TLSA, SSHFP, SVCB, HTTPS]", startType)
+		return nil, invalidInput("1 validation error detected: Value '%s' at 'startRecordType' failed to satisfy constraint: Member must satisfy enum value set: [SOA, A, TXT, NS, CNAME, MX, NAPTR, PTR, SRV, SPF, AAAA, CAA, DS, TLSA, SSHFP, SVCB, HTTPS]", startType)
 	}
 	startKey := ""
 	if startName != "" {
 		n, ok := normalizeName(startName)
 		if !ok {
-			return invalidInput("The input is not valid: %s is not a valid DNS name", startName)
+			return nil, invalidInput("The input is not valid: %s is not a valid DNS name", startName)
 		}
 		startKey = reversedName(n)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.settleLocked()
-	z, apiErr := s.zoneByID(c.parts[1])
+	z, apiErr := s.zoneByID(req.Param("Id"))
 	if apiErr != nil {
-		return apiErr
+		return nil, apiErr
 	}
 	out := struct {
 		XMLName              xml.Name `xml:"https://route53.amazonaws.com/doc/2013-04-01/ ListResourceRecordSetsResponse"`
@@ -634,5 +633,5 @@ func (s *Service) listResourceRecordSets(c *call) *core.APIError {
 		}
 		out.ResourceRecordSets = append(out.ResourceRecordSets, lr.r)
 	}
-	return s.write(c, http.StatusOK, out)
+	return out, nil
 }

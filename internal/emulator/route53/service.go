@@ -2,8 +2,6 @@ package route53
 
 import (
 	"encoding/json"
-	"encoding/xml"
-	"io"
 	"net/http"
 	"sort"
 	"strconv"
@@ -16,9 +14,6 @@ import (
 
 // Namespace is the xmlns of Route 53 requests and responses.
 const Namespace = "https://route53.amazonaws.com/doc/2013-04-01/"
-
-// apiVersionPrefix starts every Route 53 API path.
-const apiVersionPrefix = "/2013-04-01/"
 
 // locationBase prefixes the Location header of created objects.
 const locationBase = "https://route53.amazonaws.com/2013-04-01/"
@@ -54,8 +49,8 @@ func DefaultLimits() Limits {
 
 // Service is the emulated Route 53.
 type Service struct {
-	env   *core.Env
-	proto core.RESTXMLProtocol
+	env *core.Env
+	api *core.API
 
 	mu     sync.Mutex
 	delays Delays
@@ -76,9 +71,8 @@ type Service struct {
 
 // New returns a Route 53 service using env for the account and the clock.
 func New(env *core.Env) *Service {
-	return &Service{
+	s := &Service{
 		env:          env,
-		proto:        core.RESTXMLProtocol{Namespace: Namespace},
 		delays:       DefaultDelays(),
 		limits:       DefaultLimits(),
 		zones:        map[string]*hostedZone{},
@@ -89,13 +83,15 @@ func New(env *core.Env) *Service {
 		policies:     map[string]*trafficPolicy{},
 		instances:    map[string]*instance{},
 	}
+	s.api = newAPI(s)
+	return s
 }
 
 // SigningName implements core.Service.
 func (s *Service) SigningName() string { return "route53" }
 
-// Protocol implements core.Service.
-func (s *Service) Protocol() core.Protocol { return s.proto }
+// API implements core.Service.
+func (s *Service) API() *core.API { return s.api }
 
 // SetDelays changes the emulated propagation delays. Work already under way
 // keeps the delay it started with.
@@ -139,227 +135,9 @@ func (s *Service) nextSeq() int64 {
 	return s.seq
 }
 
-// ------------------------------------------------------------------ routing
-
-// call is one parsed API request.
-type call struct {
-	req   *core.Request
-	w     http.ResponseWriter
-	parts []string // path segments after /2013-04-01/
-	query map[string][]string
-}
-
-func (c *call) q(name string) string {
-	if v := c.query[name]; len(v) > 0 {
-		return v[0]
-	}
-	return ""
-}
-
-type handler func(c *call) *core.APIError
-
-// route maps a method and path to the operation name and its handler.
-func (s *Service) route(method string, p []string) (string, handler) {
-	n := len(p)
-	seg := func(i int) string {
-		if i < n {
-			return p[i]
-		}
-		return ""
-	}
-	switch seg(0) {
-	case "hostedzone":
-		switch {
-		case n == 1 && method == http.MethodPost:
-			return "CreateHostedZone", s.createHostedZone
-		case n == 1 && method == http.MethodGet:
-			return "ListHostedZones", s.listHostedZones
-		case n == 2 && method == http.MethodGet:
-			return "GetHostedZone", s.getHostedZone
-		case n == 2 && method == http.MethodDelete:
-			return "DeleteHostedZone", s.deleteHostedZone
-		case n == 2 && method == http.MethodPost:
-			return "UpdateHostedZoneComment", s.updateHostedZoneComment
-		case n == 3 && seg(2) == "rrset" && method == http.MethodPost:
-			return "ChangeResourceRecordSets", s.changeResourceRecordSets
-		case n == 3 && seg(2) == "rrset" && method == http.MethodGet:
-			return "ListResourceRecordSets", s.listResourceRecordSets
-		}
-	case "hostedzonecount":
-		if n == 1 && method == http.MethodGet {
-			return "GetHostedZoneCount", s.getHostedZoneCount
-		}
-	case "hostedzonesbyname":
-		if n == 1 && method == http.MethodGet {
-			return "ListHostedZonesByName", s.listHostedZonesByName
-		}
-	case "change":
-		if n == 2 && method == http.MethodGet {
-			return "GetChange", s.getChange
-		}
-	case "healthcheck":
-		switch {
-		case n == 1 && method == http.MethodPost:
-			return "CreateHealthCheck", s.createHealthCheck
-		case n == 1 && method == http.MethodGet:
-			return "ListHealthChecks", s.listHealthChecks
-		case n == 2 && method == http.MethodGet:
-			return "GetHealthCheck", s.getHealthCheck
-		case n == 2 && method == http.MethodPost:
-			return "UpdateHealthCheck", s.updateHealthCheck
-		case n == 2 && method == http.MethodDelete:
-			return "DeleteHealthCheck", s.deleteHealthCheck
-		case n == 3 && seg(2) == "status" && method == http.MethodGet:
-			return "GetHealthCheckStatus", s.getHealthCheckStatus
-		case n == 3 && seg(2) == "lastfailurereason" && method == http.MethodGet:
-			return "GetHealthCheckLastFailureReason", s.getHealthCheckLastFailureReason
-		}
-	case "healthcheckcount":
-		if n == 1 && method == http.MethodGet {
-			return "GetHealthCheckCount", s.getHealthCheckCount
-		}
-	case "checkeripranges":
-		if n == 1 && method == http.MethodGet {
-			return "GetCheckerIpRanges", s.getCheckerIPRanges
-		}
-	case "accountlimit":
-		if n == 2 && method == http.MethodGet {
-			return "GetAccountLimit", s.getAccountLimit
-		}
-	case "tags":
-		switch {
-		case n == 3 && method == http.MethodPost:
-			return "ChangeTagsForResource", s.changeTagsForResource
-		case n == 3 && method == http.MethodGet:
-			return "ListTagsForResource", s.listTagsForResource
-		case n == 2 && method == http.MethodPost:
-			return "ListTagsForResources", s.listTagsForResources
-		}
-	case "trafficpolicy":
-		switch {
-		case n == 1 && method == http.MethodPost:
-			return "CreateTrafficPolicy", s.createTrafficPolicy
-		case n == 2 && method == http.MethodPost:
-			return "CreateTrafficPolicyVersion", s.createTrafficPolicyVersion
-		case n == 3 && method == http.MethodGet:
-			return "GetTrafficPolicy", s.getTrafficPolicy
-		case n == 3 && method == http.MethodPost:
-			return "UpdateTrafficPolicyComment", s.updateTrafficPolicyComment
-		case n == 3 && method == http.MethodDelete:
-			return "DeleteTrafficPolicy", s.deleteTrafficPolicy
-		}
-	case "trafficpolicies":
-		switch {
-		case n == 1 && method == http.MethodGet:
-			return "ListTrafficPolicies", s.listTrafficPolicies
-		case n == 3 && seg(2) == "versions" && method == http.MethodGet:
-			return "ListTrafficPolicyVersions", s.listTrafficPolicyVersions
-		}
-	case "trafficpolicyinstance":
-		switch {
-		case n == 1 && method == http.MethodPost:
-			return "CreateTrafficPolicyInstance", s.createTrafficPolicyInstance
-		case n == 2 && method == http.MethodGet:
-			return "GetTrafficPolicyInstance", s.getTrafficPolicyInstance
-		case n == 2 && method == http.MethodPost:
-			return "UpdateTrafficPolicyInstance", s.updateTrafficPolicyInstance
-		case n == 2 && method == http.MethodDelete:
-			return "DeleteTrafficPolicyInstance", s.deleteTrafficPolicyInstance
-		}
-	case "trafficpolicyinstances":
-		switch {
-		case n == 1 && method == http.MethodGet:
-			return "ListTrafficPolicyInstances", s.listTrafficPolicyInstances
-		case n == 2 && seg(1) == "hostedzone" && method == http.MethodGet:
-			return "ListTrafficPolicyInstancesByHostedZone", s.listTrafficPolicyInstancesByHostedZone
-		case n == 2 && seg(1) == "trafficpolicy" && method == http.MethodGet:
-			return "ListTrafficPolicyInstancesByPolicy", s.listTrafficPolicyInstancesByPolicy
-		}
-	case "trafficpolicyinstancecount":
-		if n == 1 && method == http.MethodGet {
-			return "GetTrafficPolicyInstanceCount", s.getTrafficPolicyInstanceCount
-		}
-	}
-	return "", nil
-}
-
-// ServeAWS implements core.Service.
-func (s *Service) ServeAWS(w http.ResponseWriter, req *core.Request) {
-	path := req.HTTP.URL.Path
-	rest, ok := strings.CutPrefix(path, apiVersionPrefix)
-	if !ok {
-		s.proto.WriteError(w, req, core.StatusErrorf(http.StatusNotFound, "UnknownOperationException",
-			"the path %s is not a Route 53 API path (expected %s…)", path, apiVersionPrefix))
-		return
-	}
-	var parts []string
-	for _, p := range strings.Split(strings.Trim(rest, "/"), "/") {
-		if p != "" {
-			parts = append(parts, p)
-		}
-	}
-	// Clients that do not strip the prefixes send /hostedzone//hostedzone/ID.
-	if len(parts) >= 3 && (parts[0] == "hostedzone" || parts[0] == "healthcheck" || parts[0] == "change") && parts[1] == parts[0] {
-		parts = append(parts[:1], parts[2:]...)
-	}
-	action, h := s.route(req.HTTP.Method, parts)
-	if h == nil {
-		s.proto.WriteError(w, req, core.StatusErrorf(http.StatusNotFound, "UnknownOperationException",
-			"the emulator does not implement %s %s", req.HTTP.Method, path))
-		return
-	}
-	if err := req.Begin(action); err != nil {
-		s.proto.WriteError(w, req, err)
-		return
-	}
-	c := &call{req: req, w: w, parts: parts, query: req.HTTP.URL.Query()}
-	if err := h(c); err != nil {
-		s.proto.WriteError(w, req, err)
-	}
-}
-
-// decode reads the XML request body into v. An empty body leaves v as is.
-func decode(c *call, v any) *core.APIError {
-	body, err := io.ReadAll(io.LimitReader(c.req.HTTP.Body, core.MaxRequestBody+1))
-	if err != nil {
-		return invalidInput("could not read the request body: %v", err)
-	}
-	if len(body) > core.MaxRequestBody {
-		return core.StatusErrorf(http.StatusRequestEntityTooLarge, "InvalidInput", "the request body is too large")
-	}
-	if len(strings.TrimSpace(string(body))) == 0 {
-		return nil
-	}
-	if err := xml.Unmarshal(body, v); err != nil {
-		return invalidInput("Invalid XML ; %v", err)
-	}
-	return nil
-}
-
-// write answers with an XML document (a struct with an XMLName in Namespace).
-func (s *Service) write(c *call, status int, v any) *core.APIError {
-	s.proto.WriteXML(c.w, c.req, status, v)
-	return nil
-}
-
-// created answers 201 Created with a Location header.
-func (s *Service) created(c *call, location string, v any) *core.APIError {
-	c.w.Header().Set("Location", location)
-	return s.write(c, http.StatusCreated, v)
-}
-
-// empty answers 200 with an empty <ActionResponse/> element.
-func (s *Service) empty(c *call) *core.APIError {
-	c.w.Header().Set("Content-Type", "text/xml")
-	c.w.Header().Set("x-amzn-RequestId", c.req.ID)
-	c.w.WriteHeader(http.StatusOK)
-	_, _ = io.WriteString(c.w, xml.Header+`<`+c.req.Action+`Response xmlns="`+Namespace+`"/>`)
-	return nil
-}
-
 // maxItems parses the maxitems query parameter: def when absent, capped at ceiling.
-func maxItems(c *call, def, ceiling int) (int, *core.APIError) {
-	v := c.q("maxitems")
+func maxItems(req *core.Request, def, ceiling int) (int, *core.APIError) {
+	v := query(req, "maxitems")
 	if v == "" {
 		return def, nil
 	}

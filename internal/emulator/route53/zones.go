@@ -118,18 +118,18 @@ func (s *Service) changeXML(ch *change) xmlChangeInfo {
 	return xmlChangeInfo{ID: "/change/" + ch.id, Status: status, SubmittedAt: timestamp(ch.submitted), Comment: ch.comment}
 }
 
-func (s *Service) getChange(c *call) *core.APIError {
-	id := stripPrefix(c.parts[1])
+func (s *Service) getChange(req *core.Request) (any, *core.APIError) {
+	id := stripPrefix(req.Param("Id"))
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	ch := s.changes[id]
 	if ch == nil {
-		return core.StatusErrorf(http.StatusNotFound, "NoSuchChange", "A change with the specified change ID does not exist.")
+		return nil, core.StatusErrorf(http.StatusNotFound, "NoSuchChange", "A change with the specified change ID does not exist.")
 	}
-	return s.write(c, http.StatusOK, struct {
+	return struct {
 		XMLName    xml.Name      `xml:"https://route53.amazonaws.com/doc/2013-04-01/ GetChangeResponse"`
 		ChangeInfo xmlChangeInfo `xml:"ChangeInfo"`
-	}{ChangeInfo: s.changeXML(ch)})
+	}{ChangeInfo: s.changeXML(ch)}, nil
 }
 
 // ------------------------------------------------------------- hosted zones
@@ -154,7 +154,7 @@ func newNameServers() []string {
 	return out
 }
 
-func (s *Service) createHostedZone(c *call) *core.APIError {
+func (s *Service) createHostedZone(req *core.Request) (any, *core.APIError) {
 	var in struct {
 		Name             string `xml:"Name"`
 		CallerReference  string `xml:"CallerReference"`
@@ -165,48 +165,48 @@ func (s *Service) createHostedZone(c *call) *core.APIError {
 			PrivateZone bool   `xml:"PrivateZone"`
 		}
 	}
-	if err := decode(c, &in); err != nil {
-		return err
+	if err := req.Decode(&in); err != nil {
+		return nil, err
 	}
 	if in.Name == "" || in.CallerReference == "" {
-		return invalidInput("Invalid request: Name and CallerReference are required")
+		return nil, invalidInput("Invalid request: Name and CallerReference are required")
 	}
 	if len(in.CallerReference) > 128 {
-		return invalidInput("1 validation error detected: Value at 'callerReference' failed to satisfy constraint: Member must have length less than or equal to 128")
+		return nil, invalidInput("1 validation error detected: Value at 'callerReference' failed to satisfy constraint: Member must have length less than or equal to 128")
 	}
 	name, ok := normalizeName(in.Name)
 	if !ok || name == "." {
-		return core.Errorf("InvalidDomainName", "%s is not a valid domain name", in.Name)
+		return nil, core.Errorf("InvalidDomainName", "%s is not a valid domain name", in.Name)
 	}
 	comment := ""
 	if in.HostedZoneConfig != nil {
 		comment = in.HostedZoneConfig.Comment
 		if in.HostedZoneConfig.PrivateZone {
-			return invalidInput("the emulator supports public hosted zones only (PrivateZone true)")
+			return nil, invalidInput("the emulator supports public hosted zones only (PrivateZone true)")
 		}
 	}
 	if len(comment) > 256 {
-		return invalidInput("1 validation error detected: Value at 'hostedZoneConfig.comment' failed to satisfy constraint: Member must have length less than or equal to 256")
+		return nil, invalidInput("1 validation error detected: Value at 'hostedZoneConfig.comment' failed to satisfy constraint: Member must have length less than or equal to 256")
 	}
 	if in.VPC != nil {
-		return invalidInput("the emulator supports public hosted zones only (a VPC was given)")
+		return nil, invalidInput("the emulator supports public hosted zones only (a VPC was given)")
 	}
 	if in.DelegationSetID != "" {
-		return core.StatusErrorf(http.StatusNotFound, "NoSuchDelegationSet", "A reusable delegation set with the specified ID does not exist.")
+		return nil, core.StatusErrorf(http.StatusNotFound, "NoSuchDelegationSet", "A reusable delegation set with the specified ID does not exist.")
 	}
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.zoneRefs[in.CallerReference] {
-		return core.StatusErrorf(http.StatusConflict, "HostedZoneAlreadyExists",
+		return nil, core.StatusErrorf(http.StatusConflict, "HostedZoneAlreadyExists",
 			"A hosted zone has already been created with the specified caller reference.")
 	}
 	if len(s.zones) >= s.limits.HostedZones {
-		return core.Errorf("TooManyHostedZones", "This operation can't be completed because the current account has reached the limit on the number of hosted zones (%d).", s.limits.HostedZones)
+		return nil, core.Errorf("TooManyHostedZones", "This operation can't be completed because the current account has reached the limit on the number of hosted zones (%d).", s.limits.HostedZones)
 	}
 	z := s.addZoneLocked("Z"+core.RandomID(19), name, in.CallerReference, comment)
 	ch := s.newChange("")
-	return s.created(c, locationBase+"hostedzone/"+z.id, struct {
+	return created(locationBase+"hostedzone/"+z.id, struct {
 		XMLName       xml.Name         `xml:"https://route53.amazonaws.com/doc/2013-04-01/ CreateHostedZoneResponse"`
 		HostedZone    xmlHostedZone    `xml:"HostedZone"`
 		ChangeInfo    xmlChangeInfo    `xml:"ChangeInfo"`
@@ -272,28 +272,28 @@ func (s *Service) SeedHostedZone(name, id string) error {
 	return nil
 }
 
-func (s *Service) getHostedZone(c *call) *core.APIError {
+func (s *Service) getHostedZone(req *core.Request) (any, *core.APIError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.settleLocked()
-	z, err := s.zoneByID(c.parts[1])
+	z, err := s.zoneByID(req.Param("Id"))
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return s.write(c, http.StatusOK, struct {
+	return struct {
 		XMLName       xml.Name         `xml:"https://route53.amazonaws.com/doc/2013-04-01/ GetHostedZoneResponse"`
 		HostedZone    xmlHostedZone    `xml:"HostedZone"`
 		DelegationSet xmlDelegationSet `xml:"DelegationSet"`
-	}{HostedZone: s.zoneXML(z), DelegationSet: xmlDelegationSet{NameServers: z.nameServers}})
+	}{HostedZone: s.zoneXML(z), DelegationSet: xmlDelegationSet{NameServers: z.nameServers}}, nil
 }
 
-func (s *Service) getHostedZoneCount(c *call) *core.APIError {
+func (s *Service) getHostedZoneCount(req *core.Request) (any, *core.APIError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.write(c, http.StatusOK, struct {
+	return struct {
 		XMLName         xml.Name `xml:"https://route53.amazonaws.com/doc/2013-04-01/ GetHostedZoneCountResponse"`
 		HostedZoneCount int      `xml:"HostedZoneCount"`
-	}{HostedZoneCount: len(s.zones)})
+	}{HostedZoneCount: len(s.zones)}, nil
 }
 
 func (s *Service) sortedZones() []*hostedZone {
@@ -305,23 +305,23 @@ func (s *Service) sortedZones() []*hostedZone {
 	return out
 }
 
-func (s *Service) listHostedZones(c *call) *core.APIError {
-	limit, err := maxItems(c, 100, 100)
+func (s *Service) listHostedZones(req *core.Request) (any, *core.APIError) {
+	limit, err := maxItems(req, 100, 100)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if c.q("delegationsetid") != "" {
-		return core.StatusErrorf(http.StatusNotFound, "NoSuchDelegationSet", "A reusable delegation set with the specified ID does not exist.")
+	if query(req, "delegationsetid") != "" {
+		return nil, core.StatusErrorf(http.StatusNotFound, "NoSuchDelegationSet", "A reusable delegation set with the specified ID does not exist.")
 	}
-	if t := c.q("hostedzonetype"); t != "" && t != "PrivateHostedZone" {
-		return invalidInput("1 validation error detected: Value '%s' at 'hostedZoneType' failed to satisfy constraint: Member must satisfy enum value set: [PrivateHostedZone]", t)
+	if t := query(req, "hostedzonetype"); t != "" && t != "PrivateHostedZone" {
+		return nil, invalidInput("1 validation error detected: Value '%s' at 'hostedZoneType' failed to satisfy constraint: Member must satisfy enum value set: [PrivateHostedZone]", t)
 	}
-	marker := stripPrefix(c.q("marker"))
+	marker := stripPrefix(query(req, "marker"))
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.settleLocked()
 	zones := s.sortedZones()
-	if c.q("hostedzonetype") == "PrivateHostedZone" {
+	if query(req, "hostedzonetype") == "PrivateHostedZone" {
 		zones = nil // every emulated zone is public
 	}
 	start := 0
@@ -334,7 +334,7 @@ func (s *Service) listHostedZones(c *call) *core.APIError {
 			}
 		}
 		if start < 0 {
-			return invalidInput("Invalid marker: %s", marker)
+			return nil, invalidInput("Invalid marker: %s", marker)
 		}
 	}
 	out := struct {
@@ -353,23 +353,23 @@ func (s *Service) listHostedZones(c *call) *core.APIError {
 		}
 		out.HostedZones = append(out.HostedZones, s.zoneXML(zones[i]))
 	}
-	return s.write(c, http.StatusOK, out)
+	return out, nil
 }
 
-func (s *Service) listHostedZonesByName(c *call) *core.APIError {
-	limit, err := maxItems(c, 100, 100)
+func (s *Service) listHostedZonesByName(req *core.Request) (any, *core.APIError) {
+	limit, err := maxItems(req, 100, 100)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	dnsName, startID := c.q("dnsname"), stripPrefix(c.q("hostedzoneid"))
+	dnsName, startID := query(req, "dnsname"), stripPrefix(query(req, "hostedzoneid"))
 	if startID != "" && dnsName == "" {
-		return invalidInput("Invalid request: a HostedZoneId was given without a DNSName")
+		return nil, invalidInput("Invalid request: a HostedZoneId was given without a DNSName")
 	}
 	startKey := ""
 	if dnsName != "" {
 		n, ok := normalizeName(dnsName)
 		if !ok {
-			return core.Errorf("InvalidDomainName", "%s is not a valid domain name", dnsName)
+			return nil, core.Errorf("InvalidDomainName", "%s is not a valid domain name", dnsName)
 		}
 		startKey = reversedName(n)
 	}
@@ -393,7 +393,7 @@ func (s *Service) listHostedZonesByName(c *call) *core.APIError {
 		NextDNSName      string          `xml:"NextDNSName,omitempty"`
 		NextHostedZoneID string          `xml:"NextHostedZoneId,omitempty"`
 		MaxItems         int             `xml:"MaxItems"`
-	}{DNSName: dnsName, HostedZoneID: c.q("hostedzoneid"), MaxItems: limit, HostedZones: []xmlHostedZone{}}
+	}{DNSName: dnsName, HostedZoneID: query(req, "hostedzoneid"), MaxItems: limit, HostedZones: []xmlHostedZone{}}
 	for _, z := range zones {
 		key := reversedName(z.name)
 		if key < startKey || (key == startKey && startID != "" && z.id < startID) {
@@ -407,16 +407,16 @@ func (s *Service) listHostedZonesByName(c *call) *core.APIError {
 		}
 		out.HostedZones = append(out.HostedZones, s.zoneXML(z))
 	}
-	return s.write(c, http.StatusOK, out)
+	return out, nil
 }
 
-func (s *Service) deleteHostedZone(c *call) *core.APIError {
+func (s *Service) deleteHostedZone(req *core.Request) (any, *core.APIError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.settleLocked()
-	z, err := s.zoneByID(c.parts[1])
+	z, err := s.zoneByID(req.Param("Id"))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	notEmpty := false
 	for _, r := range z.records {
@@ -431,41 +431,41 @@ func (s *Service) deleteHostedZone(c *call) *core.APIError {
 		}
 	}
 	if notEmpty {
-		return core.Errorf("HostedZoneNotEmpty", "The specified hosted zone contains non-required resource record sets and so cannot be deleted.")
+		return nil, core.Errorf("HostedZoneNotEmpty", "The specified hosted zone contains non-required resource record sets and so cannot be deleted.")
 	}
 	delete(s.zones, z.id)
 	ch := s.newChange("")
-	return s.write(c, http.StatusOK, struct {
+	return struct {
 		XMLName    xml.Name      `xml:"https://route53.amazonaws.com/doc/2013-04-01/ DeleteHostedZoneResponse"`
 		ChangeInfo xmlChangeInfo `xml:"ChangeInfo"`
-	}{ChangeInfo: s.changeXML(ch)})
+	}{ChangeInfo: s.changeXML(ch)}, nil
 }
 
-func (s *Service) updateHostedZoneComment(c *call) *core.APIError {
+func (s *Service) updateHostedZoneComment(req *core.Request) (any, *core.APIError) {
 	var in struct {
 		Comment *string `xml:"Comment"`
 	}
-	if err := decode(c, &in); err != nil {
-		return err
+	if err := req.Decode(&in); err != nil {
+		return nil, err
 	}
 	if in.Comment != nil && len(*in.Comment) > 256 {
-		return invalidInput("1 validation error detected: Value at 'comment' failed to satisfy constraint: Member must have length less than or equal to 256")
+		return nil, invalidInput("1 validation error detected: Value at 'comment' failed to satisfy constraint: Member must have length less than or equal to 256")
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.settleLocked()
-	z, err := s.zoneByID(c.parts[1])
+	z, err := s.zoneByID(req.Param("Id"))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	z.comment = ""
 	if in.Comment != nil {
 		z.comment = *in.Comment
 	}
-	return s.write(c, http.StatusOK, struct {
+	return struct {
 		XMLName    xml.Name      `xml:"https://route53.amazonaws.com/doc/2013-04-01/ UpdateHostedZoneCommentResponse"`
 		HostedZone xmlHostedZone `xml:"HostedZone"`
-	}{HostedZone: s.zoneXML(z)})
+	}{HostedZone: s.zoneXML(z)}, nil
 }
 
 // ---------------------------------------------------------------------- tags
@@ -502,27 +502,27 @@ func tagSet(resourceType, id string, tags map[string]string) xmlResourceTagSet {
 	return set
 }
 
-func (s *Service) changeTagsForResource(c *call) *core.APIError {
+func (s *Service) changeTagsForResource(req *core.Request) (any, *core.APIError) {
 	var in struct {
 		AddTags       []xmlTag `xml:"AddTags>Tag"`
 		RemoveTagKeys []string `xml:"RemoveTagKeys>Key"`
 	}
-	if err := decode(c, &in); err != nil {
-		return err
+	if err := req.Decode(&in); err != nil {
+		return nil, err
 	}
 	if len(in.AddTags) > 10 || len(in.RemoveTagKeys) > 10 {
-		return invalidInput("1 validation error detected: AddTags and RemoveTagKeys accept at most 10 members each")
+		return nil, invalidInput("1 validation error detected: AddTags and RemoveTagKeys accept at most 10 members each")
 	}
 	for _, t := range in.AddTags {
 		if t.Key == "" || len(t.Key) > 128 || len(t.Value) > 256 {
-			return invalidInput("Invalid tag: keys are 1-128 characters and values at most 256 (key %q)", t.Key)
+			return nil, invalidInput("Invalid tag: keys are 1-128 characters and values at most 256 (key %q)", t.Key)
 		}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	tags, err := s.tagsOf(c.parts[1], c.parts[2])
+	tags, err := s.tagsOf(req.Param("ResourceType"), req.Param("ResourceId"))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for _, k := range in.RemoveTagKeys {
 		delete(tags, k)
@@ -531,33 +531,33 @@ func (s *Service) changeTagsForResource(c *call) *core.APIError {
 		tags[t.Key] = t.Value
 	}
 	if len(tags) > 50 {
-		return invalidInput("a resource can have at most 50 tags")
+		return nil, invalidInput("a resource can have at most 50 tags")
 	}
-	return s.empty(c)
+	return nil, nil
 }
 
-func (s *Service) listTagsForResource(c *call) *core.APIError {
+func (s *Service) listTagsForResource(req *core.Request) (any, *core.APIError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	tags, err := s.tagsOf(c.parts[1], c.parts[2])
+	tags, err := s.tagsOf(req.Param("ResourceType"), req.Param("ResourceId"))
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return s.write(c, http.StatusOK, struct {
+	return struct {
 		XMLName        xml.Name          `xml:"https://route53.amazonaws.com/doc/2013-04-01/ ListTagsForResourceResponse"`
 		ResourceTagSet xmlResourceTagSet `xml:"ResourceTagSet"`
-	}{ResourceTagSet: tagSet(c.parts[1], c.parts[2], tags)})
+	}{ResourceTagSet: tagSet(req.Param("ResourceType"), req.Param("ResourceId"), tags)}, nil
 }
 
-func (s *Service) listTagsForResources(c *call) *core.APIError {
+func (s *Service) listTagsForResources(req *core.Request) (any, *core.APIError) {
 	var in struct {
 		ResourceIDs []string `xml:"ResourceIds>ResourceId"`
 	}
-	if err := decode(c, &in); err != nil {
-		return err
+	if err := req.Decode(&in); err != nil {
+		return nil, err
 	}
 	if len(in.ResourceIDs) == 0 || len(in.ResourceIDs) > 10 {
-		return invalidInput("1 validation error detected: Value at 'resourceIds' failed to satisfy constraint: Member must have length between 1 and 10")
+		return nil, invalidInput("1 validation error detected: Value at 'resourceIds' failed to satisfy constraint: Member must have length between 1 and 10")
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -566,22 +566,22 @@ func (s *Service) listTagsForResources(c *call) *core.APIError {
 		ResourceTagSets []xmlResourceTagSet `xml:"ResourceTagSets>ResourceTagSet"`
 	}{}
 	for _, id := range in.ResourceIDs {
-		tags, err := s.tagsOf(c.parts[1], strings.TrimSpace(id))
+		tags, err := s.tagsOf(req.Param("ResourceType"), strings.TrimSpace(id))
 		if err != nil {
-			return err
+			return nil, err
 		}
-		out.ResourceTagSets = append(out.ResourceTagSets, tagSet(c.parts[1], id, tags))
+		out.ResourceTagSets = append(out.ResourceTagSets, tagSet(req.Param("ResourceType"), id, tags))
 	}
-	return s.write(c, http.StatusOK, out)
+	return out, nil
 }
 
 // ------------------------------------------------------------ account limits
 
-func (s *Service) getAccountLimit(c *call) *core.APIError {
+func (s *Service) getAccountLimit(req *core.Request) (any, *core.APIError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.settleLocked()
-	typ := c.parts[1]
+	typ := req.Param("Type")
 	var limit, count int
 	switch typ {
 	case "MAX_HEALTH_CHECKS_BY_OWNER":
@@ -595,9 +595,9 @@ func (s *Service) getAccountLimit(c *call) *core.APIError {
 	case "MAX_TRAFFIC_POLICIES_BY_OWNER":
 		limit, count = s.limits.TrafficPolicies, s.livePolicyCount()
 	default:
-		return invalidInput("1 validation error detected: Value '%s' at 'type' failed to satisfy constraint: Member must satisfy enum value set: [MAX_HEALTH_CHECKS_BY_OWNER, MAX_HOSTED_ZONES_BY_OWNER, MAX_TRAFFIC_POLICY_INSTANCES_BY_OWNER, MAX_REUSABLE_DELEGATION_SETS_BY_OWNER, MAX_TRAFFIC_POLICIES_BY_OWNER]", typ)
+		return nil, invalidInput("1 validation error detected: Value '%s' at 'type' failed to satisfy constraint: Member must satisfy enum value set: [MAX_HEALTH_CHECKS_BY_OWNER, MAX_HOSTED_ZONES_BY_OWNER, MAX_TRAFFIC_POLICY_INSTANCES_BY_OWNER, MAX_REUSABLE_DELEGATION_SETS_BY_OWNER, MAX_TRAFFIC_POLICIES_BY_OWNER]", typ)
 	}
-	return s.write(c, http.StatusOK, struct {
+	return struct {
 		XMLName xml.Name `xml:"https://route53.amazonaws.com/doc/2013-04-01/ GetAccountLimitResponse"`
 		Limit   struct {
 			Type  string `xml:"Type"`
@@ -607,5 +607,5 @@ func (s *Service) getAccountLimit(c *call) *core.APIError {
 	}{Limit: struct {
 		Type  string `xml:"Type"`
 		Value int    `xml:"Value"`
-	}{typ, limit}, Count: count})
+	}{typ, limit}, Count: count}, nil
 }

@@ -42,10 +42,7 @@ func New(env *core.Env) *Service {
 	s := &Service{env: env, secrets: map[string]*secret{}}
 	s.api = &core.API{
 		Wires:    []core.Wire{protocol{core.JSONWire{JSONProtocol: core.JSONProtocol{Version: "1.1", TargetPrefix: "secretsmanager"}}}},
-		Handlers: make(map[string]core.Handler, len(handlers)),
-	}
-	for op, h := range handlers {
-		s.api.Handlers[op] = func(req *core.Request) (any, *core.APIError) { return h(s, req) }
+		Handlers: core.Bind(s, handlers),
 	}
 	return s
 }
@@ -53,8 +50,8 @@ func New(env *core.Env) *Service {
 // SigningName implements core.Service.
 func (s *Service) SigningName() string { return "secretsmanager" }
 
-// Protocol implements core.Service.
-func (s *Service) Protocol() core.Protocol { return s.api }
+// API implements core.Service.
+func (s *Service) API() *core.API { return s.api }
 
 // Inventory implements core.Service: every secret, including those scheduled
 // for deletion (they still exist until their recovery window ends).
@@ -70,9 +67,7 @@ func (s *Service) Inventory() []core.Resource {
 	return out
 }
 
-type handler func(s *Service, req *core.Request) (any, *core.APIError)
-
-var handlers = map[string]handler{
+var handlers = map[string]func(*Service, *core.Request) (any, *core.APIError){
 	"CreateSecret":             (*Service).createSecret,
 	"GetSecretValue":           (*Service).getSecretValue,
 	"PutSecretValue":           (*Service).putSecretValue,
@@ -86,9 +81,6 @@ var handlers = map[string]handler{
 	"UntagResource":            (*Service).untagResource,
 	"UpdateSecretVersionStage": (*Service).updateSecretVersionStage,
 }
-
-// ServeAWS implements core.Service.
-func (s *Service) ServeAWS(w http.ResponseWriter, req *core.Request) { s.api.Serve(w, req) }
 
 // protocol is awsJson1_1 with Secrets Manager's error body: the __type has no
 // namespace and the message member is "Message".

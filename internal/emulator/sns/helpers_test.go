@@ -2,7 +2,6 @@ package sns_test
 
 import (
 	"context"
-	"net/http"
 	"sync"
 	"testing"
 	"time"
@@ -28,10 +27,11 @@ type fakeSQS struct {
 }
 
 func (f *fakeSQS) SigningName() string        { return "sqs" }
-func (f *fakeSQS) Protocol() core.Protocol    { return core.JSONProtocol{Version: "1.0"} }
 func (f *fakeSQS) Inventory() []core.Resource { return nil }
-func (f *fakeSQS) ServeAWS(w http.ResponseWriter, _ *core.Request) {
-	w.WriteHeader(http.StatusNotImplemented)
+
+// API serves no operation: the fake is reached only through DeliverFromSNS.
+func (f *fakeSQS) API() *core.API {
+	return &core.API{Wires: []core.Wire{core.JSONWire{JSONProtocol: core.JSONProtocol{Version: "1.0", TargetPrefix: "AmazonSQS"}}}}
 }
 
 func (f *fakeSQS) DeliverFromSNS(_ context.Context, d core.SNSDelivery) *core.APIError {

@@ -85,8 +85,8 @@ func New(env *core.Env) *Service {
 // SigningName implements core.Service.
 func (s *Service) SigningName() string { return "sns" }
 
-// Protocol implements core.Service.
-func (s *Service) Protocol() core.Protocol { return s.api }
+// API implements core.Service.
+func (s *Service) API() *core.API { return s.api }
 
 // Close implements core.Closer: it stops the background retries.
 func (s *Service) Close() error {
@@ -125,7 +125,7 @@ func (s *Service) newAPI() *core.API {
 		"PublishBatch":              s.publishBatch,
 	}
 	api := &core.API{
-		Wires:    []core.Wire{core.QueryWire{QueryProtocol: core.QueryProtocol{Namespace: Namespace}, XMLTags: true}},
+		Wires:    []core.Wire{core.QueryWire{QueryProtocol: core.QueryProtocol{Namespace: Namespace}, XMLTags: true, Version: "2010-03-31"}},
 		Handlers: make(map[string]core.Handler, len(ops)),
 	}
 	for op, h := range ops {
@@ -133,9 +133,6 @@ func (s *Service) newAPI() *core.API {
 	}
 	return api
 }
-
-// ServeAWS implements core.Service.
-func (s *Service) ServeAWS(w http.ResponseWriter, req *core.Request) { s.api.Serve(w, req) }
 
 // Inventory implements core.Service: every topic and subscription.
 func (s *Service) Inventory() []core.Resource {

@@ -73,8 +73,8 @@ func New(env *core.Env) *Service {
 // SigningName implements core.Service.
 func (s *Service) SigningName() string { return "sqs" }
 
-// Protocol implements core.Service.
-func (s *Service) Protocol() core.Protocol { return s.api }
+// API implements core.Service.
+func (s *Service) API() *core.API { return s.api }
 
 // Inventory implements core.Service: one resource per queue, every region.
 func (s *Service) Inventory() []core.Resource {
@@ -98,9 +98,6 @@ func (s *Service) Close() error {
 	s.wg.Wait()
 	return nil
 }
-
-// ServeAWS implements core.Service.
-func (s *Service) ServeAWS(w http.ResponseWriter, req *core.Request) { s.api.Serve(w, req) }
 
 // ------------------------------------------------------------------ errors
 

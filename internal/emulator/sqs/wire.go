@@ -25,9 +25,7 @@ import (
 // Namespace is the xmlns of SQS's query-protocol responses.
 const Namespace = "http://queue.amazonaws.com/doc/2012-11-05/"
 
-type handler func(s *Service, req *core.Request) (any, *core.APIError)
-
-var handlers = map[string]handler{
+var handlers = map[string]func(*Service, *core.Request) (any, *core.APIError){
 	"CreateQueue":                  (*Service).createQueue,
 	"GetQueueUrl":                  (*Service).getQueueURL,
 	"DeleteQueue":                  (*Service).deleteQueue,
@@ -62,13 +60,10 @@ func newAPI(s *Service) *core.API {
 				ErrorNamespace:  "com.amazonaws.sqs#",
 				QueryCompatible: true,
 			}}},
-			queryWire{core.QueryWire{QueryProtocol: core.QueryProtocol{Namespace: Namespace}}},
+			queryWire{core.QueryWire{QueryProtocol: core.QueryProtocol{Namespace: Namespace}, Version: "2012-11-05"}},
 		},
-		Handlers:  make(map[string]core.Handler, len(handlers)),
+		Handlers:  core.Bind(s, handlers),
 		Authorize: s.authorize,
-	}
-	for op, h := range handlers {
-		api.Handlers[op] = func(req *core.Request) (any, *core.APIError) { return h(s, req) }
 	}
 	return api
 }

@@ -80,8 +80,8 @@ func New(env *core.Env) *Service {
 // SigningName implements core.Service.
 func (s *Service) SigningName() string { return "sts" }
 
-// Protocol implements core.Service.
-func (s *Service) Protocol() core.Protocol { return s.api }
+// API implements core.Service.
+func (s *Service) API() *core.API { return s.api }
 
 // Inventory implements core.Service: STS holds no resources.
 func (s *Service) Inventory() []core.Resource { return nil }
@@ -100,7 +100,7 @@ func (s *Service) newAPI() *core.API {
 		"GetAccessKeyInfo": func(req *core.Request, _ Identity, p params) (any, *core.APIError) { return s.getAccessKeyInfo(req, p) },
 	}
 	api := &core.API{
-		Wires:    []core.Wire{core.QueryWire{QueryProtocol: core.QueryProtocol{Namespace: Namespace}, XMLTags: true, Version: "2011-06-15"}},
+		Wires:    []core.Wire{core.QueryWire{QueryProtocol: core.QueryProtocol{Namespace: Namespace}, XMLTags: true, Version: "2011-06-15", VersionedInvalidAction: true}},
 		Handlers: make(map[string]core.Handler, len(ops)),
 	}
 	for op, h := range ops {
@@ -114,9 +114,6 @@ func (s *Service) newAPI() *core.API {
 	}
 	return api
 }
-
-// ServeAWS implements core.Service.
-func (s *Service) ServeAWS(w http.ResponseWriter, req *core.Request) { s.api.Serve(w, req) }
 
 // ------------------------------------------------------------ identities
 
