@@ -70,6 +70,7 @@ type Service struct {
 var (
 	_ core.Service      = (*Service)(nil)
 	_ core.EMFSink      = (*Service)(nil)
+	_ core.MetricSink   = (*Service)(nil)
 	_ core.Closer       = (*Service)(nil)
 	_ core.AdminService = (*Service)(nil)
 )

@@ -180,3 +180,12 @@ func (e *executor) platformLog(ls *logStream, inv *invocation, line string) {
 	}
 	ls.ship([]core.LogEvent{{Time: e.s.env.Clock.Now(), Message: line}})
 }
+
+// pruneExecutorsLocked forgets retired executors whose processes are gone.
+func (s *Service) pruneExecutorsLocked() {
+	for e := range s.executors {
+		if e.finished() {
+			delete(s.executors, e)
+		}
+	}
+}

@@ -33,20 +33,6 @@ type Delays struct {
 // intermediate states.
 func DefaultDelays() Delays { return Delays{Change: time.Second, Instance: time.Second} }
 
-// Limits are the account quotas the emulator enforces.
-type Limits struct {
-	HostedZones            int // MAX_HOSTED_ZONES_BY_OWNER
-	HealthChecks           int // MAX_HEALTH_CHECKS_BY_OWNER
-	TrafficPolicies        int // MAX_TRAFFIC_POLICIES_BY_OWNER
-	TrafficPolicyInstances int // MAX_TRAFFIC_POLICY_INSTANCES_BY_OWNER (policy records)
-	TrafficPolicyVersions  int // versions per traffic policy (not adjustable on AWS)
-}
-
-// DefaultLimits are AWS's default quotas.
-func DefaultLimits() Limits {
-	return Limits{HostedZones: 500, HealthChecks: 200, TrafficPolicies: 50, TrafficPolicyInstances: 5, TrafficPolicyVersions: 1000}
-}
-
 // Service is the emulated Route 53.
 type Service struct {
 	env *core.Env
@@ -106,14 +92,6 @@ func (s *Service) CurrentDelays() Delays {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.delays
-}
-
-// SetLimits changes the account quotas (for tests that need more than AWS's
-// defaults, or want to reach them quickly).
-func (s *Service) SetLimits(l Limits) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.limits = l
 }
 
 // Close implements core.Closer: it stops every DNS server.

@@ -1,16 +1,91 @@
 package lambda
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"io"
+	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/regis-infra/terraform-provider-regis/internal/emulator/core"
 )
+
+// invocation is one request handed to a function process.
+type invocation struct {
+	id            string
+	payload       []byte
+	clientContext string
+	traceID       string
+	deadline      time.Time
+
+	done    chan struct{}
+	once    sync.Once
+	resp    []byte
+	failed  bool   // the runtime posted an error
+	errType string // Lambda-Runtime-Function-Error-Type
+
+	logMu sync.Mutex
+	logs  bytes.Buffer
+}
+
+func newInvocation(payload []byte, clientContext string) *invocation {
+	id := core.NewRequestID()
+	return &invocation{
+		id: id, payload: payload, clientContext: clientContext,
+		traceID: fmt.Sprintf("Root=1-%08x-%s;Parent=%s;Sampled=0", time.Now().Unix(), core.RandomHex(12), core.RandomHex(8)),
+		done:    make(chan struct{}),
+	}
+}
+
+func (inv *invocation) complete(resp []byte, failed bool, errType string) bool {
+	ok := false
+	inv.once.Do(func() {
+		inv.resp, inv.failed, inv.errType = resp, failed, errType
+		close(inv.done)
+		ok = true
+	})
+	return ok
+}
+
+func (inv *invocation) log(line string) {
+	inv.logMu.Lock()
+	inv.logs.WriteString(line)
+	inv.logs.WriteByte('\n')
+	inv.logMu.Unlock()
+}
+
+func (inv *invocation) tail() string {
+	inv.logMu.Lock()
+	defer inv.logMu.Unlock()
+	b := inv.logs.Bytes()
+	if len(b) > logTailBytes {
+		b = b[len(b)-logTailBytes:]
+	}
+	return string(b)
+}
+
+// invResult is the outcome of an invocation.
+type invResult struct {
+	payload []byte
+	// functionError is "Unhandled" when the function failed, timed out or crashed.
+	functionError string
+	// errorType is the error's type (Sandbox.Timedout, Runtime.ExitError, the
+	// function's own), for logs and counters.
+	errorType string
+	logs      string
+	version   string
+	// duration is how long the invocation ran (the Duration metric).
+	duration time.Duration
+}
+
+func errorPayload(errType, message string) []byte {
+	out, _ := json.Marshal(map[string]string{"errorType": errType, "errorMessage": message})
+	return out
+}
 
 // Invoke payload limits.
 const (
@@ -197,85 +272,4 @@ func (s *Service) invokeAsync(region, account string, ref functionRef, payload [
 			}
 		}
 	}()
-}
-
-// ------------------------------------------------------------ test hooks
-
-// FunctionLogs returns what a function wrote to stdout and stderr, one entry
-// per line, with Lambda's platform lines (START, END, REPORT, timeouts and
-// runtime errors), oldest first (the last 20,000 lines are kept).
-func (s *Service) FunctionLogs(region, name string) []string {
-	s.mu.Lock()
-	f := s.functions[functionKey(region, name)]
-	s.mu.Unlock()
-	if f == nil {
-		return nil
-	}
-	return f.logs.snapshot()
-}
-
-// AdminHandler implements core.AdminService, under /_emulator/lambda/:
-//
-//	GET /logs?region=R&function=NAME       a function's log lines (text/plain)
-//	GET /mappings/UUID/stats               an event source mapping's counters (JSON)
-//	GET /code/REGION/NAME/SHA256HEX.zip    a deployment package (GetFunction's Code.Location)
-func (s *Service) AdminHandler() http.Handler {
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /logs", func(w http.ResponseWriter, r *http.Request) {
-		lines := s.FunctionLogs(r.URL.Query().Get("region"), r.URL.Query().Get("function"))
-		if lines == nil {
-			http.Error(w, "no such function", http.StatusNotFound)
-			return
-		}
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		for _, l := range lines {
-			_, _ = io.WriteString(w, l+"\n")
-		}
-	})
-	mux.HandleFunc("GET /mappings/{uuid}/stats", func(w http.ResponseWriter, r *http.Request) {
-		st, ok := s.MappingStats(r.PathValue("uuid"))
-		if !ok {
-			http.Error(w, "no such event source mapping", http.StatusNotFound)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(st)
-	})
-	mux.HandleFunc("GET /code/{region}/{name}/{file}", func(w http.ResponseWriter, r *http.Request) {
-		sha := strings.TrimSuffix(r.PathValue("file"), ".zip")
-		s.mu.Lock()
-		var code *codePackage
-		if f := s.functions[functionKey(r.PathValue("region"), r.PathValue("name"))]; f != nil {
-			for _, v := range append([]*version{f.cur, f.prev}, versionsOf(f)...) {
-				if v != nil && v.code.hexSHA == sha {
-					code = v.code
-				}
-			}
-		}
-		s.mu.Unlock()
-		if code == nil {
-			http.Error(w, "no such code", http.StatusNotFound)
-			return
-		}
-		w.Header().Set("Content-Type", "application/zip")
-		_, _ = w.Write(code.zip)
-	})
-	return mux
-}
-
-func versionsOf(f *function) []*version {
-	out := make([]*version, 0, len(f.versions))
-	for _, v := range f.versions {
-		out = append(out, v)
-	}
-	return out
-}
-
-// pruneExecutorsLocked forgets retired executors whose processes are gone.
-func (s *Service) pruneExecutorsLocked() {
-	for e := range s.executors {
-		if e.finished() {
-			delete(s.executors, e)
-		}
-	}
 }
