@@ -39,15 +39,14 @@ func (h *Handler) decodeChunks(items []item, chunks chan<- []int) {
 // settles every item it is given: applied, poison (Redis refused a command)
 // or failed (transient, or not attempted before the deadline).
 func (h *Handler) apply(ctx context.Context, deadline time.Time, items []item, chunks <-chan []int) {
-	done := 0
-	down := "" // why the rest is not attempted
+	down, cause := "", "" // why the rest is not attempted
 	for chunk := range chunks {
 		if down == "" && (ctx.Err() != nil || (!deadline.IsZero() && !h.now().Before(deadline))) {
-			down = "not attempted before the invocation's deadline"
+			down, cause = "not attempted before the invocation's deadline", causeDeadline
 		}
 		if down != "" {
 			for _, i := range chunk {
-				items[i].fail(down)
+				items[i].fail(down, cause)
 			}
 			continue
 		}
@@ -55,11 +54,7 @@ func (h *Handler) apply(ctx context.Context, deadline time.Time, items []item, c
 			// A standalone Redis that failed a whole chunk with a connection
 			// error will fail the next ones too: report them at once rather
 			// than wait for each to time out.
-			down = "not attempted: Redis unreachable (" + err.Error() + ")"
-		}
-		done++
-		if h.afterChunk != nil {
-			h.afterChunk(done)
+			down, cause = "not attempted: Redis unreachable ("+err.Error()+")", err.Error()
 		}
 	}
 }
@@ -120,7 +115,7 @@ func (h *Handler) execChunk(ctx context.Context, items []item, chunk []int) erro
 			if poison, reason := redisPoison(r.err); poison {
 				items[s.item].poison(reason, fmt.Sprintf("command %d: %s", s.wire, r.err))
 			} else {
-				items[s.item].fail(fmt.Sprintf("command %d: %s", s.wire, r.err))
+				items[s.item].fail(fmt.Sprintf("command %d: %s", s.wire, r.err), r.err.Error())
 			}
 		}
 		if stale {

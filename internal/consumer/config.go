@@ -30,11 +30,13 @@ const (
 	// EnvRedisCluster is "true" for cluster mode (ElastiCache cluster mode
 	// enabled, Serverless), "false" (default) for a single primary.
 	EnvRedisCluster = "REGIS_REDIS_CLUSTER"
-	// EnvRedisTLS is "true" to use in-transit encryption (TLS 1.2+).
+	// EnvRedisTLS is "true" to use in-transit encryption (TLS 1.2+). The
+	// server certificate is always verified, against the system roots
+	// (ElastiCache's certificates chain to Amazon's public roots). A Redis
+	// with a certificate from a private CA is trusted by pointing Go's
+	// standard SSL_CERT_FILE (or SSL_CERT_DIR) at that CA's bundle, e.g. in
+	// a Lambda layer; there is no switch that turns verification off.
 	EnvRedisTLS = "REGIS_REDIS_TLS"
-	// EnvRedisTLSSkipVerify is "true" to skip certificate verification.
-	// For tests against self-signed servers only; never set it in AWS.
-	EnvRedisTLSSkipVerify = "REGIS_REDIS_TLS_SKIP_VERIFY"
 	// EnvRedisTLSServerName overrides the name the server certificate is
 	// checked against (default: the host of each address dialled).
 	EnvRedisTLSServerName = "REGIS_REDIS_TLS_SERVER_NAME"
@@ -108,7 +110,6 @@ type Config struct {
 	RedisAddrs         []string
 	RedisCluster       bool
 	RedisTLS           bool
-	RedisTLSSkipVerify bool
 	RedisTLSServerName string
 	RedisUsername      string
 	// RedisAuthToken is a secret: never log it.
@@ -175,7 +176,6 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	c := Config{
 		RedisCluster:       boolean(EnvRedisCluster),
 		RedisTLS:           boolean(EnvRedisTLS),
-		RedisTLSSkipVerify: boolean(EnvRedisTLSSkipVerify),
 		RedisTLSServerName: strings.TrimSpace(getenv(EnvRedisTLSServerName)),
 		RedisUsername:      strings.TrimSpace(getenv(EnvRedisUsername)),
 		RedisAuthToken:     getenv(EnvRedisAuthToken),
@@ -217,9 +217,6 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	}
 	if c.RedisAuthSecretARN != "" && !strings.HasPrefix(c.RedisAuthSecretARN, "arn:") {
 		bad(EnvRedisAuthSecretARN, "%q is not an ARN", c.RedisAuthSecretARN)
-	}
-	if c.RedisTLSSkipVerify && !c.RedisTLS {
-		bad(EnvRedisTLSSkipVerify, "only meaningful with %s=true", EnvRedisTLS)
 	}
 	if c.TombstoneTTL < MinTombstoneTTL {
 		bad(EnvTombstoneTTL, "%s is shorter than the minimum %s: tombstones must outlive every redelivery", c.TombstoneTTL, MinTombstoneTTL)

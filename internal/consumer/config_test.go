@@ -38,7 +38,7 @@ func TestLoadConfigDefaults(t *testing.T) {
 func TestLoadConfigErrors(t *testing.T) {
 	_, err := LoadConfig(env(map[string]string{
 		EnvRedisAddrs: "nohostport,x:99999", EnvRedisCluster: "maybe", EnvTombstoneTTL: "10m",
-		EnvRedisAuthToken: "tok-SECRET", EnvRedisAuthSecretARN: "not-an-arn", EnvRedisTLSSkipVerify: "true",
+		EnvRedisAuthToken: "tok-SECRET", EnvRedisAuthSecretARN: "not-an-arn",
 		EnvMetricsNamespace: "AWS/Lambda", EnvLogLevel: "loud", EnvDLQURL: "queue", EnvDeadlineMargin: "soon",
 	}))
 	var ce *ConfigError
@@ -47,7 +47,7 @@ func TestLoadConfigErrors(t *testing.T) {
 	}
 	msg := err.Error()
 	for _, name := range []string{EnvRedisAddrs, EnvRedisCluster, EnvTombstoneTTL, EnvRedisAuthToken, EnvRedisAuthSecretARN,
-		EnvRedisTLSSkipVerify, EnvMetricsNamespace, EnvLogLevel, EnvDLQURL, EnvDeadlineMargin} {
+		EnvMetricsNamespace, EnvLogLevel, EnvDLQURL, EnvDeadlineMargin} {
 		if !strings.Contains(msg, name+":") {
 			t.Errorf("error does not name %s: %s", name, msg)
 		}
@@ -126,7 +126,8 @@ func TestResolveCredentials(t *testing.T) {
 
 // TestTLSAndAuth runs the handler against a TLS-only redis-server with
 // requirepass, verifying the certificate against the test CA, and through
-// the environment with skip-verify and the token from a (fake) secret.
+// the environment with the token from a (fake) secret; a certificate the
+// client cannot verify is always refused.
 func TestTLSAndAuth(t *testing.T) {
 	const token = "tls-AUTH-token-4242"
 	srv := redistest.Start(t, redistest.Options{TLS: true, Password: token})
@@ -140,11 +141,15 @@ func TestTLSAndAuth(t *testing.T) {
 		t.Fatal(d)
 	}
 
-	// The environment path: token from Secrets Manager, TLS without a CA.
+	// The environment path: token from Secrets Manager, the test CA given
+	// as the roots (in the Lambda: the system roots, or SSL_CERT_FILE).
 	secret := `{"password":"` + token + `"}`
 	cfg, err := LoadConfig(env(map[string]string{
-		EnvRedisAddrs: srv.Addr, EnvRedisTLS: "true", EnvRedisTLSSkipVerify: "true",
+		EnvRedisAddrs: srv.Addr, EnvRedisTLS: "true",
 		EnvRedisAuthSecretARN: "arn:aws:secretsmanager:eu-west-1:1:secret:x",
+		// The test-only switch of earlier versions is gone: it must not
+		// turn verification off.
+		"REGIS_REDIS_TLS_SKIP_VERIFY": "true",
 	}))
 	if err != nil {
 		t.Fatal(err)
@@ -153,14 +158,13 @@ func TestTLSAndAuth(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rdb := NewRedisClient(cfg, creds, ClientOptions{})
+	rdb := NewRedisClient(cfg, creds, ClientOptions{RootCAs: srv.TLS.Pool})
 	defer rdb.Close()
 	if v, err := rdb.Get(context.Background(), "k").Result(); err != nil || v != "v" {
-		t.Fatalf("skip-verify client: %q %v", v, err)
+		t.Fatalf("client verifying against the test CA: %q %v", v, err)
 	}
 
-	// Verification is on by default: an unknown CA is refused.
-	cfg.RedisTLSSkipVerify = false
+	// Verification is always on: a CA the client does not trust is refused.
 	strict := NewRedisClient(cfg, creds, ClientOptions{})
 	defer strict.Close()
 	if err := strict.Ping(context.Background()).Err(); err == nil || !strings.Contains(err.Error(), "certificate") {

@@ -146,3 +146,80 @@ func redisPoison(err error) (bool, string) {
 func isNoScript(err error) bool {
 	return err != nil && strings.HasPrefix(err.Error(), "NOSCRIPT")
 }
+
+// Kinds of transient failure, in the log line and the EMF document of an
+// invocation in which messages failed (the FailureKind property).
+const (
+	// FailureRedisUnavailable: Redis could not be reached (refused, timed
+	// out, reset, DNS).
+	FailureRedisUnavailable = "redis_unavailable"
+	// FailureRedisTLS: the TLS handshake failed (certificate not trusted,
+	// wrong name, TLS against a plain-text port).
+	FailureRedisTLS = "redis_tls"
+	// FailureRedisAuth: Redis refused the credentials or the user's
+	// permissions (NOAUTH, WRONGPASS, NOPERM).
+	FailureRedisAuth = "redis_auth"
+	// FailureRedisRefused: Redis answered with an error that is not the
+	// message's fault (OOM, READONLY, LOADING, CLUSTERDOWN, BUSY…).
+	FailureRedisRefused = "redis_refused"
+	// FailureDeadline: the invocation's deadline came before every message
+	// was applied.
+	FailureDeadline = "deadline"
+	// FailureDLQ: poison messages could not be sent to the DLQ.
+	FailureDLQ = "dlq_unavailable"
+)
+
+// causeDeadline is the cause of items not attempted before the deadline.
+const causeDeadline = "the invocation's deadline came before they were applied"
+
+// causeNoDLQ is the cause of poison messages reported failed because no
+// DLQ is configured: SQS's redrive policy moves them, by design.
+const causeNoDLQ = "no DLQ configured"
+
+// batchFailure is why messages of an invocation failed transiently.
+type batchFailure struct {
+	kind string
+	// message is what a person reads first: the kind in words and the
+	// error, e.g. "redis unavailable: dial tcp 10.0.0.1:6379: connect:
+	// connection refused".
+	message string
+}
+
+// redisFailure tells whether kind is a failure of Redis (RedisErrors).
+func (f *batchFailure) redis() bool {
+	switch f.kind {
+	case FailureRedisUnavailable, FailureRedisTLS, FailureRedisAuth, FailureRedisRefused:
+		return true
+	}
+	return false
+}
+
+// classifyFailure describes the first transient failure of an invocation
+// from its cause (the error as Redis, the network or the DLQ gave it).
+func classifyFailure(cause string) batchFailure {
+	has := func(subs ...string) bool {
+		for _, s := range subs {
+			if strings.Contains(cause, s) {
+				return true
+			}
+		}
+		return false
+	}
+	var kind, words string
+	switch {
+	case strings.HasPrefix(cause, "DLQ: "):
+		kind, words, cause = FailureDLQ, "DLQ unavailable, poison messages kept in the queue", strings.TrimPrefix(cause, "DLQ: ")
+	case cause == causeDeadline:
+		kind, words = FailureDeadline, "invocation deadline reached"
+	case has("x509:", "tls:", "certificate"):
+		kind, words = FailureRedisTLS, "redis TLS handshake failed"
+	case has("NOAUTH", "WRONGPASS", "NOPERM", "invalid password", "invalid username-password"):
+		kind, words = FailureRedisAuth, "redis refused the credentials"
+	case has("dial ", "connection refused", "i/o timeout", "connection reset", "broken pipe", "EOF",
+		"no such host", "network is unreachable", "no route to host", "context deadline exceeded", "pool timeout"):
+		kind, words = FailureRedisUnavailable, "redis unavailable"
+	default:
+		kind, words = FailureRedisRefused, "redis refused the writes"
+	}
+	return batchFailure{kind: kind, message: words + ": " + cause}
+}

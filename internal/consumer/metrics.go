@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -26,6 +27,25 @@ const (
 	// dimension per document, so a Reason dimension would need a document
 	// per reason; a metric per reason keeps one document per origin.
 	MetricPoisonedPrefix = "MessagesPoisoned_"
+)
+
+// Failure metrics. They are not per origin: one document per invocation in
+// which messages failed transiently, or per failed init, with the
+// dimensions [Bus, Region] and [Region] (only [Region] without a bus name),
+// and the FailureKind property naming the cause (Failure… constants).
+const (
+	// MetricBatchFailures counts invocations in which messages failed
+	// transiently (1 per such invocation).
+	MetricBatchFailures = "BatchFailures"
+	// MetricRedisErrors counts the invocations among them whose failure
+	// came from Redis: unreachable, TLS, credentials, or an error reply such
+	// as OOM or READONLY.
+	MetricRedisErrors = "RedisErrors"
+	// MetricInitFailures counts consumer inits that failed (configuration,
+	// AUTH secret): the function cannot take any batch.
+	MetricInitFailures = "InitFailures"
+	// PropertyFailureKind names the cause in those documents.
+	PropertyFailureKind = "FailureKind"
 )
 
 // Dimension names of the EMF metrics.
@@ -106,7 +126,7 @@ func emfDimensions(bus string) [][]string {
 // OriginRegion: a batch from a single origin (the usual case) is one line,
 // a batch mixing origins is one line per origin. An invocation with no
 // records at all writes nothing.
-func writeEMF(w io.Writer, namespace, region, bus string, now time.Time, stats invocationStats) error {
+func writeEMF(w io.Writer, namespace, region, bus string, now time.Time, stats invocationStats, failure *batchFailure) error {
 	origins := make([]string, 0, len(stats))
 	for o := range stats {
 		origins = append(origins, o)
@@ -168,10 +188,66 @@ func writeEMF(w io.Writer, namespace, region, bus string, now time.Time, stats i
 		}
 		buf = append(append(buf, b...), '\n')
 	}
+	if failure != nil {
+		counts := map[string]int{MetricBatchFailures: 1}
+		if failure.redis() {
+			counts[MetricRedisErrors] = 1
+		}
+		b, err := failureDoc(namespace, region, bus, now, failure.kind, counts)
+		if err != nil {
+			return err
+		}
+		buf = append(append(buf, b...), '\n')
+	}
 	if len(buf) == 0 {
 		return nil
 	}
 	_, err := w.Write(buf)
+	return err
+}
+
+// failureDoc is the EMF document of a failure: counts by metric name, with
+// the [Bus, Region] and [Region] dimensions.
+func failureDoc(namespace, region, bus string, now time.Time, kind string, counts map[string]int) ([]byte, error) {
+	if region == "" {
+		region = "unknown"
+	}
+	dims := [][]string{{DimensionRegion}}
+	doc := map[string]any{DimensionRegion: region, PropertyFailureKind: kind}
+	if bus != "" {
+		dims = [][]string{{DimensionBus, DimensionRegion}, {DimensionRegion}}
+		doc[DimensionBus] = bus
+	}
+	names := make([]string, 0, len(counts))
+	for n := range counts {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	metrics := make([]emfMetric, 0, len(names))
+	for _, n := range names {
+		doc[n] = counts[n]
+		metrics = append(metrics, emfMetric{n, "Count"})
+	}
+	doc["_aws"] = emfMeta{
+		Timestamp:         now.UnixMilli(),
+		CloudWatchMetrics: []emfDirective{{Namespace: namespace, Dimensions: dims, Metrics: metrics}},
+	}
+	return json.Marshal(doc)
+}
+
+// WriteInitFailure writes the EMF document counting a failed init
+// (MetricInitFailures) with cfg's namespace, region and bus; the namespace
+// falls back to the default when cfg's is unusable.
+func WriteInitFailure(w io.Writer, cfg Config, now time.Time) error {
+	ns := cfg.MetricsNamespace
+	if ns == "" || strings.HasPrefix(ns, ":") || strings.HasPrefix(ns, "AWS/") || len(ns) > 255 {
+		ns = DefaultMetricsNamespace
+	}
+	b, err := failureDoc(ns, cfg.Region, cfg.BusName, now, "init", map[string]int{MetricInitFailures: 1})
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(b, '\n'))
 	return err
 }
 

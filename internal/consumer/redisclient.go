@@ -104,7 +104,8 @@ func ParseAuthSecret(s string) (username, password string, err error) {
 
 // ClientOptions tune NewRedisClient beyond Config (tests).
 type ClientOptions struct {
-	// RootCAs replaces the system roots for TLS verification.
+	// RootCAs replaces the system roots for TLS verification (nil: the
+	// system roots, which SSL_CERT_FILE / SSL_CERT_DIR can point elsewhere).
 	RootCAs *x509.CertPool
 	// PoolSize per node; default 4 (one invocation at a time per container).
 	PoolSize int
@@ -142,10 +143,9 @@ func NewRedisClient(cfg Config, creds Credentials, opts ClientOptions) redis.Uni
 	}
 	if cfg.RedisTLS {
 		o.TLSConfig = &tls.Config{
-			MinVersion:         tls.VersionTLS12,
-			ServerName:         cfg.RedisTLSServerName,
-			InsecureSkipVerify: cfg.RedisTLSSkipVerify, //nolint:gosec // tests only, documented on EnvRedisTLSSkipVerify
-			RootCAs:            opts.RootCAs,
+			MinVersion: tls.VersionTLS12,
+			ServerName: cfg.RedisTLSServerName,
+			RootCAs:    opts.RootCAs,
 		}
 	}
 	return redis.NewUniversalClient(o)

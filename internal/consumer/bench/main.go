@@ -42,6 +42,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/regis-infra/terraform-provider-regis/internal/consumer"
+	"github.com/regis-infra/terraform-provider-regis/internal/consumer/consumertest"
 	"github.com/regis-infra/terraform-provider-regis/internal/consumer/lambdazip"
 	"github.com/regis-infra/terraform-provider-regis/internal/lambdatest"
 	"github.com/regis-infra/terraform-provider-regis/internal/redistest"
@@ -225,7 +226,7 @@ func newHandler(addr string, ordered bool) (*consumer.Handler, redis.UniversalCl
 	}
 	rdb := consumer.NewRedisClient(cfg, consumer.Credentials{}, consumer.ClientOptions{})
 	h := consumer.NewHandler(consumer.Options{
-		Config: cfg, Redis: rdb, DLQ: &consumer.MemoryDLQ{}, Metrics: io.Discard, MaxChunkCommands: *chunk,
+		Config: cfg, Redis: rdb, DLQ: &consumertest.MemoryDLQ[consumer.DeadLetter]{}, Metrics: io.Discard, MaxChunkCommands: *chunk,
 		Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)),
 	})
 	return h, rdb
