@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -130,20 +131,128 @@ func (h *Handler) execChunk(ctx context.Context, items []item, chunk []int) erro
 	return connErr
 }
 
+// wireRef names one wire command: items[item].msg.Commands[wire].
+type wireRef struct{ item, wire int }
+
+// plainCmd is one Redis command of a plain-mode pipeline and the wire
+// commands it carries, refs[from:to].
+type plainCmd struct {
+	cmd      *redis.Cmd
+	from, to int
+}
+
+// MaxCoalescedPairs bounds the key-value pairs of one MSET made of
+// consecutive plain SETs (see execPlain).
+const MaxCoalescedPairs = 256
+
+// coalescible tells the commands that a standalone Redis may apply as part
+// of one MSET with their neighbours: SET key value without options, and
+// MSET. Applying consecutive ones as one MSET is the same as applying them
+// in turn (MSET sets its pairs in order, so a later pair for the same key
+// wins), and neither can fail for a reason of its own: a plain SET or MSET
+// overwrites any type, and what refuses them (OOM, READONLY, a lost
+// connection) refuses the whole MSET alike.
+func coalescible(args []string) bool {
+	return (args[0] == "SET" && len(args) == 3) || args[0] == "MSET"
+}
+
+// execPlain pipelines the chunk's commands. Arguments are passed to
+// go-redis as pointers into the decoded commands (*string), which it
+// writes without boxing a copy of each one. On a standalone Redis, runs of
+// consecutive plain SETs and MSETs go out as one MSET of up to
+// MaxCoalescedPairs pairs: per key, Redis then does about half the work of
+// a SET (one command to parse, dispatch and answer instead of one per
+// key), and go-redis builds and reads one command. In cluster mode each
+// key is its own command (keys of one MSET may live on different nodes).
 func (h *Handler) execPlain(ctx context.Context, items []item, chunk []int) []subResult {
 	pipe := h.redis.Pipeline()
-	var cmds []sent
+	var refs []wireRef
+	var cmds []plainCmd
+	var run []any // the MSET being built
+	runFrom := 0
+	flush := func() {
+		if len(run) > 0 {
+			cmds = append(cmds, plainCmd{cmd: pipe.Do(ctx, run...), from: runFrom, to: len(refs)})
+			run = nil
+		}
+	}
 	for _, i := range chunk {
-		for w, c := range items[i].msg.Commands {
-			for _, args := range h.plainCommands(c.Args) {
-				cmds = append(cmds, sent{item: i, wire: w, cmd: pipe.Do(ctx, args...)})
+		for w := range items[i].msg.Commands {
+			args := items[i].msg.Commands[w].Args
+			ref := len(refs)
+			refs = append(refs, wireRef{item: i, wire: w})
+			if !h.cluster && coalescible(args) {
+				if len(run) > 0 && (len(run)-1)/2+(len(args)-1)/2 > MaxCoalescedPairs {
+					flush()
+				}
+				if len(run) == 0 {
+					run = make([]any, 1, 1+2*MaxCoalescedPairs)
+					run[0] = "MSET"
+					runFrom = ref
+				}
+				for j := 1; j < len(args); j++ {
+					run = append(run, &args[j])
+				}
+				continue
+			}
+			flush()
+			for _, a := range h.plainCommands(args) {
+				cmds = append(cmds, plainCmd{cmd: pipe.Do(ctx, a...), from: ref, to: ref + 1})
 			}
 		}
 	}
-	execPipeline(ctx, pipe, cmds)
-	results := make([]subResult, len(cmds))
-	for k, c := range cmds {
-		results[k] = subResult{item: c.item, wire: c.wire, err: c.cmd.Err()}
+	flush()
+	sents := make([]sent, len(cmds))
+	for k := range cmds {
+		sents[k].cmd = cmds[k].cmd
+	}
+	execPipeline(ctx, pipe, sents)
+
+	// An MSET that Redis refused as if it were the message's fault cannot
+	// say which of its SETs it was: send those one by one to find out.
+	var again redis.Pipeliner
+	for k, n := 0, len(cmds); k < n; k++ {
+		c := cmds[k]
+		if c.to-c.from < 2 && c.cmd.Args()[0] != "MSET" {
+			continue
+		}
+		if poison, _ := redisPoison(c.cmd.Err()); !poison {
+			continue
+		}
+		if again == nil {
+			again = h.redis.Pipeline()
+		}
+		cmds[k].cmd = nil
+		for r := c.from; r < c.to; r++ {
+			args := items[refs[r].item].msg.Commands[refs[r].wire].Args
+			one := make([]any, len(args))
+			for j := range args {
+				one[j] = &args[j]
+			}
+			cmds = append(cmds, plainCmd{cmd: again.Do(ctx, one...), from: r, to: r + 1})
+		}
+	}
+	if again != nil {
+		var retried []sent
+		for k := range cmds {
+			if cmds[k].cmd != nil && cmds[k].cmd.Err() == nil && cmds[k].cmd.Val() == nil {
+				retried = append(retried, sent{cmd: cmds[k].cmd})
+			}
+		}
+		execPipeline(ctx, again, retried)
+		// Keep the wire order: results of one wire command are adjacent.
+		sort.SliceStable(cmds, func(a, b int) bool { return cmds[a].from < cmds[b].from })
+	}
+
+	results := make([]subResult, 0, len(refs))
+	for _, c := range cmds {
+		if c.cmd == nil {
+			continue
+		}
+		err := c.cmd.Err()
+		for r := c.from; r < c.to; r++ {
+			results = append(results, subResult{item: refs[r].item, wire: refs[r].wire, err: err})
+		}
 	}
 	return results
 }
@@ -325,23 +434,23 @@ func (h *Handler) plainCommands(args []string) [][]any {
 			if len(args) > 3 {
 				out := make([][]any, 0, (len(args)-1)/2)
 				for i := 1; i+1 < len(args); i += 2 {
-					out = append(out, []any{"SET", args[i], args[i+1]})
+					out = append(out, []any{"SET", &args[i], &args[i+1]})
 				}
 				return out
 			}
 		case "DEL", "UNLINK":
 			if len(args) > 2 {
 				out := make([][]any, 0, len(args)-1)
-				for _, k := range args[1:] {
-					out = append(out, []any{args[0], k})
+				for j := 1; j < len(args); j++ {
+					out = append(out, []any{&args[0], &args[j]})
 				}
 				return out
 			}
 		}
 	}
 	out := make([]any, len(args))
-	for i, a := range args {
-		out[i] = a
+	for i := range args {
+		out[i] = &args[i]
 	}
 	return [][]any{out}
 }
