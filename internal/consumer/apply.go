@@ -264,9 +264,13 @@ type orderedWrite struct {
 	call       scriptCall
 }
 
-// execOrdered groups the chunk's writes into script calls (consecutive
-// writes; in cluster mode, writes whose keys share a slot) and pipelines
-// the calls.
+// execOrdered applies the chunk's ordered writes: plain SETs (no PXAT),
+// the hot path, through optimistic transactions (ordered_tx.go), and
+// every other write, and any SET a transaction hands back, through the
+// ordered-mode script in groups (consecutive writes; in cluster mode,
+// writes whose keys share a slot), pipelined. The rules make every write's
+// effect independent of the order writes are applied in, so the two paths
+// need no ordering between them.
 func (h *Handler) execOrdered(ctx context.Context, items []item, chunk []int) []subResult {
 	var writes []orderedWrite
 	for _, i := range chunk {
@@ -277,28 +281,54 @@ func (h *Handler) execOrdered(ctx context.Context, items []item, chunk []int) []
 			}
 		}
 	}
+	results := make([]subResult, len(writes))
+	for k, w := range writes {
+		results[k] = subResult{item: w.item, wire: w.wire}
+	}
+	var hot, rest []int
+	for k := range writes {
+		if writes[k].call.op == opSet {
+			hot = append(hot, k)
+		} else {
+			rest = append(rest, k)
+		}
+	}
+	rest = append(rest, h.execHotSets(ctx, writes, hot, results)...)
+	if len(rest) > 0 {
+		h.execScript(ctx, writes, rest, results)
+	}
+	return results
+}
+
+// groupWrites splits the writes ks into groups of at most size:
+// consecutive ones, or in cluster mode ones whose keys
+// share a slot.
+func (h *Handler) groupWrites(writes []orderedWrite, ks []int, size int) [][]int {
 	var groups [][]int
 	if h.cluster {
 		open := map[int]int{} // slot → index in groups
-		for k := range writes {
+		for _, k := range ks {
 			slot := KeySlot(writes[k].call.key)
 			g, ok := open[slot]
-			if !ok || len(groups[g]) == OrderedGroupSize {
+			if !ok || len(groups[g]) == size {
 				g = len(groups)
 				groups = append(groups, nil)
 				open[slot] = g
 			}
 			groups[g] = append(groups[g], k)
 		}
-	} else {
-		for k := 0; k < len(writes); k += OrderedGroupSize {
-			g := make([]int, 0, min(OrderedGroupSize, len(writes)-k))
-			for j := k; j < len(writes) && j < k+OrderedGroupSize; j++ {
-				g = append(g, j)
-			}
-			groups = append(groups, g)
-		}
+		return groups
 	}
+	for j := 0; j < len(ks); j += size {
+		groups = append(groups, ks[j:min(j+size, len(ks))])
+	}
+	return groups
+}
+
+// execScript applies the writes ks with the ordered-mode script and sets
+// their results.
+func (h *Handler) execScript(ctx context.Context, writes []orderedWrite, ks []int, results []subResult) {
+	groups := h.groupWrites(writes, ks, OrderedGroupSize)
 	pipe := h.redis.Pipeline()
 	cmds := make([]sent, len(groups))
 	for gi, g := range groups {
@@ -324,10 +354,6 @@ func (h *Handler) execOrdered(ctx context.Context, items []item, chunk []int) []
 		execPipeline(ctx, retry, cmds)
 	}
 
-	results := make([]subResult, len(writes))
-	for k, w := range writes {
-		results[k] = subResult{item: w.item, wire: w.wire}
-	}
 	for gi, g := range groups {
 		err := cmds[gi].cmd.Err()
 		var vals []any
@@ -356,7 +382,6 @@ func (h *Handler) execOrdered(ctx context.Context, items []item, chunk []int) []
 			}
 		}
 	}
-	return results
 }
 
 // scriptError is an error reply of one write inside the ordered script: a

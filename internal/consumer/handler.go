@@ -58,6 +58,8 @@ type Handler struct {
 	cluster  bool
 	metaTTL  string // ordered-mode metadata TTL in ms: tombstone window + refresh
 	refresh  string // ordered-mode metadata TTL renewal period in ms
+	// refreshMs is refresh as a number.
+	refreshMs int64
 }
 
 // NewHandler returns a Handler.
@@ -91,6 +93,7 @@ func NewHandler(o Options) *Handler {
 	refresh := min(ttl/8, time.Hour)
 	h.metaTTL = strconv.FormatInt((ttl + refresh).Milliseconds(), 10)
 	h.refresh = strconv.FormatInt(refresh.Milliseconds(), 10)
+	h.refreshMs = refresh.Milliseconds()
 	return h
 }
 
