@@ -1,6 +1,6 @@
 // Command bootstrap is the Regis consumer Lambda for the provided.al2023
 // runtime (arm64 or x86_64). It reads its configuration from the environment
-// variables documented in internal/consumer/config.go, builds the Redis
+// variables documented in internal/contract/env.go, builds the Redis
 // client, the DLQ sender and the Sentry reporter once per container, and
 // serves SQS batches through the Lambda Runtime API (AWS_LAMBDA_RUNTIME_API).
 //
@@ -25,10 +25,11 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/regis-infra/terraform-provider-regis/internal/consumer"
+	"github.com/regis-infra/terraform-provider-regis/internal/contract"
 )
 
 func main() {
-	cfg, err := consumer.LoadConfigFromEnv()
+	cfg, err := contract.LoadConfigFromEnv()
 	log := consumer.NewLogger(os.Stderr, cfg.LogLevel)
 	var reporter consumer.Reporter
 	if cfg.SentryDSN != "" {
@@ -51,7 +52,7 @@ func main() {
 }
 
 // setup builds what lives as long as the container.
-func setup(cfg consumer.Config, log *slog.Logger, reporter consumer.Reporter) (*consumer.Handler, error) {
+func setup(cfg contract.Config, log *slog.Logger, reporter consumer.Reporter) (*consumer.Handler, error) {
 	redis.SetLogger(consumer.RedisLogger{L: log})
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -85,7 +86,7 @@ func setup(cfg consumer.Config, log *slog.Logger, reporter consumer.Reporter) (*
 // fail reports an init failure everywhere someone may look: an error log
 // line that says why, the InitFailures metric, Sentry, and the Runtime
 // API's init/error (which Lambda counts as a function error); then exits.
-func fail(cfg consumer.Config, err error, log *slog.Logger, reporter consumer.Reporter) {
+func fail(cfg contract.Config, err error, log *slog.Logger, reporter consumer.Reporter) {
 	log.Error("regis consumer init failed: "+err.Error(), "bus", cfg.BusName, "error", err.Error())
 	if merr := consumer.WriteInitFailure(os.Stdout, cfg, time.Now()); merr != nil {
 		log.Error("write EMF metrics", "error", merr.Error())
@@ -96,7 +97,7 @@ func fail(cfg consumer.Config, err error, log *slog.Logger, reporter consumer.Re
 		reporter.InitError(err)
 		reporter.Flush(ctx)
 	}
-	if perr := consumer.PostInitError(ctx, nil, os.Getenv("AWS_LAMBDA_RUNTIME_API"), err); perr != nil {
+	if perr := consumer.PostInitError(ctx, nil, os.Getenv(contract.EnvLambdaRuntimeAPI), err); perr != nil {
 		log.Error("could not report the init error to the Runtime API", "error", perr.Error())
 	}
 	os.Exit(1)

@@ -14,7 +14,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
-	"github.com/aws/smithy-go"
+
+	"github.com/regis-infra/terraform-provider-regis/internal/awsapi"
+	"github.com/regis-infra/terraform-provider-regis/internal/regions"
 )
 
 // awsOptions are the command-line overrides of the SDK's default chain.
@@ -108,30 +110,16 @@ func awsErr(service, op, region string, err error) error {
 
 func (e *opError) Error() string {
 	where := fmt.Sprintf("%s %s in %s", e.Service, e.Op, e.Region)
-	var ae smithy.APIError
-	switch {
+	switch code := awsapi.ErrorCode(e.Err); {
 	case errors.Is(e.Err, context.Canceled):
 		return where + ": interrupted"
-	case errors.As(e.Err, &ae):
-		msg := where + ": " + ae.ErrorCode()
-		if m := ae.ErrorMessage(); m != "" {
-			msg += ": " + m
-		}
-		return msg + hint(ae.ErrorCode())
+	case code != "":
+		return where + ": " + awsapi.ErrorText(e.Err) + hint(code)
 	}
 	return where + ": " + e.Err.Error()
 }
 
 func (e *opError) Unwrap() error { return e.Err }
-
-// errorCode is the AWS error code of err, if it has one.
-func errorCode(err error) string {
-	var ae smithy.APIError
-	if errors.As(err, &ae) {
-		return ae.ErrorCode()
-	}
-	return ""
-}
 
 func hint(code string) string {
 	switch code {
@@ -181,9 +169,9 @@ func queueURLRegion(raw string) string {
 	}
 	labels := strings.Split(u.Hostname(), ".")
 	switch {
-	case len(labels) >= 3 && labels[0] == "sqs" && looksLikeRegion(labels[1]):
+	case len(labels) >= 3 && labels[0] == "sqs" && regions.WellFormed(labels[1]):
 		return labels[1]
-	case len(labels) >= 3 && labels[1] == "queue" && looksLikeRegion(labels[0]):
+	case len(labels) >= 3 && labels[1] == "queue" && regions.WellFormed(labels[0]):
 		return labels[0]
 	}
 	return ""
@@ -197,8 +185,4 @@ func queueURLName(raw string) string {
 	}
 	p := strings.Trim(u.Path, "/")
 	return p[strings.LastIndex(p, "/")+1:]
-}
-
-func looksLikeRegion(s string) bool {
-	return strings.Count(s, "-") >= 2 && strings.IndexFunc(s, func(r rune) bool { return r >= '0' && r <= '9' }) > 0
 }

@@ -15,6 +15,8 @@ import (
 	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"github.com/regis-infra/terraform-provider-regis/internal/awsapi"
 )
 
 // bus is what a command works on: the queues of a topic's SQS
@@ -134,8 +136,7 @@ func topicQueues(ctx context.Context, client *sns.Client, topic topicARN) ([]str
 	for pages.HasMorePages() {
 		page, err := pages.NextPage(ctx)
 		if err != nil {
-			var nf *snstypes.NotFoundException
-			if errors.As(err, &nf) {
+			if awsapi.IsA[*snstypes.NotFoundException](err) {
 				return nil, fmt.Errorf("topic %s not found in %s (account and region come from the ARN; check the credentials' account)", topic.ARN, topic.Region)
 			}
 			return nil, awsErr("SNS", "ListSubscriptionsByTopic", topic.Region, err)
@@ -246,8 +247,7 @@ func queueURLFromARN(ctx context.Context, client *sqs.Client, queueARN string) (
 	}
 	out, err := client.GetQueueUrl(ctx, in)
 	if err != nil {
-		var nf *sqstypes.QueueDoesNotExist
-		if errors.As(err, &nf) {
+		if awsapi.IsA[*sqstypes.QueueDoesNotExist](err) {
 			return "", fmt.Errorf("queue %s does not exist (the subscription outlived it?)", queueARN)
 		}
 		return "", awsErr("SQS", "GetQueueUrl", p.Region, err)
@@ -261,8 +261,7 @@ func queueAttributes(ctx context.Context, client *sqs.Client, region, url string
 		AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameAll},
 	})
 	if err != nil {
-		var nf *sqstypes.QueueDoesNotExist
-		if errors.As(err, &nf) {
+		if awsapi.IsA[*sqstypes.QueueDoesNotExist](err) {
 			return nil, fmt.Errorf("queue %s does not exist in %s", url, region)
 		}
 		return nil, awsErr("SQS", "GetQueueAttributes", region, err)

@@ -14,7 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
-	"github.com/regis-infra/terraform-provider-regis/internal/consumer"
+	"github.com/regis-infra/terraform-provider-regis/internal/contract"
 	"github.com/regis-infra/terraform-provider-regis/regis"
 )
 
@@ -268,11 +268,11 @@ func describe(q *busQueue, m sqstypes.Message, showBody bool) deadLetter {
 		Region:          q.Region,
 		DLQ:             q.DLQName(),
 		MessageID:       aws.ToString(m.MessageId),
-		Reason:          stringAttr(m, consumer.AttrReason),
-		Error:           stringAttr(m, consumer.AttrError),
-		OriginRegion:    stringAttr(m, consumer.AttrOriginRegion),
-		SourceMessageID: stringAttr(m, consumer.AttrSourceMessageID),
-		Bus:             stringAttr(m, consumer.AttrBus),
+		Reason:          stringAttr(m, contract.AttrReason),
+		Error:           stringAttr(m, contract.AttrError),
+		OriginRegion:    stringAttr(m, contract.AttrOriginRegion),
+		SourceMessageID: stringAttr(m, contract.AttrSourceMessageID),
+		Bus:             stringAttr(m, contract.AttrBus),
 		MovedBySQSFrom:  m.Attributes[string(sqstypes.MessageSystemAttributeNameDeadLetterQueueSourceArn)],
 	}
 	if ms, err := strconv.ParseInt(m.Attributes[string(sqstypes.MessageSystemAttributeNameSentTimestamp)], 10, 64); err == nil {

@@ -10,7 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
-	"github.com/regis-infra/terraform-provider-regis/internal/consumer"
+	"github.com/regis-infra/terraform-provider-regis/internal/contract"
 )
 
 const secretValue = "s3cr3t-value-never-printed"
@@ -22,9 +22,9 @@ func fillDLQ(t *testing.T, b *testBus) {
 	t.Helper()
 	q := b.queues[otherRegion]
 	send(t, q.client, q.dlqURL, wireMessage(t, "msg-rejected", []string{"SET", "hotel:1", secretValue}, []string{"SET", "hotel:2", secretValue}, []string{"DEL", "hotel:3"}),
-		deadLetterAttrs(consumer.ReasonRejected, "ERR value is not an integer or out of range", topicRegion, "src-1"))
+		deadLetterAttrs(contract.ReasonRejected, "ERR value is not an integer or out of range", topicRegion, "src-1"))
 	send(t, q.client, q.dlqURL, "this is not JSON",
-		deadLetterAttrs(consumer.ReasonMalformed, "regis: malformed message: not a JSON object", "", "src-2"))
+		deadLetterAttrs(contract.ReasonMalformed, "regis: malformed message: not a JSON object", "", "src-2"))
 	// Exhaust maxReceiveCount on the queue: the next receive moves it.
 	send(t, q.client, q.url, wireMessage(t, "msg-transient", []string{"HSET", "rates:1", "d", secretValue}), nil)
 	ctx := context.Background()
@@ -103,7 +103,7 @@ func TestDLQPeek(t *testing.T) {
 		if len(byReason) != 3 {
 			t.Fatalf("got reasons %v, want 3", byReason)
 		}
-		rej := byReason[consumer.ReasonRejected]
+		rej := byReason[contract.ReasonRejected]
 		if rej.Commands != 3 || rej.FirstCommand != "SET" || rej.CommandNames["SET"] != 2 || rej.SourceMessageID != "src-1" ||
 			rej.OriginRegion != topicRegion || rej.Bus != "regis-test" || rej.ReceiveCount < 1 || rej.SentAt.IsZero() || rej.Args != nil || rej.Body != "" {
 			t.Errorf("redis_rejected letter = %+v", rej)
@@ -112,7 +112,7 @@ func TestDLQPeek(t *testing.T) {
 		if tr.MovedBySQSFrom != q.arn || tr.ReceiveCount <= testMaxReceives || tr.Commands != 1 {
 			t.Errorf("max_receives letter = %+v, want moved from %s after more than %d receives", tr, q.arn, testMaxReceives)
 		}
-		if m := byReason[consumer.ReasonMalformed]; m.DecodeError == "" || m.Commands != 0 {
+		if m := byReason[contract.ReasonMalformed]; m.DecodeError == "" || m.Commands != 0 {
 			t.Errorf("malformed letter = %+v", m)
 		}
 	})

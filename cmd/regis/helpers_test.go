@@ -15,7 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
-	"github.com/regis-infra/terraform-provider-regis/internal/consumer"
+	"github.com/regis-infra/terraform-provider-regis/internal/contract"
 	"github.com/regis-infra/terraform-provider-regis/internal/emulator"
 	"github.com/regis-infra/terraform-provider-regis/internal/emulator/emulatortest"
 	"github.com/regis-infra/terraform-provider-regis/regis"
@@ -178,11 +178,11 @@ func send(t *testing.T, c *sqs.Client, url, body string, attrs map[string]string
 // deadLetterAttrs are the attributes the consumer sets on a poison message.
 func deadLetterAttrs(reason, errText, origin, sourceID string) map[string]string {
 	return map[string]string{
-		consumer.AttrReason:          reason,
-		consumer.AttrError:           errText,
-		consumer.AttrOriginRegion:    origin,
-		consumer.AttrSourceMessageID: sourceID,
-		consumer.AttrBus:             "regis-test",
+		contract.AttrReason:          reason,
+		contract.AttrError:           errText,
+		contract.AttrOriginRegion:    origin,
+		contract.AttrSourceMessageID: sourceID,
+		contract.AttrBus:             "regis-test",
 	}
 }
 

@@ -10,7 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 
-	"github.com/regis-infra/terraform-provider-regis/internal/consumer"
+	"github.com/regis-infra/terraform-provider-regis/internal/contract"
 )
 
 // CloudWatch metrics status reads. SQS publishes the age of a queue's
@@ -50,7 +50,7 @@ type regionMetrics struct {
 // consumerBusName is the Bus dimension the consumer of these queues
 // publishes its metrics under. regis_bus sets the consumer's REGIS_BUS_NAME
 // to the bus name and names the bus's SNS topic and every region's queue
-// after it (internal/bus/names.go), so the queues' name is the bus name.
+// after it (contract.QueueName), so the queues' name is the bus name.
 // "" when the queues disagree: not a regis_bus, so no Bus to look for.
 func consumerBusName(queues []*busQueue) string {
 	name := ""
@@ -117,13 +117,13 @@ func fetchRegionMetrics(ctx context.Context, cw *cloudwatch.Client, region strin
 	}
 	for i, o := range origins {
 		dims := []cwtypes.Dimension{
-			{Name: aws.String(consumer.DimensionOriginRegion), Value: aws.String(o)},
-			{Name: aws.String(consumer.DimensionRegion), Value: aws.String(region)},
+			{Name: aws.String(contract.DimensionOriginRegion), Value: aws.String(o)},
+			{Name: aws.String(contract.DimensionRegion), Value: aws.String(region)},
 		}
-		add("lag"+strconv.Itoa(i), namespace, consumer.MetricReplicationLagMax, dims, target{lag: lagAll, name: o})
+		add("lag"+strconv.Itoa(i), namespace, contract.MetricReplicationLagMax, dims, target{lag: lagAll, name: o})
 		if rm.Bus != "" {
-			add("buslag"+strconv.Itoa(i), namespace, consumer.MetricReplicationLagMax,
-				append([]cwtypes.Dimension{{Name: aws.String(consumer.DimensionBus), Value: aws.String(rm.Bus)}}, dims...),
+			add("buslag"+strconv.Itoa(i), namespace, contract.MetricReplicationLagMax,
+				append([]cwtypes.Dimension{{Name: aws.String(contract.DimensionBus), Value: aws.String(rm.Bus)}}, dims...),
 				target{lag: rm.LagByOrigin, name: o})
 		}
 	}
@@ -181,10 +181,10 @@ func fetchRegionMetrics(ctx context.Context, cw *cloudwatch.Client, region strin
 func publishesBus(ctx context.Context, cw *cloudwatch.Client, namespace, region, bus string) bool {
 	out, err := cw.ListMetrics(ctx, &cloudwatch.ListMetricsInput{
 		Namespace:  aws.String(namespace),
-		MetricName: aws.String(consumer.MetricReplicationLagMax),
+		MetricName: aws.String(contract.MetricReplicationLagMax),
 		Dimensions: []cwtypes.DimensionFilter{
-			{Name: aws.String(consumer.DimensionBus), Value: aws.String(bus)},
-			{Name: aws.String(consumer.DimensionRegion), Value: aws.String(region)},
+			{Name: aws.String(contract.DimensionBus), Value: aws.String(bus)},
+			{Name: aws.String(contract.DimensionRegion), Value: aws.String(region)},
 		},
 	})
 	return err != nil || len(out.Metrics) > 0

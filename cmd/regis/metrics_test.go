@@ -9,7 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 
-	"github.com/regis-infra/terraform-provider-regis/internal/consumer"
+	"github.com/regis-infra/terraform-provider-regis/internal/contract"
 	"github.com/regis-infra/terraform-provider-regis/internal/emulator"
 	"github.com/regis-infra/terraform-provider-regis/internal/emulator/emulatortest"
 )
@@ -45,18 +45,18 @@ func TestFetchLagPerBus(t *testing.T) {
 	put := func(bus string, ms float64, at time.Time) {
 		t.Helper()
 		dims := []cwtypes.Dimension{
-			{Name: aws.String(consumer.DimensionOriginRegion), Value: aws.String(origin)},
-			{Name: aws.String(consumer.DimensionRegion), Value: aws.String(region)},
+			{Name: aws.String(contract.DimensionOriginRegion), Value: aws.String(origin)},
+			{Name: aws.String(contract.DimensionRegion), Value: aws.String(region)},
 		}
-		data := []cwtypes.MetricDatum{{MetricName: aws.String(consumer.MetricReplicationLagMax), Dimensions: dims,
+		data := []cwtypes.MetricDatum{{MetricName: aws.String(contract.MetricReplicationLagMax), Dimensions: dims,
 			Value: aws.Float64(ms), Unit: cwtypes.StandardUnitMilliseconds, Timestamp: aws.Time(at)}}
 		if bus != "" {
-			data = append(data, cwtypes.MetricDatum{MetricName: aws.String(consumer.MetricReplicationLagMax),
-				Dimensions: append([]cwtypes.Dimension{{Name: aws.String(consumer.DimensionBus), Value: aws.String(bus)}}, dims...),
+			data = append(data, cwtypes.MetricDatum{MetricName: aws.String(contract.MetricReplicationLagMax),
+				Dimensions: append([]cwtypes.Dimension{{Name: aws.String(contract.DimensionBus), Value: aws.String(bus)}}, dims...),
 				Value:      aws.Float64(ms), Unit: cwtypes.StandardUnitMilliseconds, Timestamp: aws.Time(at)})
 		}
 		if _, err := cw.PutMetricData(ctx, &cloudwatch.PutMetricDataInput{
-			Namespace: aws.String(consumer.DefaultMetricsNamespace), MetricData: data,
+			Namespace: aws.String(contract.DefaultMetricsNamespace), MetricData: data,
 		}); err != nil {
 			t.Fatalf("PutMetricData: %v", err)
 		}
@@ -64,7 +64,7 @@ func TestFetchLagPerBus(t *testing.T) {
 	fetch := func(bus string) regionMetrics {
 		t.Helper()
 		queues := []*busQueue{{Region: region, QueueARN: "arn:aws:sqs:" + region + ":123456789012:" + bus}}
-		rm := fetchRegionMetrics(ctx, cw, region, queues, []string{origin}, consumer.DefaultMetricsNamespace, time.Now(), 15*time.Minute)
+		rm := fetchRegionMetrics(ctx, cw, region, queues, []string{origin}, contract.DefaultMetricsNamespace, time.Now(), 15*time.Minute)
 		if rm.Err != nil {
 			t.Fatalf("%s: %v", bus, rm.Err)
 		}

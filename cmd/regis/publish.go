@@ -15,8 +15,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
-	"github.com/aws/smithy-go"
 
+	"github.com/regis-infra/terraform-provider-regis/internal/awsapi"
 	"github.com/regis-infra/terraform-provider-regis/regis"
 )
 
@@ -417,13 +417,12 @@ func resultErr(r *regis.Result) error {
 // (GetTopicAttributes denied) goes ahead.
 func checkTopic(ctx context.Context, client *sns.Client, t topicARN) error {
 	_, err := client.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: aws.String(t.ARN)})
-	var nf *snstypes.NotFoundException
 	switch {
 	case err == nil:
 		return nil
-	case errors.As(err, &nf):
+	case awsapi.IsA[*snstypes.NotFoundException](err):
 		return fmt.Errorf("topic %s not found in %s (account and region come from the ARN; check the credentials' account)", t.ARN, t.Region)
-	case errorCode(err) == "AuthorizationError":
+	case awsapi.IsA[*snstypes.AuthorizationErrorException](err):
 		return nil
 	}
 	return awsErr("SNS", "GetTopicAttributes", t.Region, err)
@@ -433,9 +432,8 @@ func publishErrorText(err error) string {
 	var pe *regis.PublishError
 	if errors.As(err, &pe) {
 		if pe.Err != nil {
-			var ae smithy.APIError
-			if errors.As(pe.Err, &ae) {
-				return fmt.Sprintf("message %s: SNS %s: %s", pe.MessageID, ae.ErrorCode(), ae.ErrorMessage())
+			if code := awsapi.ErrorCode(pe.Err); code != "" {
+				return fmt.Sprintf("message %s: SNS %s: %s", pe.MessageID, code, awsapi.ErrorMessage(pe.Err))
 			}
 			return fmt.Sprintf("message %s: %v", pe.MessageID, pe.Err)
 		}

@@ -13,7 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
-	"github.com/regis-infra/terraform-provider-regis/internal/consumer"
+	"github.com/regis-infra/terraform-provider-regis/internal/contract"
 )
 
 const redriveUsage = `
@@ -55,7 +55,7 @@ type redriveOpts struct {
 }
 
 func (a *app) dlqRedrive(ctx context.Context, args []string) int {
-	f := a.newFlags("dlq redrive", fmt.Sprintf(redriveUsage, wrap(strings.Join(append(slices.Clone(consumer.PoisonReasons), reasonMaxReceives), ", "), 62, "  ")))
+	f := a.newFlags("dlq redrive", fmt.Sprintf(redriveUsage, wrap(strings.Join(append(slices.Clone(contract.PoisonReasons), reasonMaxReceives), ", "), 62, "  ")))
 	bf := f.busFlags()
 	var o redriveOpts
 	f.IntVar(&o.rate, "rate", 0, "move at most `N` messages a second per DLQ (1–500; 0: SQS decides)")
@@ -84,8 +84,8 @@ func (a *app) dlqRedrive(ctx context.Context, args []string) int {
 		return f.usageError("--visibility must be between 10s and 12h")
 	}
 	for _, r := range o.reasons {
-		if r != reasonMaxReceives && !slices.Contains(consumer.PoisonReasons, r) {
-			return f.usageError("unknown --reason %q (want one of %s, %s)", r, strings.Join(consumer.PoisonReasons, ", "), reasonMaxReceives)
+		if r != reasonMaxReceives && !slices.Contains(contract.PoisonReasons, r) {
+			return f.usageError("unknown --reason %q (want one of %s, %s)", r, strings.Join(contract.PoisonReasons, ", "), reasonMaxReceives)
 		}
 	}
 	c, err := a.clients(ctx, bf.aws)
@@ -379,7 +379,7 @@ func redriveMatching(ctx context.Context, client *sqs.Client, q *busQueue, o *re
 			}
 			seen[id] = true
 			fresh++
-			reason := stringAttr(m, consumer.AttrReason)
+			reason := stringAttr(m, contract.AttrReason)
 			if reason == "" {
 				reason = reasonMaxReceives
 			}

@@ -9,7 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
-	"github.com/regis-infra/terraform-provider-regis/internal/consumer"
+	"github.com/regis-infra/terraform-provider-regis/internal/contract"
 	"github.com/regis-infra/terraform-provider-regis/regis"
 )
 
@@ -19,7 +19,7 @@ func TestDLQRedrive(t *testing.T) {
 	se := b.queues[topicRegion]
 	for i := range 2 {
 		send(t, se.client, se.dlqURL, wireMessage(t, "se-"+string(rune('a'+i)), []string{"DEL", "k"}),
-			deadLetterAttrs(consumer.ReasonWrongType, "WRONGTYPE", topicRegion, "src"))
+			deadLetterAttrs(contract.ReasonWrongType, "WRONGTYPE", topicRegion, "src"))
 	}
 
 	r := b.run(t, "", "dlq", "redrive", "--topic-arn", b.topicARN, "--wait", "--interval", "20ms")

@@ -12,7 +12,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/regis-infra/terraform-provider-regis/internal/consumer"
+	"github.com/regis-infra/terraform-provider-regis/internal/contract"
 )
 
 const statusUsage = `
@@ -75,7 +75,7 @@ func (a *app) status(ctx context.Context, args []string) int {
 	asJSON := f.Bool("json", false, "print JSON instead of a table")
 	failOnDLQ := f.Bool("fail-on-dlq", false, "exit with code 3 when any DLQ holds messages")
 	noMetrics := f.Bool("no-metrics", false, "do not call CloudWatch (age and lag become n/a)")
-	namespace := f.String("metrics-namespace", consumer.DefaultMetricsNamespace, "CloudWatch `namespace` of the consumer's metrics")
+	namespace := f.String("metrics-namespace", contract.DefaultMetricsNamespace, "CloudWatch `namespace` of the consumer's metrics")
 	window := f.Duration("metrics-window", 15*time.Minute, "how far back to look for the latest CloudWatch datapoint")
 	if code, ok := f.parse(args); !ok {
 		return code
@@ -220,7 +220,7 @@ func (a *app) addMetrics(ctx context.Context, c *clients, b *bus, rows []queueSt
 		notes = append(notes, fmt.Sprintf("oldest-message age n/a: no AWS/SQS %s datapoint in the last %s (SQS stops publishing metrics for queues idle for hours)", sqsOldestAgeMetric, window))
 	}
 	if noLag {
-		notes = append(notes, fmt.Sprintf("replication lag n/a: no %s/%s datapoint in the last %s (no message applied, or the consumer's metrics are elsewhere: --metrics-namespace)", namespace, consumer.MetricReplicationLagMax, window))
+		notes = append(notes, fmt.Sprintf("replication lag n/a: no %s/%s datapoint in the last %s (no message applied, or the consumer's metrics are elsewhere: --metrics-namespace)", namespace, contract.MetricReplicationLagMax, window))
 	}
 	return notes
 }

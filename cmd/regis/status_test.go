@@ -12,7 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
-	"github.com/regis-infra/terraform-provider-regis/internal/consumer"
+	"github.com/regis-infra/terraform-provider-regis/internal/contract"
 	"github.com/regis-infra/terraform-provider-regis/internal/emulator"
 )
 
@@ -203,7 +203,7 @@ func putLag(t *testing.T, b *testBus, region string, byOrigin map[string]float64
 	var data []cwtypes.MetricDatum
 	for origin, ms := range byOrigin {
 		data = append(data, cwtypes.MetricDatum{
-			MetricName: aws.String(consumer.MetricReplicationLagMax),
+			MetricName: aws.String(contract.MetricReplicationLagMax),
 			Dimensions: []cwtypes.Dimension{
 				{Name: aws.String("OriginRegion"), Value: aws.String(origin)},
 				{Name: aws.String("Region"), Value: aws.String(region)},
@@ -214,7 +214,7 @@ func putLag(t *testing.T, b *testBus, region string, byOrigin map[string]float64
 	}
 	cw := cloudwatch.NewFromConfig(b.config(region))
 	if _, err := cw.PutMetricData(context.Background(), &cloudwatch.PutMetricDataInput{
-		Namespace: aws.String(consumer.DefaultMetricsNamespace), MetricData: data,
+		Namespace: aws.String(contract.DefaultMetricsNamespace), MetricData: data,
 	}); err != nil {
 		t.Fatalf("PutMetricData: %v", err)
 	}

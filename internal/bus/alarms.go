@@ -8,6 +8,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+
+	"github.com/regis-infra/terraform-provider-regis/internal/awsapi"
+	"github.com/regis-infra/terraform-provider-regis/internal/contract"
 )
 
 const alarmPeriod = 60
@@ -20,11 +23,11 @@ type (
 // alarmInput is the PutMetricAlarm of one bus alarm.
 func dlqAlarmInput(bus string, rs *regionSpec, tags map[string]string) *cloudwatch.PutMetricAlarmInput {
 	return &cloudwatch.PutMetricAlarmInput{
-		AlarmName:          aws.String(dlqAlarmName(bus)),
+		AlarmName:          aws.String(contract.DLQAlarmName(bus)),
 		AlarmDescription:   aws.String("Regis bus " + bus + ": the dead-letter queue holds messages that were not replicated to " + rs.Region + "."),
 		Namespace:          aws.String("AWS/SQS"),
 		MetricName:         aws.String("ApproximateNumberOfMessagesVisible"),
-		Dimensions:         []cwtypes.Dimension{{Name: aws.String("QueueName"), Value: aws.String(dlqName(bus))}},
+		Dimensions:         []cwtypes.Dimension{{Name: aws.String("QueueName"), Value: aws.String(contract.DLQName(bus))}},
 		Statistic:          cwtypes.StatisticMaximum,
 		Period:             aws.Int32(alarmPeriod),
 		EvaluationPeriods:  aws.Int32(1),
@@ -39,11 +42,11 @@ func dlqAlarmInput(bus string, rs *regionSpec, tags map[string]string) *cloudwat
 
 func ageAlarmInput(bus string, rs *regionSpec, tags map[string]string) *cloudwatch.PutMetricAlarmInput {
 	return &cloudwatch.PutMetricAlarmInput{
-		AlarmName:          aws.String(ageAlarmName(bus)),
+		AlarmName:          aws.String(contract.AgeAlarmName(bus)),
 		AlarmDescription:   aws.String("Regis bus " + bus + ": replication to " + rs.Region + " is lagging (the queue's oldest message is too old)."),
 		Namespace:          aws.String("AWS/SQS"),
 		MetricName:         aws.String("ApproximateAgeOfOldestMessage"),
-		Dimensions:         []cwtypes.Dimension{{Name: aws.String("QueueName"), Value: aws.String(queueName(bus))}},
+		Dimensions:         []cwtypes.Dimension{{Name: aws.String("QueueName"), Value: aws.String(contract.QueueName(bus))}},
 		Statistic:          cwtypes.StatisticMaximum,
 		Period:             aws.Int32(alarmPeriod),
 		EvaluationPeriods:  aws.Int32(1),
@@ -122,7 +125,7 @@ func deleteAlarms(ctx context.Context, c *cloudwatch.Client, names ...string) er
 		return nil
 	}
 	_, err := c.DeleteAlarms(ctx, &cloudwatch.DeleteAlarmsInput{AlarmNames: names})
-	if codeIs(err, "ResourceNotFound", "ResourceNotFoundException") {
+	if awsapi.IsA[*cwtypes.ResourceNotFound](err) || awsapi.IsA[*cwtypes.ResourceNotFoundException](err) {
 		return nil
 	}
 	return err

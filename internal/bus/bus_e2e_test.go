@@ -16,7 +16,7 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/regis-infra/terraform-provider-regis/internal/acctest"
-	"github.com/regis-infra/terraform-provider-regis/internal/consumer"
+	"github.com/regis-infra/terraform-provider-regis/internal/contract"
 	"github.com/regis-infra/terraform-provider-regis/internal/emulator/emulatortest"
 	"github.com/regis-infra/terraform-provider-regis/internal/redistest"
 	"github.com/regis-infra/terraform-provider-regis/regis"
@@ -191,11 +191,11 @@ func replicate(t *testing.T, cfg aws.Config, ids map[string]map[string]string, s
 		if _, err := sq.ChangeMessageVisibility(ctx, &sqs.ChangeMessageVisibilityInput{QueueUrl: aws.String(dlq), ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: 0}); err != nil {
 			return err
 		}
-		reason := aws.ToString(m.MessageAttributes[consumer.AttrReason].StringValue)
-		if reason == "" || aws.ToString(m.MessageAttributes[consumer.AttrBus].StringValue) == "" {
+		reason := aws.ToString(m.MessageAttributes[contract.AttrReason].StringValue)
+		if reason == "" || aws.ToString(m.MessageAttributes[contract.AttrBus].StringValue) == "" {
 			return fmt.Errorf("%s: dead letter without reason: attributes %v", region, m.MessageAttributes)
 		}
-		t.Logf("%s: dead letter reason %q: %s", region, reason, aws.ToString(m.MessageAttributes[consumer.AttrError].StringValue))
+		t.Logf("%s: dead letter reason %q: %s", region, reason, aws.ToString(m.MessageAttributes[contract.AttrError].StringValue))
 	}
 	return nil
 }

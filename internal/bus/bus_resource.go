@@ -13,13 +13,17 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/regis-infra/terraform-provider-regis/internal/awsapi"
+	"github.com/regis-infra/terraform-provider-regis/internal/bus/consumerzip"
 	"github.com/regis-infra/terraform-provider-regis/internal/conns"
+	"github.com/regis-infra/terraform-provider-regis/internal/contract"
 )
 
 var (
@@ -39,11 +43,18 @@ const (
 	defaultDeleteTimeout = 20 * time.Minute
 )
 
-// NewBusResource returns the regis_bus resource.
-func NewBusResource() resource.Resource { return &busResource{} }
+// NewBusResource returns the regis_bus resource, deploying the consumer
+// packages of zips (nil: the ones embedded in the provider, consumerzip.Zip).
+func NewBusResource(zips ZipSource) resource.Resource {
+	if zips == nil {
+		zips = consumerzip.Zip
+	}
+	return &busResource{zips: zips}
+}
 
 type busResource struct {
 	client *conns.AWSClient
+	zips   ZipSource
 }
 
 func (r *busResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -151,7 +162,7 @@ func (r *busResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 
 	var zips *zipSource
 	if !plan.ConsumerZip.IsUnknown() {
-		zips = newZipSource(plan.ConsumerZip.ValueString())
+		zips = newZipSource(plan.ConsumerZip.ValueString(), r.zips)
 	}
 	bus := plan.Name
 
@@ -186,8 +197,8 @@ func (r *busResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 		rm.EventSourceMappingID = keep(old.EventSourceMappingID)
 		// A new region's function and role names follow from the bus name.
 		if !existed && !bus.IsUnknown() {
-			rm.FunctionName = types.StringValue(functionName(bus.ValueString()))
-			rm.RoleName = types.StringValue(roleName(bus.ValueString(), key))
+			rm.FunctionName = types.StringValue(contract.FunctionName(bus.ValueString()))
+			rm.RoleName = types.StringValue(contract.RoleName(bus.ValueString(), key))
 		}
 		// Drift that Update repairs by replacing the subscription or the
 		// mapping gives them a new ARN / UUID.
@@ -210,13 +221,13 @@ func (r *busResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 			if !a.DLQNotEmpty.IsUnknown() {
 				rm.DLQAlarmName = types.StringNull()
 				if a.DLQNotEmpty.ValueBool() {
-					rm.DLQAlarmName = types.StringValue(dlqAlarmName(bus.ValueString()))
+					rm.DLQAlarmName = types.StringValue(contract.DLQAlarmName(bus.ValueString()))
 				}
 			}
 			if !a.AgeThreshold.IsUnknown() {
 				rm.AgeAlarmName = types.StringNull()
 				if a.AgeThreshold.ValueInt64() > 0 {
-					rm.AgeAlarmName = types.StringValue(ageAlarmName(bus.ValueString()))
+					rm.AgeAlarmName = types.StringValue(contract.AgeAlarmName(bus.ValueString()))
 				}
 			}
 		}
@@ -273,7 +284,7 @@ func (r *busResource) Create(ctx context.Context, req resource.CreateRequest, re
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	e := &engine{c: r.client, spec: spec, zips: newZipSource(spec.UserZip)}
+	e := &engine{c: r.client, spec: spec, zips: newZipSource(spec.UserZip, r.zips)}
 	// The topic first: the queue policies and subscriptions name it.
 	arn, err := createTopic(ctx, r.client.SNS(ctx, spec.HomeRegion), spec)
 	if err != nil {
@@ -389,7 +400,7 @@ func (r *busResource) read(ctx context.Context, state busResourceModel) (busReso
 	home, busName := ta.Region, ta.Resource
 	snsc := r.client.SNS(ctx, home)
 	attrs, err := findTopicAttributes(ctx, snsc, topicARN)
-	if isNotFound(err) {
+	if awsapi.IsNotFound(err) {
 		return state, true, diags
 	}
 	if err != nil {
@@ -537,13 +548,13 @@ func (e *engine) discover(ctx context.Context) (map[string]*regionIDs, error) {
 	var mu sync.Mutex
 	var queueARNs []string
 	for q := range subs {
-		if a, ok := parseARN(q); ok && a.Service == "sqs" && a.Resource == queueName(e.spec.Name) {
+		if a, ok := parseARN(q); ok && a.Service == "sqs" && a.Resource == contract.QueueName(e.spec.Name) {
 			queueARNs = append(queueARNs, q)
 		}
 	}
 	sort.Strings(queueARNs)
 	if len(queueARNs) == 0 {
-		return nil, fmt.Errorf("topic %s has no SQS subscription of a queue named %s: it is not a Regis bus, or its regions were removed", e.topicARN, queueName(e.spec.Name))
+		return nil, fmt.Errorf("topic %s has no SQS subscription of a queue named %s: it is not a Regis bus, or its regions were removed", e.topicARN, contract.QueueName(e.spec.Name))
 	}
 	var regions []string
 	byRegion := map[string]string{}
@@ -587,16 +598,16 @@ func (e *engine) discoverRegion(ctx context.Context, queueARN, subARN string) (*
 			durl, err := sq.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(da.Resource), QueueOwnerAWSAccountId: aws.String(da.Account)})
 			if err == nil {
 				ids.DLQURL, ids.DLQARN = aws.ToString(durl.QueueUrl), target
-			} else if !codeIs(err, "AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist") {
+			} else if !awsapi.IsA[*sqstypes.QueueDoesNotExist](err) {
 				return nil, stepErr(region, "finding the dead-letter queue", err)
 			}
 		}
 	}
 	lc := e.c.Lambda(ctx, region)
-	fname := functionName(e.spec.Name)
+	fname := contract.FunctionName(e.spec.Name)
 	m, err := findMappingFor(ctx, lc, queueARN, fname)
 	switch {
-	case isNotFound(err):
+	case awsapi.IsNotFound(err):
 	case err != nil:
 		return nil, stepErr(region, "finding the event source mapping", err)
 	default:
@@ -610,7 +621,7 @@ func (e *engine) discoverRegion(ctx context.Context, queueARN, subARN string) (*
 	}
 	info, err := findFunction(ctx, lc, fname)
 	switch {
-	case isNotFound(err):
+	case awsapi.IsNotFound(err):
 	case err != nil:
 		return nil, stepErr(region, "finding the consumer function", err)
 	default:
@@ -624,19 +635,19 @@ func (e *engine) discoverRegion(ctx context.Context, queueARN, subARN string) (*
 		}
 	}
 	if ids.RoleName == "" {
-		if _, err := findRole(ctx, e.c.IAM(ctx), roleName(e.spec.Name, region)); err == nil {
-			ids.RoleName = roleName(e.spec.Name, region)
+		if _, err := findRole(ctx, e.c.IAM(ctx), contract.RoleName(e.spec.Name, region)); err == nil {
+			ids.RoleName = contract.RoleName(e.spec.Name, region)
 		}
 	}
-	alarms, err := findAlarms(ctx, e.c.CloudWatch(ctx, region), dlqAlarmName(e.spec.Name), ageAlarmName(e.spec.Name))
+	alarms, err := findAlarms(ctx, e.c.CloudWatch(ctx, region), contract.DLQAlarmName(e.spec.Name), contract.AgeAlarmName(e.spec.Name))
 	if err != nil {
 		return nil, stepErr(region, "finding the alarms", err)
 	}
-	if _, ok := alarms[dlqAlarmName(e.spec.Name)]; ok {
-		ids.DLQAlarm = dlqAlarmName(e.spec.Name)
+	if _, ok := alarms[contract.DLQAlarmName(e.spec.Name)]; ok {
+		ids.DLQAlarm = contract.DLQAlarmName(e.spec.Name)
 	}
-	if _, ok := alarms[ageAlarmName(e.spec.Name)]; ok {
-		ids.AgeAlarm = ageAlarmName(e.spec.Name)
+	if _, ok := alarms[contract.AgeAlarmName(e.spec.Name)]; ok {
+		ids.AgeAlarm = contract.AgeAlarmName(e.spec.Name)
 	}
 	return ids, nil
 }
@@ -674,7 +685,7 @@ func (r *busResource) Update(ctx context.Context, req resource.UpdateRequest, re
 	defer cancel()
 
 	topicARN := state.TopicARN.ValueString()
-	e := &engine{c: r.client, spec: newSpec, topicARN: topicARN, zips: newZipSource(newSpec.UserZip)}
+	e := &engine{c: r.client, spec: newSpec, topicARN: topicARN, zips: newZipSource(newSpec.UserZip, r.zips)}
 
 	busWide := newSpec.KMSKeyID != oldSpec.KMSKeyID || newSpec.TombstoneTTL != oldSpec.TombstoneTTL || !maps.Equal(newSpec.Tags, oldSpec.Tags)
 	if newSpec.KMSKeyID != oldSpec.KMSKeyID || !maps.Equal(newSpec.Tags, oldSpec.Tags) || topicDrifted(ctx, stateRegions) {

@@ -19,7 +19,7 @@ import (
 
 	"github.com/regis-infra/terraform-provider-regis/internal/acctest"
 	"github.com/regis-infra/terraform-provider-regis/internal/bus"
-	"github.com/regis-infra/terraform-provider-regis/internal/consumer"
+	"github.com/regis-infra/terraform-provider-regis/internal/contract"
 )
 
 var (
@@ -122,7 +122,7 @@ func testAccCheckBusWiring(t *testing.T, home string, regions ...string) resourc
 				return fmt.Errorf("%s: function: %w", region, err)
 			}
 			env := f.Configuration.Environment.Variables
-			if env[consumer.EnvDLQURL] != a["dlq_url"] || env[consumer.EnvBusName] == "" || env[consumer.EnvRedisAddrs] == "" {
+			if env[contract.EnvDLQURL] != a["dlq_url"] || env[contract.EnvBusName] == "" || env[contract.EnvRedisAddrs] == "" {
 				return fmt.Errorf("%s: function environment %v", region, env)
 			}
 			if f.Configuration.Runtime != lambdatypes.RuntimeProvidedal2023 || aws.ToString(f.Configuration.Handler) != "bootstrap" || aws.ToString(f.Configuration.Role) != a["role_arn"] {

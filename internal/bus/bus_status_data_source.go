@@ -24,7 +24,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/regis-infra/terraform-provider-regis/internal/awsapi"
 	"github.com/regis-infra/terraform-provider-regis/internal/conns"
+	"github.com/regis-infra/terraform-provider-regis/internal/contract"
 )
 
 var (
@@ -183,7 +185,7 @@ func (d *busStatusDataSource) Read(ctx context.Context, req datasource.ReadReque
 			return
 		}
 		for q := range subs {
-			if a, ok := parseARN(q); ok && a.Resource == queueName(bus) {
+			if a, ok := parseARN(q); ok && a.Resource == contract.QueueName(bus) {
 				regions = append(regions, a.Region)
 				queueARNs[a.Region] = q
 			}
@@ -196,7 +198,7 @@ func (d *busStatusDataSource) Read(ctx context.Context, req datasource.ReadReque
 	var absent []string
 	errs := runRegions(regions, func(region string) error {
 		st, err := d.regionStatus(ctx, region, bus, ta.Account)
-		if isNotFound(err) {
+		if awsapi.IsNotFound(err) {
 			// A region named in regions that the bus does not reach (yet):
 			// report it empty rather than failing the whole read.
 			mu.Lock()
@@ -222,7 +224,7 @@ func (d *busStatusDataSource) Read(ctx context.Context, req datasource.ReadReque
 		slices.Sort(absent)
 		resp.Diagnostics.AddAttributeWarning(path.Root("regions"), "Regions without the bus",
 			fmt.Sprintf("%s has no queue %s: the bus does not replicate there (yet). Their status has a null queue_url and null depths.",
-				strings.Join(absent, ", "), queueName(bus)))
+				strings.Join(absent, ", "), contract.QueueName(bus)))
 	}
 	m.TopicARN = types.StringValue(topicARN)
 	m.HomeRegion = types.StringValue(home)
@@ -253,21 +255,21 @@ func findTopicByName(ctx context.Context, c *sns.Client, name string) (string, e
 // and the mapping.
 func (d *busStatusDataSource) regionStatus(ctx context.Context, region, bus, account string) (types.Object, error) {
 	sq := d.client.SQS(ctx, region)
-	in := &sqs.GetQueueUrlInput{QueueName: aws.String(queueName(bus))}
+	in := &sqs.GetQueueUrlInput{QueueName: aws.String(contract.QueueName(bus))}
 	if account != "" {
 		in.QueueOwnerAWSAccountId = aws.String(account)
 	}
 	qurl, err := sq.GetQueueUrl(ctx, in)
-	if codeIs(err, "AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist") {
-		return types.Object{}, &notFoundError{what: "queue " + queueName(bus) + " in " + region}
+	if awsapi.IsA[*sqstypes.QueueDoesNotExist](err) {
+		return types.Object{}, awsapi.NewNotFound("queue "+contract.QueueName(bus)+" in "+region, err)
 	}
 	if err != nil {
-		return types.Object{}, stepErr(region, "finding queue "+queueName(bus), err)
+		return types.Object{}, stepErr(region, "finding queue "+contract.QueueName(bus), err)
 	}
 	queueURL := aws.ToString(qurl.QueueUrl)
 	qa, err := findQueueAttributes(ctx, sq, queueURL)
 	if err != nil {
-		return types.Object{}, stepErr(region, "reading queue "+queueName(bus), err)
+		return types.Object{}, stepErr(region, "reading queue "+contract.QueueName(bus), err)
 	}
 	vals := map[string]attr.Value{
 		"queue_url":                  types.StringValue(queueURL),
@@ -298,20 +300,20 @@ func (d *busStatusDataSource) regionStatus(ctx context.Context, region, bus, acc
 		}
 	}
 
-	ages, err := oldestAges(ctx, d.client.CloudWatch(ctx, region), queueName(bus), dlq)
+	ages, err := oldestAges(ctx, d.client.CloudWatch(ctx, region), contract.QueueName(bus), dlq)
 	if err != nil {
 		return types.Object{}, stepErr(region, "reading ApproximateAgeOfOldestMessage from CloudWatch", err)
 	}
-	if v, ok := ages[queueName(bus)]; ok {
+	if v, ok := ages[contract.QueueName(bus)]; ok {
 		vals["oldest_message_age"] = types.Int64Value(v)
 	}
 	if v, ok := ages[dlq]; ok && dlq != "" {
 		vals["dlq_oldest_message_age"] = types.Int64Value(v)
 	}
 
-	m, err := findMappingFor(ctx, d.client.Lambda(ctx, region), qa["QueueArn"], functionName(bus))
+	m, err := findMappingFor(ctx, d.client.Lambda(ctx, region), qa["QueueArn"], contract.FunctionName(bus))
 	switch {
-	case isNotFound(err):
+	case awsapi.IsNotFound(err):
 	case err != nil:
 		return types.Object{}, stepErr(region, "finding the event source mapping", err)
 	default:

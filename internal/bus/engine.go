@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -16,8 +15,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
+	"github.com/regis-infra/terraform-provider-regis/internal/awsapi"
 	"github.com/regis-infra/terraform-provider-regis/internal/conns"
-	"github.com/regis-infra/terraform-provider-regis/internal/consumer"
+	"github.com/regis-infra/terraform-provider-regis/internal/contract"
 )
 
 // engine creates, converges, reads and deletes the objects of one bus. The
@@ -44,7 +44,7 @@ func (e *engine) ensureQueue(ctx context.Context, sq *sqs.Client, region, what, 
 	if *url != "" {
 		cur, err := findQueueAttributes(ctx, sq, *url)
 		switch {
-		case isNotFound(err):
+		case awsapi.IsNotFound(err):
 			*url, *arn = "", ""
 		case err != nil:
 			return "", stepErr(region, "reading the "+what, err)
@@ -86,14 +86,14 @@ func (e *engine) ensureRegion(ctx context.Context, rs *regionSpec, ids *regionID
 
 	// 1. Dead-letter queue.
 	dlqWant := desiredQueueAttributes(spec, dlqVisibility, rs.Queue.DLQRetention)
-	if _, err := e.ensureQueue(ctx, sq, region, "dead-letter queue", dlqName(spec.Name), dlqWant, &ids.DLQURL, &ids.DLQARN); err != nil {
+	if _, err := e.ensureQueue(ctx, sq, region, "dead-letter queue", contract.DLQName(spec.Name), dlqWant, &ids.DLQURL, &ids.DLQARN); err != nil {
 		return err
 	}
 
 	// 2. Queue, redriving to the DLQ.
 	qWant := desiredQueueAttributes(spec, rs.Queue.VisibilityTimeout, rs.Queue.MessageRetention)
 	qWant["RedrivePolicy"] = redrivePolicy(ids.DLQARN, rs.Queue.MaxReceiveCount)
-	currentPolicy, err := e.ensureQueue(ctx, sq, region, "queue", queueName(spec.Name), qWant, &ids.QueueURL, &ids.QueueARN)
+	currentPolicy, err := e.ensureQueue(ctx, sq, region, "queue", contract.QueueName(spec.Name), qWant, &ids.QueueURL, &ids.QueueARN)
 	if err != nil {
 		return err
 	}
@@ -110,7 +110,7 @@ func (e *engine) ensureRegion(ctx context.Context, rs *regionSpec, ids *regionID
 	if ids.SubscriptionARN != "" {
 		attrs, err := findSubscriptionAttributes(ctx, topicSNS, ids.SubscriptionARN)
 		switch {
-		case isNotFound(err):
+		case awsapi.IsNotFound(err):
 			ids.SubscriptionARN = ""
 		case err != nil:
 			return stepErr(region, "reading the subscription", err)
@@ -142,14 +142,14 @@ func (e *engine) ensureRegion(ctx context.Context, rs *regionSpec, ids *regionID
 
 	// 5. IAM role and its least-privilege policy.
 	im := e.c.IAM(ctx)
-	rName := roleName(spec.Name, region)
+	rName := contract.RoleName(spec.Name, region)
 	wantPolicy := rolePolicy(roleInputs{Bus: spec.Name, Region: region, QueueARN: ids.QueueARN, DLQARN: ids.DLQARN,
 		AuthSecretARN: rs.Redis.AuthSecretARN, KMSKeyID: spec.KMSKeyID, VPC: rs.VPC != nil})
 	rolePolicyNow := ""
 	if ids.RoleName != "" {
 		info, err := findRole(ctx, im, ids.RoleName)
 		switch {
-		case isNotFound(err):
+		case awsapi.IsNotFound(err):
 			ids.RoleName, ids.RoleARN = "", ""
 		case err != nil:
 			return stepErr(region, "reading the IAM role", err)
@@ -186,7 +186,7 @@ func (e *engine) ensureRegion(ctx context.Context, rs *regionSpec, ids *regionID
 
 	// 6. Consumer function.
 	lc := e.c.Lambda(ctx, region)
-	fName := functionName(spec.Name)
+	fName := contract.FunctionName(spec.Name)
 	zip, sha, err := e.zips.get(rs.Consumer.Architecture)
 	if err != nil {
 		return stepErr(region, "loading the consumer package", err)
@@ -194,7 +194,7 @@ func (e *engine) ensureRegion(ctx context.Context, rs *regionSpec, ids *regionID
 	if ids.FunctionName != "" {
 		info, err := findFunction(ctx, lc, ids.FunctionName)
 		switch {
-		case isNotFound(err):
+		case awsapi.IsNotFound(err):
 			ids.FunctionName, ids.FunctionARN, ids.CodeSHA256 = "", "", ""
 		case err != nil:
 			return stepErr(region, "reading the consumer function", err)
@@ -219,7 +219,7 @@ func (e *engine) ensureRegion(ctx context.Context, rs *regionSpec, ids *regionID
 	if ids.MappingUUID != "" {
 		m, err := findMapping(ctx, lc, ids.MappingUUID)
 		switch {
-		case isNotFound(err):
+		case awsapi.IsNotFound(err):
 			ids.MappingUUID = ""
 		case err != nil:
 			return stepErr(region, "reading the event source mapping", err)
@@ -288,9 +288,8 @@ func (e *engine) convergeFunction(ctx context.Context, lc *lambda.Client, ids *r
 		in.Role = aws.String(ids.RoleARN)
 	}
 	if in != nil {
-		if err := retryConflict(ctx, func() error {
-			_, err := lc.UpdateFunctionConfiguration(ctx, in)
-			return err
+		if _, err := retryConflict(ctx, func(ctx context.Context) (*lambda.UpdateFunctionConfigurationOutput, error) {
+			return lc.UpdateFunctionConfiguration(ctx, in)
 		}); err != nil {
 			return err
 		}
@@ -299,16 +298,14 @@ func (e *engine) convergeFunction(ctx context.Context, lc *lambda.Client, ids *r
 		}
 	}
 	if aws.ToString(cfg.CodeSha256) != sha || functionArch(cfg) != rs.Consumer.Architecture {
-		var out *lambda.UpdateFunctionCodeOutput
-		if err := retryConflict(ctx, func() error {
-			var err error
-			out, err = lc.UpdateFunctionCode(ctx, &lambda.UpdateFunctionCodeInput{
+		out, err := retryConflict(ctx, func(ctx context.Context) (*lambda.UpdateFunctionCodeOutput, error) {
+			return lc.UpdateFunctionCode(ctx, &lambda.UpdateFunctionCodeInput{
 				FunctionName:  aws.String(ids.FunctionName),
 				ZipFile:       zip,
 				Architectures: []lambdatypes.Architecture{lambdatypes.Architecture(rs.Consumer.Architecture)},
 			})
-			return err
-		}); err != nil {
+		})
+		if err != nil {
 			return err
 		}
 		ids.CodeSHA256 = aws.ToString(out.CodeSha256)
@@ -330,15 +327,15 @@ func (e *engine) ensureAlarms(ctx context.Context, rs *regionSpec, ids *regionID
 		id   *string
 	}
 	alarms := []alarm{
-		{dlqAlarmName(bus), rs.Alarms.DLQNotEmpty, func() *putAlarmInput { return dlqAlarmInput(bus, rs, e.spec.Tags) }, &ids.DLQAlarm},
-		{ageAlarmName(bus), rs.Alarms.AgeThreshold > 0, func() *putAlarmInput { return ageAlarmInput(bus, rs, e.spec.Tags) }, &ids.AgeAlarm},
+		{contract.DLQAlarmName(bus), rs.Alarms.DLQNotEmpty, func() *putAlarmInput { return dlqAlarmInput(bus, rs, e.spec.Tags) }, &ids.DLQAlarm},
+		{contract.AgeAlarmName(bus), rs.Alarms.AgeThreshold > 0, func() *putAlarmInput { return ageAlarmInput(bus, rs, e.spec.Tags) }, &ids.AgeAlarm},
 	}
 	// Existing alarms are looked up only when some were recorded: a new
 	// region has none.
 	existing := map[string]metricAlarm{}
 	if ids.DLQAlarm != "" || ids.AgeAlarm != "" {
 		var err error
-		if existing, err = findAlarms(ctx, cw, dlqAlarmName(bus), ageAlarmName(bus)); err != nil {
+		if existing, err = findAlarms(ctx, cw, contract.DLQAlarmName(bus), contract.AgeAlarmName(bus)); err != nil {
 			return stepErr(region, "reading the alarms", err)
 		}
 		if _, ok := existing[ids.DLQAlarm]; !ok {
@@ -437,31 +434,6 @@ func (e *engine) deleteRegion(ctx context.Context, region string, ids *regionIDs
 	return nil
 }
 
-// waitMappingDeleted waits for a deleted mapping to disappear, so that the
-// function and queue are not deleted under a mapping still polling them.
-func waitMappingDeleted(ctx context.Context, c *lambda.Client, uuid string) error {
-	ctx, cancel := context.WithTimeout(ctx, mappingWait)
-	defer cancel()
-	wait := 250 * time.Millisecond
-	for {
-		_, err := c.GetEventSourceMapping(ctx, &lambda.GetEventSourceMappingInput{UUID: aws.String(uuid)})
-		if codeIs(err, "ResourceNotFoundException") {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return fmt.Errorf("waiting for event source mapping %s to be deleted: %w", uuid, ctx.Err())
-		case <-t.C:
-		}
-		wait = min(wait*2, 5*time.Second)
-	}
-}
-
 // ---------------------------------------------------------------------- read
 
 // readResult is what one region looks like in AWS.
@@ -533,7 +505,7 @@ func (e *engine) readRegion(ctx context.Context, prior *regionSpec, idsIn region
 	if ids.DLQURL != "" {
 		attrs, err := findQueueAttributes(ctx, sq, ids.DLQURL)
 		switch {
-		case isNotFound(err):
+		case awsapi.IsNotFound(err):
 			ids.DLQURL, ids.DLQARN = "", ""
 		case err != nil:
 			return nil, stepErr(region, "reading the dead-letter queue", err)
@@ -553,7 +525,7 @@ func (e *engine) readRegion(ctx context.Context, prior *regionSpec, idsIn region
 	if ids.QueueURL != "" {
 		attrs, err := findQueueAttributes(ctx, sq, ids.QueueURL)
 		switch {
-		case isNotFound(err):
+		case awsapi.IsNotFound(err):
 			ids.QueueURL, ids.QueueARN = "", ""
 		case err != nil:
 			return nil, stepErr(region, "reading the queue", err)
@@ -590,7 +562,7 @@ func (e *engine) readRegion(ctx context.Context, prior *regionSpec, idsIn region
 	if ids.SubscriptionARN != "" {
 		attrs, err := findSubscriptionAttributes(ctx, e.c.SNS(ctx, spec.HomeRegion), ids.SubscriptionARN)
 		switch {
-		case isNotFound(err):
+		case awsapi.IsNotFound(err):
 			ids.SubscriptionARN = ""
 		case err != nil:
 			return nil, stepErr(region, "reading the subscription", err)
@@ -605,7 +577,7 @@ func (e *engine) readRegion(ctx context.Context, prior *regionSpec, idsIn region
 	if ids.RoleName != "" {
 		info, err := findRole(ctx, e.c.IAM(ctx), ids.RoleName)
 		switch {
-		case isNotFound(err):
+		case awsapi.IsNotFound(err):
 			ids.RoleName, ids.RoleARN = "", ""
 		case err != nil:
 			return nil, stepErr(region, "reading the IAM role", err)
@@ -620,7 +592,7 @@ func (e *engine) readRegion(ctx context.Context, prior *regionSpec, idsIn region
 	if ids.FunctionName != "" {
 		info, err := findFunction(ctx, lc, ids.FunctionName)
 		switch {
-		case isNotFound(err):
+		case awsapi.IsNotFound(err):
 			ids.FunctionName, ids.FunctionARN, ids.CodeSHA256 = "", "", ""
 		case err != nil:
 			return nil, stepErr(region, "reading the consumer function", err)
@@ -663,13 +635,13 @@ func (e *engine) readRegion(ctx context.Context, prior *regionSpec, idsIn region
 			want := rolePolicy(roleInputs{Bus: spec.Name, Region: region, QueueARN: ids.QueueARN, DLQARN: ids.DLQARN,
 				AuthSecretARN: rs.Redis.AuthSecretARN, KMSKeyID: spec.KMSKeyID, VPC: rs.VPC != nil})
 			if role.Policy == "" {
-				drift = append(drift, "IAM role: the "+rolePolicyName+" policy is missing")
+				drift = append(drift, "IAM role: the "+contract.RolePolicyName+" policy is missing")
 			} else if !sameJSON(role.Policy, want) {
-				drift = append(drift, "IAM role: the "+rolePolicyName+" policy was changed")
+				drift = append(drift, "IAM role: the "+contract.RolePolicyName+" policy was changed")
 			}
 		}
 		if extra := role.extraPermissions(); extra != "" {
-			drift = append(drift, "IAM role: has permissions beyond the "+rolePolicyName+" policy ("+extra+")")
+			drift = append(drift, "IAM role: has permissions beyond the "+contract.RolePolicyName+" policy ("+extra+")")
 		}
 		tagDrift("IAM role", role.Tags)
 	}
@@ -678,7 +650,7 @@ func (e *engine) readRegion(ctx context.Context, prior *regionSpec, idsIn region
 	if ids.MappingUUID != "" {
 		m, err := findMapping(ctx, lc, ids.MappingUUID)
 		switch {
-		case isNotFound(err):
+		case awsapi.IsNotFound(err):
 			ids.MappingUUID = ""
 		case err != nil:
 			return nil, stepErr(region, "reading the event source mapping", err)
@@ -691,12 +663,12 @@ func (e *engine) readRegion(ctx context.Context, prior *regionSpec, idsIn region
 	}
 
 	// Alarms. Their existence is an argument (dlq_not_empty, a threshold of 0).
-	found, err := findAlarms(ctx, e.c.CloudWatch(ctx, region), dlqAlarmName(spec.Name), ageAlarmName(spec.Name))
+	found, err := findAlarms(ctx, e.c.CloudWatch(ctx, region), contract.DLQAlarmName(spec.Name), contract.AgeAlarmName(spec.Name))
 	if err != nil {
 		return nil, stepErr(region, "reading the alarms", err)
 	}
-	dlqA, hasDLQ := found[dlqAlarmName(spec.Name)]
-	ageA, hasAge := found[ageAlarmName(spec.Name)]
+	dlqA, hasDLQ := found[contract.DLQAlarmName(spec.Name)]
+	ageA, hasAge := found[contract.AgeAlarmName(spec.Name)]
 	// An alarm of the bus's name that the bus never recorded is not read
 	// back as its own, except on import.
 	hasDLQ = hasDLQ && (importing || ids.DLQAlarm != "")
@@ -714,15 +686,15 @@ func (e *engine) readRegion(ctx context.Context, prior *regionSpec, idsIn region
 	}
 	ids.DLQAlarm, ids.AgeAlarm = "", ""
 	if hasDLQ {
-		ids.DLQAlarm = dlqAlarmName(spec.Name)
+		ids.DLQAlarm = contract.DLQAlarmName(spec.Name)
 		if !alarmDefinitionMatches(dlqA, dlqAlarmInput(spec.Name, rs, nil)) {
-			drift = append(drift, "alarm "+dlqAlarmName(spec.Name)+": its metric, period or comparison was changed")
+			drift = append(drift, "alarm "+contract.DLQAlarmName(spec.Name)+": its metric, period or comparison was changed")
 		}
 	}
 	if hasAge {
-		ids.AgeAlarm = ageAlarmName(spec.Name)
+		ids.AgeAlarm = contract.AgeAlarmName(spec.Name)
 		if !alarmDefinitionMatches(ageA, ageAlarmInput(spec.Name, rs, nil)) {
-			drift = append(drift, "alarm "+ageAlarmName(spec.Name)+": its metric, period or comparison was changed")
+			drift = append(drift, "alarm "+contract.AgeAlarmName(spec.Name)+": its metric, period or comparison was changed")
 		}
 	}
 
@@ -734,7 +706,7 @@ func (e *engine) readRegion(ctx context.Context, prior *regionSpec, idsIn region
 // and reports variables that do not match what the bus sets.
 func readEnvironment(env map[string]string, rs *regionSpec, tombstone *string, bus, dlqURL string) []string {
 	var drift []string
-	if v, ok := env[consumer.EnvRedisAddrs]; ok {
+	if v, ok := env[contract.EnvRedisAddrs]; ok {
 		rs.Redis.Endpoints = []string{}
 		for _, a := range strings.Split(v, ",") {
 			if a = strings.TrimSpace(a); a != "" {
@@ -742,25 +714,25 @@ func readEnvironment(env map[string]string, rs *regionSpec, tombstone *string, b
 			}
 		}
 	} else {
-		drift = append(drift, "function: "+consumer.EnvRedisAddrs+" is missing")
+		drift = append(drift, "function: "+contract.EnvRedisAddrs+" is missing")
 	}
-	rs.Redis.Cluster = parseBool(env[consumer.EnvRedisCluster])
-	rs.Redis.TLS = parseBool(env[consumer.EnvRedisTLS])
-	rs.Redis.AuthSecretARN = env[consumer.EnvRedisAuthSecretARN]
-	rs.Redis.Username = env[consumer.EnvRedisUsername]
-	rs.Consumer.Ordered = parseBool(env[consumer.EnvOrdered])
-	if v := env[consumer.EnvLogLevel]; v != "" {
+	rs.Redis.Cluster = parseBool(env[contract.EnvRedisCluster])
+	rs.Redis.TLS = parseBool(env[contract.EnvRedisTLS])
+	rs.Redis.AuthSecretARN = env[contract.EnvRedisAuthSecretARN]
+	rs.Redis.Username = env[contract.EnvRedisUsername]
+	rs.Consumer.Ordered = parseBool(env[contract.EnvOrdered])
+	if v := env[contract.EnvLogLevel]; v != "" {
 		rs.Consumer.LogLevel = v
 	}
-	*tombstone = env[consumer.EnvTombstoneTTL]
-	if _, ok := env[consumer.EnvRedisAuthToken]; ok {
-		drift = append(drift, "function: "+consumer.EnvRedisAuthToken+" puts the Redis token in the function's configuration; the bus uses auth_secret_arn")
+	*tombstone = env[contract.EnvTombstoneTTL]
+	if _, ok := env[contract.EnvRedisAuthToken]; ok {
+		drift = append(drift, "function: "+contract.EnvRedisAuthToken+" puts the Redis token in the function's configuration; the bus uses auth_secret_arn")
 	}
-	if env[consumer.EnvDLQURL] != dlqURL && dlqURL != "" {
-		drift = append(drift, "function: "+consumer.EnvDLQURL+" is not the region's dead-letter queue")
+	if env[contract.EnvDLQURL] != dlqURL && dlqURL != "" {
+		drift = append(drift, "function: "+contract.EnvDLQURL+" is not the region's dead-letter queue")
 	}
-	if env[consumer.EnvBusName] != bus {
-		drift = append(drift, "function: "+consumer.EnvBusName+" is not "+bus)
+	if env[contract.EnvBusName] != bus {
+		drift = append(drift, "function: "+contract.EnvBusName+" is not "+bus)
 	}
 	extra := map[string]string{}
 	for k, v := range env {

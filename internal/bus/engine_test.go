@@ -11,7 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
-	"github.com/regis-infra/terraform-provider-regis/internal/consumer"
+	"github.com/regis-infra/terraform-provider-regis/internal/contract"
 )
 
 const (
@@ -177,20 +177,20 @@ func TestEnvironmentRoundTrip(t *testing.T) {
 	rs.Consumer.Environment = map[string]string{"SENTRY_DSN": "https://k@s/1"}
 	env := consumerEnvironment(spec, rs, "https://sqs/dlq")
 	for k, want := range map[string]string{
-		consumer.EnvRedisAddrs: "a:6379,b:6380", consumer.EnvRedisCluster: "true", consumer.EnvRedisTLS: "true",
-		consumer.EnvRedisAuthSecretARN: rs.Redis.AuthSecretARN, consumer.EnvRedisUsername: "regis", consumer.EnvOrdered: "true",
-		consumer.EnvTombstoneTTL: "240h", consumer.EnvDLQURL: "https://sqs/dlq", consumer.EnvBusName: "hotels", consumer.EnvLogLevel: "debug",
+		contract.EnvRedisAddrs: "a:6379,b:6380", contract.EnvRedisCluster: "true", contract.EnvRedisTLS: "true",
+		contract.EnvRedisAuthSecretARN: rs.Redis.AuthSecretARN, contract.EnvRedisUsername: "regis", contract.EnvOrdered: "true",
+		contract.EnvTombstoneTTL: "240h", contract.EnvDLQURL: "https://sqs/dlq", contract.EnvBusName: "hotels", contract.EnvLogLevel: "debug",
 		"SENTRY_DSN": "https://k@s/1",
 	} {
 		if env[k] != want {
 			t.Errorf("%s = %q, want %q", k, env[k], want)
 		}
 	}
-	if _, ok := env[consumer.EnvRedisAuthToken]; ok {
+	if _, ok := env[contract.EnvRedisAuthToken]; ok {
 		t.Error("the token variable must never be set")
 	}
 	// The consumer accepts it.
-	if _, err := consumer.LoadConfig(func(k string) string { return env[k] }); err != nil {
+	if _, err := contract.LoadConfig(func(k string) string { return env[k] }); err != nil {
 		t.Fatalf("the consumer refuses the environment: %v", err)
 	}
 
@@ -205,7 +205,7 @@ func TestEnvironmentRoundTrip(t *testing.T) {
 	if !back.Consumer.Ordered || back.Consumer.LogLevel != "debug" || ttl != "240h" || !maps.Equal(back.Consumer.Environment, rs.Consumer.Environment) {
 		t.Errorf("consumer read back as %+v, ttl %s", back.Consumer, ttl)
 	}
-	env[consumer.EnvRedisAuthToken] = "leaked"
+	env[contract.EnvRedisAuthToken] = "leaked"
 	if d := readEnvironment(env, back, &ttl, "hotels", "https://sqs/dlq"); len(d) != 1 || !strings.Contains(d[0], "token") {
 		t.Fatalf("a token in the environment must be reported: %v", d)
 	}

@@ -1,5 +1,7 @@
 package bus
 
+import "github.com/regis-infra/terraform-provider-regis/internal/contract"
+
 // Hooks for the reliability and security tests (package bus_test): the
 // documents the bus writes, to compare what AWS holds with them exactly.
 
@@ -15,7 +17,7 @@ func QueuePolicyForTest(queueARN, topicARN string) string { return queuePolicy(q
 const TrustPolicyForTest = trustPolicy
 
 // RolePolicyNameForTest is the name of the consumer role's inline policy.
-const RolePolicyNameForTest = rolePolicyName
+const RolePolicyNameForTest = contract.RolePolicyName
 
 // SameJSONForTest compares two policy documents by content.
 func SameJSONForTest(a, b string) bool { return sameJSON(a, b) }

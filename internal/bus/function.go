@@ -14,7 +14,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
-	"github.com/regis-infra/terraform-provider-regis/internal/consumer"
+	"github.com/regis-infra/terraform-provider-regis/internal/awsapi"
+	"github.com/regis-infra/terraform-provider-regis/internal/contract"
 	"github.com/regis-infra/terraform-provider-regis/internal/createonce"
 )
 
@@ -30,20 +31,20 @@ const (
 func consumerEnvironment(spec *busSpec, rs *regionSpec, dlqURL string) map[string]string {
 	env := map[string]string{}
 	maps.Copy(env, rs.Consumer.Environment)
-	env[consumer.EnvRedisAddrs] = strings.Join(rs.Redis.Endpoints, ",")
-	env[consumer.EnvRedisCluster] = strconv.FormatBool(rs.Redis.Cluster)
-	env[consumer.EnvRedisTLS] = strconv.FormatBool(rs.Redis.TLS)
+	env[contract.EnvRedisAddrs] = strings.Join(rs.Redis.Endpoints, ",")
+	env[contract.EnvRedisCluster] = strconv.FormatBool(rs.Redis.Cluster)
+	env[contract.EnvRedisTLS] = strconv.FormatBool(rs.Redis.TLS)
 	if rs.Redis.AuthSecretARN != "" {
-		env[consumer.EnvRedisAuthSecretARN] = rs.Redis.AuthSecretARN
+		env[contract.EnvRedisAuthSecretARN] = rs.Redis.AuthSecretARN
 	}
 	if rs.Redis.Username != "" {
-		env[consumer.EnvRedisUsername] = rs.Redis.Username
+		env[contract.EnvRedisUsername] = rs.Redis.Username
 	}
-	env[consumer.EnvOrdered] = strconv.FormatBool(rs.Consumer.Ordered)
-	env[consumer.EnvTombstoneTTL] = spec.TombstoneTTL
-	env[consumer.EnvDLQURL] = dlqURL
-	env[consumer.EnvBusName] = spec.Name
-	env[consumer.EnvLogLevel] = rs.Consumer.LogLevel
+	env[contract.EnvOrdered] = strconv.FormatBool(rs.Consumer.Ordered)
+	env[contract.EnvTombstoneTTL] = spec.TombstoneTTL
+	env[contract.EnvDLQURL] = dlqURL
+	env[contract.EnvBusName] = spec.Name
+	env[contract.EnvLogLevel] = rs.Consumer.LogLevel
 	return env
 }
 
@@ -87,17 +88,13 @@ func createFunction(ctx context.Context, c *lambda.Client, name, roleARN string,
 	// else's": adopt what an attempt whose answer was lost created.
 	out, err := createonce.Do(ctx, createonce.Attempts(c.Options().Retryer),
 		func(ctx context.Context) (*lambda.CreateFunctionOutput, error) {
-			var out *lambda.CreateFunctionOutput
-			err := retryWhen(ctx, iamPropagationTimeout, func() error {
-				var err error
-				out, err = c.CreateFunction(ctx, in, lambdaOnce)
-				return err
+			return awsapi.RetryWhen(ctx, iamPropagationTimeout, func(ctx context.Context) (*lambda.CreateFunctionOutput, error) {
+				return c.CreateFunction(ctx, in, lambdaOnce)
 			}, iamNotPropagated)
-			return out, err
 		},
 		func(ctx context.Context) (*lambda.CreateFunctionOutput, bool, error) {
 			info, err := findFunction(ctx, c, name)
-			if isNotFound(err) {
+			if awsapi.IsNotFound(err) {
 				return nil, false, nil
 			}
 			if err != nil {
@@ -106,9 +103,9 @@ func createFunction(ctx context.Context, c *lambda.Client, name, roleARN string,
 			cfg := info.Config
 			return &lambda.CreateFunctionOutput{FunctionArn: cfg.FunctionArn, FunctionName: cfg.FunctionName, CodeSha256: cfg.CodeSha256, State: cfg.State}, true, nil
 		},
-		func(err error) bool { return codeIs(err, "ResourceConflictException") },
+		func(err error) bool { return awsapi.IsA[*lambdatypes.ResourceConflictException](err) },
 	)
-	if codeIs(err, "ResourceConflictException") {
+	if awsapi.IsA[*lambdatypes.ResourceConflictException](err) {
 		return nil, fmt.Errorf("a Lambda function named %s already exists and is not in this bus's state: import the bus (terraform import) or delete the function: %w", name, err)
 	}
 	return out, err
@@ -121,8 +118,8 @@ type functionInfo struct {
 
 func findFunction(ctx context.Context, c *lambda.Client, name string) (*functionInfo, error) {
 	out, err := c.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(name)})
-	if codeIs(err, "ResourceNotFoundException") {
-		return nil, &notFoundError{what: "Lambda function " + name}
+	if awsapi.IsA[*lambdatypes.ResourceNotFoundException](err) {
+		return nil, awsapi.NewNotFound("Lambda function "+name, err)
 	}
 	if err != nil {
 		return nil, err
@@ -140,8 +137,7 @@ func findFunction(ctx context.Context, c *lambda.Client, name string) (*function
 // waitFunctionActive waits for a new function to leave Pending.
 func waitFunctionActive(ctx context.Context, c *lambda.Client, name string) error {
 	w := lambda.NewFunctionActiveV2Waiter(c, func(o *lambda.FunctionActiveV2WaiterOptions) {
-		o.MinDelay = 200 * time.Millisecond
-		o.MaxDelay = 5 * time.Second
+		o.MinDelay, o.MaxDelay = awsapi.FirstDelay, awsapi.MaxDelay
 	})
 	if err := w.Wait(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(name)}, functionWait); err != nil {
 		return functionWaitError(ctx, c, name, "to become Active", err)
@@ -152,8 +148,7 @@ func waitFunctionActive(ctx context.Context, c *lambda.Client, name string) erro
 // waitFunctionUpdated waits for an update of the function to finish.
 func waitFunctionUpdated(ctx context.Context, c *lambda.Client, name string) error {
 	w := lambda.NewFunctionUpdatedV2Waiter(c, func(o *lambda.FunctionUpdatedV2WaiterOptions) {
-		o.MinDelay = 200 * time.Millisecond
-		o.MaxDelay = 5 * time.Second
+		o.MinDelay, o.MaxDelay = awsapi.FirstDelay, awsapi.MaxDelay
 	})
 	if err := w.Wait(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(name)}, functionWait); err != nil {
 		return functionWaitError(ctx, c, name, "to finish updating", err)
@@ -178,9 +173,9 @@ func functionWaitError(ctx context.Context, c *lambda.Client, name, what string,
 
 // retryConflict retries a Lambda call refused because an update of the
 // function or mapping is still in progress.
-func retryConflict(ctx context.Context, fn func() error) error {
-	return retryWhen(ctx, conflictTimeout, fn, func(err error) bool {
-		return codeIs(err, "ResourceConflictException", "ResourceInUseException") || iamNotPropagated(err)
+func retryConflict[T any](ctx context.Context, fn func(context.Context) (T, error)) (T, error) {
+	return awsapi.RetryWhen(ctx, conflictTimeout, fn, func(err error) bool {
+		return awsapi.IsA[*lambdatypes.ResourceConflictException](err) || awsapi.IsA[*lambdatypes.ResourceInUseException](err) || iamNotPropagated(err)
 	})
 }
 
@@ -270,11 +265,10 @@ func syncFunctionTags(ctx context.Context, c *lambda.Client, arn string, current
 }
 
 func deleteFunction(ctx context.Context, c *lambda.Client, name string) error {
-	err := retryConflict(ctx, func() error {
-		_, err := c.DeleteFunction(ctx, &lambda.DeleteFunctionInput{FunctionName: aws.String(name)})
-		return err
+	_, err := retryConflict(ctx, func(ctx context.Context) (*lambda.DeleteFunctionOutput, error) {
+		return c.DeleteFunction(ctx, &lambda.DeleteFunctionInput{FunctionName: aws.String(name)})
 	})
-	if codeIs(err, "ResourceNotFoundException") {
+	if awsapi.IsA[*lambdatypes.ResourceNotFoundException](err) {
 		return nil
 	}
 	return err

@@ -2,6 +2,7 @@ package bus
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
+	"github.com/regis-infra/terraform-provider-regis/internal/awsapi"
 	"github.com/regis-infra/terraform-provider-regis/internal/createonce"
 )
 
@@ -47,13 +49,9 @@ func createMapping(ctx context.Context, c *lambda.Client, queueARN, function str
 	// and the first would be left outside the state).
 	return createonce.Do(ctx, createonce.Attempts(c.Options().Retryer),
 		func(ctx context.Context) (*lambda.CreateEventSourceMappingOutput, error) {
-			var out *lambda.CreateEventSourceMappingOutput
-			err := retryWhen(ctx, iamPropagationTimeout, func() error {
-				var err error
-				out, err = c.CreateEventSourceMapping(ctx, in, lambdaOnce)
-				return err
+			return awsapi.RetryWhen(ctx, iamPropagationTimeout, func(ctx context.Context) (*lambda.CreateEventSourceMappingOutput, error) {
+				return c.CreateEventSourceMapping(ctx, in, lambdaOnce)
 			}, iamNotPropagated)
-			return out, err
 		},
 		func(ctx context.Context) (*lambda.CreateEventSourceMappingOutput, bool, error) {
 			m, err := findMappingTo(ctx, c, queueARN, function)
@@ -62,7 +60,7 @@ func createMapping(ctx context.Context, c *lambda.Client, queueARN, function str
 			}
 			return &lambda.CreateEventSourceMappingOutput{UUID: m.UUID, EventSourceArn: m.EventSourceArn, FunctionArn: m.FunctionArn, State: m.State}, true, nil
 		},
-		func(err error) bool { return codeIs(err, "ResourceConflictException") },
+		func(err error) bool { return awsapi.IsA[*lambdatypes.ResourceConflictException](err) },
 	)
 }
 
@@ -100,44 +98,61 @@ func sameFunction(mappingFunction, function string) bool {
 
 func findMapping(ctx context.Context, c *lambda.Client, uuid string) (*lambda.GetEventSourceMappingOutput, error) {
 	out, err := c.GetEventSourceMapping(ctx, &lambda.GetEventSourceMappingInput{UUID: aws.String(uuid)})
-	if codeIs(err, "ResourceNotFoundException") {
-		return nil, &notFoundError{what: "event source mapping " + uuid}
+	if awsapi.IsA[*lambdatypes.ResourceNotFoundException](err) {
+		return nil, awsapi.NewNotFound("event source mapping "+uuid, err)
 	}
 	if err != nil {
 		return nil, err
 	}
 	if aws.ToString(out.State) == mappingDeleting {
-		return nil, &notFoundError{what: "event source mapping " + uuid + " (deleting)"}
+		return nil, awsapi.NewNotFound("event source mapping "+uuid+" (deleting)", nil)
 	}
 	return out, nil
 }
 
-// waitMappingSettled waits until the mapping is Enabled or Disabled.
+// waitMappingSettled waits until the mapping is Enabled or Disabled. A
+// mapping that disappears meanwhile is an error.
 func waitMappingSettled(ctx context.Context, c *lambda.Client, uuid string) (*lambda.GetEventSourceMappingOutput, error) {
-	ctx, cancel := context.WithTimeout(ctx, mappingWait)
-	defer cancel()
-	wait := 100 * time.Millisecond
-	for {
-		out, err := findMapping(ctx, c, uuid)
-		if err != nil {
-			return nil, err
-		}
-		switch s := aws.ToString(out.State); s {
-		case mappingEnabled, mappingDisabled:
-			return out, nil
-		case mappingCreating, mappingEnabling, mappingDisabling, mappingUpdating:
-		default:
-			return out, fmt.Errorf("event source mapping %s is %s: %s", uuid, s, aws.ToString(out.StateTransitionReason))
-		}
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return nil, fmt.Errorf("waiting for event source mapping %s to be enabled: %w", uuid, ctx.Err())
-		case <-t.C:
-		}
-		wait = min(wait*3/2, 5*time.Second)
+	out, err := awsapi.WaitForState(ctx, mappingWait,
+		[]string{mappingCreating, mappingEnabling, mappingDisabling, mappingUpdating},
+		[]string{mappingEnabled, mappingDisabled},
+		func(ctx context.Context) (*lambda.GetEventSourceMappingOutput, string, error) {
+			// findMapping's not-found error ends the wait.
+			out, err := findMapping(ctx, c, uuid)
+			if err != nil {
+				return nil, "", err
+			}
+			return out, aws.ToString(out.State), nil
+		})
+	if use, ok := errors.AsType[*awsapi.UnexpectedStateError](err); ok && out != nil {
+		use.Message = aws.ToString(out.StateTransitionReason)
 	}
+	if err != nil {
+		return out, fmt.Errorf("waiting for event source mapping %s to be enabled: %w", uuid, err)
+	}
+	return out, nil
+}
+
+// waitMappingDeleted waits for a deleted mapping to disappear, so that the
+// function and queue are not deleted under a mapping still polling them.
+func waitMappingDeleted(ctx context.Context, c *lambda.Client, uuid string) error {
+	_, err := awsapi.WaitForState(ctx, mappingWait, []string{mappingDeleting}, []string{""},
+		func(ctx context.Context) (*lambda.GetEventSourceMappingOutput, string, error) {
+			// Any state but gone keeps the wait going: the mapping was
+			// asked to go.
+			out, err := c.GetEventSourceMapping(ctx, &lambda.GetEventSourceMappingInput{UUID: aws.String(uuid)})
+			if awsapi.IsA[*lambdatypes.ResourceNotFoundException](err) {
+				return nil, "", nil
+			}
+			if err != nil {
+				return nil, "", err
+			}
+			return out, mappingDeleting, nil
+		})
+	if err != nil {
+		return fmt.Errorf("waiting for event source mapping %s to be deleted: %w", uuid, err)
+	}
+	return nil
 }
 
 func hasReportBatchItemFailures(m *lambda.GetEventSourceMappingOutput) bool {
@@ -209,18 +224,17 @@ func mappingDrift(m *lambda.GetEventSourceMappingOutput, queueARN, functionARN s
 }
 
 func updateMapping(ctx context.Context, c *lambda.Client, in *lambda.UpdateEventSourceMappingInput) error {
-	return retryConflict(ctx, func() error {
-		_, err := c.UpdateEventSourceMapping(ctx, in)
-		return err
+	_, err := retryConflict(ctx, func(ctx context.Context) (*lambda.UpdateEventSourceMappingOutput, error) {
+		return c.UpdateEventSourceMapping(ctx, in)
 	})
+	return err
 }
 
 func deleteMapping(ctx context.Context, c *lambda.Client, uuid string) error {
-	err := retryConflict(ctx, func() error {
-		_, err := c.DeleteEventSourceMapping(ctx, &lambda.DeleteEventSourceMappingInput{UUID: aws.String(uuid)})
-		return err
+	_, err := retryConflict(ctx, func(ctx context.Context) (*lambda.DeleteEventSourceMappingOutput, error) {
+		return c.DeleteEventSourceMapping(ctx, &lambda.DeleteEventSourceMappingInput{UUID: aws.String(uuid)})
 	})
-	if codeIs(err, "ResourceNotFoundException") {
+	if awsapi.IsA[*lambdatypes.ResourceNotFoundException](err) {
 		return nil
 	}
 	return err
@@ -247,7 +261,7 @@ func findMappingFor(ctx context.Context, c *lambda.Client, queueARN, function st
 		}
 	}
 	if first == nil {
-		return nil, &notFoundError{what: "event source mapping of " + queueARN}
+		return nil, awsapi.NewNotFound("event source mapping of "+queueARN, nil)
 	}
 	return first, nil
 }

@@ -4,22 +4,13 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/regis-infra/terraform-provider-regis/internal/contract"
 )
 
-// Naming convention. Every object of a bus is named after the bus so that
-// import can find it and a person can recognise it in the console:
-//
-//	SNS topic (home region)      <name>
-//	SQS queue (each region)      <name>
-//	SQS DLQ (each region)        <name>-dlq
-//	Lambda function (each)       <name>-consumer
-//	IAM role (global)            <name>-consumer-<region>
-//	inline role policy           regis-consumer
-//	CloudWatch alarms (each)     <name>-dlq-not-empty, <name>-oldest-message-age
-//	log group (made by Lambda)   /aws/lambda/<name>-consumer
-//
-// Queues, functions and alarms are regional, so the same name is used in
-// every region; IAM is global, so roles carry the region.
+// The names of a bus's objects derive from the bus name by the convention in
+// internal/contract (names.go); here are the rules a bus name must follow so
+// that every derived name is valid.
 
 // AWS name limits the derived names must fit.
 const (
@@ -29,26 +20,6 @@ const (
 	maxRoleName     = 64
 	maxAlarmName    = 255
 )
-
-const (
-	dlqSuffix       = "-dlq"
-	functionSuffix  = "-consumer"
-	roleInfix       = "-consumer-"
-	rolePolicyName  = "regis-consumer"
-	dlqAlarmSuffix  = "-dlq-not-empty"
-	ageAlarmSuffix  = "-oldest-message-age"
-	longestRegionEx = "ap-southeast-1"
-)
-
-func queueName(bus string) string    { return bus }
-func dlqName(bus string) string      { return bus + dlqSuffix }
-func functionName(bus string) string { return bus + functionSuffix }
-func roleName(bus, region string) string {
-	return bus + roleInfix + region
-}
-func dlqAlarmName(bus string) string { return bus + dlqAlarmSuffix }
-func ageAlarmName(bus string) string { return bus + ageAlarmSuffix }
-func logGroupName(bus string) string { return "/aws/lambda/" + functionName(bus) }
 
 // nameRE is the characters every derived name allows: SNS topics and SQS
 // queues allow [A-Za-z0-9_-], Lambda functions the same, IAM roles more.
@@ -66,11 +37,11 @@ func validateName(name string, regions []string) []string {
 		bad := badChars(name)
 		problems = append(problems, fmt.Sprintf("name %q contains %s: use only letters, digits, hyphens and underscores, because it names the SNS topic, the SQS queues and the Lambda functions, which allow nothing else.", name, bad))
 	}
-	if n := len(dlqName(name)); n > maxQueueName {
-		problems = append(problems, fmt.Sprintf("name is %d characters long: the dead-letter queue %q would be %d characters, over SQS's limit of %d. Use at most %d characters.", len(name), dlqName(name), n, maxQueueName, maxQueueName-len(dlqSuffix)))
+	if n := len(contract.DLQName(name)); n > maxQueueName {
+		problems = append(problems, fmt.Sprintf("name is %d characters long: the dead-letter queue %q would be %d characters, over SQS's limit of %d. Use at most %d characters.", len(name), contract.DLQName(name), n, maxQueueName, maxQueueName-len(contract.DLQSuffix)))
 	}
-	if n := len(functionName(name)); n > maxFunctionName {
-		problems = append(problems, fmt.Sprintf("name is %d characters long: the Lambda function %q would be %d characters, over Lambda's limit of %d. Use at most %d characters.", len(name), functionName(name), n, maxFunctionName, maxFunctionName-len(functionSuffix)))
+	if n := len(contract.FunctionName(name)); n > maxFunctionName {
+		problems = append(problems, fmt.Sprintf("name is %d characters long: the Lambda function %q would be %d characters, over Lambda's limit of %d. Use at most %d characters.", len(name), contract.FunctionName(name), n, maxFunctionName, maxFunctionName-len(contract.FunctionSuffix)))
 	}
 	longest := ""
 	for _, r := range regions {
@@ -79,8 +50,8 @@ func validateName(name string, regions []string) []string {
 		}
 	}
 	if longest != "" {
-		if n := len(roleName(name, longest)); n > maxRoleName {
-			problems = append(problems, fmt.Sprintf("name is %d characters long: the IAM role of region %s, %q, would be %d characters, over IAM's limit of %d. With these regions use at most %d characters.", len(name), longest, roleName(name, longest), n, maxRoleName, maxNameLen(regions)))
+		if n := len(contract.RoleName(name, longest)); n > maxRoleName {
+			problems = append(problems, fmt.Sprintf("name is %d characters long: the IAM role of region %s, %q, would be %d characters, over IAM's limit of %d. With these regions use at most %d characters.", len(name), longest, contract.RoleName(name, longest), n, maxRoleName, maxNameLen(regions)))
 		}
 	}
 	return problems
@@ -88,9 +59,9 @@ func validateName(name string, regions []string) []string {
 
 // maxNameLen is the longest bus name whose derived names fit for regions.
 func maxNameLen(regions []string) int {
-	limit := maxFunctionName - len(functionSuffix)
+	limit := maxFunctionName - len(contract.FunctionSuffix)
 	for _, r := range regions {
-		if l := maxRoleName - len(roleInfix) - len(r); l < limit {
+		if l := maxRoleName - len(contract.RoleInfix) - len(r); l < limit {
 			limit = l
 		}
 	}

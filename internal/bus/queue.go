@@ -11,17 +11,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"github.com/regis-infra/terraform-provider-regis/internal/awsapi"
 )
-
-// notFoundError marks an object that does not exist (any more).
-type notFoundError struct{ what string }
-
-func (e *notFoundError) Error() string { return e.what + " not found" }
-
-func isNotFound(err error) bool {
-	var nf *notFoundError
-	return err != nil && asError(err, &nf)
-}
 
 // queueAttrs is what a queue looks like, from GetQueueAttributes.
 type queueAttrs map[string]string
@@ -32,8 +24,8 @@ func findQueueAttributes(ctx context.Context, c *sqs.Client, url string) (queueA
 		QueueUrl:       aws.String(url),
 		AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameAll},
 	})
-	if codeIs(err, "AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist") {
-		return nil, &notFoundError{what: "queue " + url}
+	if awsapi.IsA[*sqstypes.QueueDoesNotExist](err) {
+		return nil, awsapi.NewNotFound("queue "+url, err)
 	}
 	if err != nil {
 		return nil, err
@@ -95,20 +87,15 @@ var jsonAttributes = map[string]bool{"RedrivePolicy": true, "Policy": true, "Red
 // createQueue creates a queue, retrying QueueDeletedRecently (a queue of the
 // same name was deleted less than 60 seconds ago: AWS asks to wait).
 func createQueue(ctx context.Context, c *sqs.Client, name string, attrs, tags map[string]string) (url, arn string, err error) {
-	var out *sqs.CreateQueueOutput
-	err = retryWhen(ctx, queueDeletedRecentlyMax, func() error {
-		var err error
-		out, err = c.CreateQueue(ctx, &sqs.CreateQueueInput{
+	out, err := awsapi.RetryWhen(ctx, queueDeletedRecentlyMax, func(ctx context.Context) (*sqs.CreateQueueOutput, error) {
+		return c.CreateQueue(ctx, &sqs.CreateQueueInput{
 			QueueName:  aws.String(name),
 			Attributes: createAttributes(attrs),
 			Tags:       tags,
 		})
-		return err
-	}, func(err error) bool {
-		return codeIs(err, "AWS.SimpleQueueService.QueueDeletedRecently", "QueueDeletedRecently")
-	})
+	}, awsapi.IsA[*sqstypes.QueueDeletedRecently])
 	if err != nil {
-		if codeIs(err, "QueueAlreadyExists", "QueueNameExists") {
+		if awsapi.IsA[*sqstypes.QueueNameExists](err) {
 			return "", "", fmt.Errorf("a queue named %s already exists with other settings and does not belong to this bus's state: import the bus (terraform import) or delete the queue: %w", name, err)
 		}
 		return "", "", err
@@ -132,7 +119,7 @@ func setQueueAttributes(ctx context.Context, c *sqs.Client, url string, attrs ma
 
 func deleteQueue(ctx context.Context, c *sqs.Client, url string) error {
 	_, err := c.DeleteQueue(ctx, &sqs.DeleteQueueInput{QueueUrl: aws.String(url)})
-	if codeIs(err, "AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist") {
+	if awsapi.IsA[*sqstypes.QueueDoesNotExist](err) {
 		return nil
 	}
 	return err

@@ -25,8 +25,8 @@ import (
 	"github.com/regis-infra/terraform-provider-regis/internal/acctest"
 	"github.com/regis-infra/terraform-provider-regis/internal/bus"
 	"github.com/regis-infra/terraform-provider-regis/internal/bus/consumerzip"
-	"github.com/regis-infra/terraform-provider-regis/internal/consumer"
 	"github.com/regis-infra/terraform-provider-regis/internal/consumer/lambdazip"
+	"github.com/regis-infra/terraform-provider-regis/internal/contract"
 )
 
 // EnvFullSweep runs the exhaustive fault sweeps of the bus (every call of
@@ -410,10 +410,10 @@ func TestAccBus_driftCatalogue(t *testing.T) {
 				in.Role = other.Role.Arn
 			})},
 		{name: "plaintext Redis token put in the environment", region: r2, shows: []string{"puts the Redis token in the function"},
-			change: updateFunction(r2, withEnv(func(env map[string]string) { env[consumer.EnvRedisAuthToken] = "leaked-token" }))},
+			change: updateFunction(r2, withEnv(func(env map[string]string) { env[contract.EnvRedisAuthToken] = "leaked-token" }))},
 		{name: "environment: TLS off, DLQ URL and log level changed", region: r1, shows: []string{"REGIS_DLQ_URL is not the region", `"tls":false`, `"log_level":"debug"`},
 			change: updateFunction(r1, withEnv(func(env map[string]string) {
-				env[consumer.EnvRedisTLS], env[consumer.EnvDLQURL], env[consumer.EnvLogLevel] = "false", "https://sqs.example/other", "debug"
+				env[contract.EnvRedisTLS], env[contract.EnvDLQURL], env[contract.EnvLogLevel] = "false", "https://sqs.example/other", "debug"
 			}))},
 		{name: "function code replaced", region: r1, shows: []string{`"consumer_code_sha256":"` + otherSHA + `"`}, change: func() error {
 			_, err := lc(r1).UpdateFunctionCode(ctx, &lambda.UpdateFunctionCodeInput{FunctionName: id(r1, "function_name"), ZipFile: otherZip})

@@ -31,8 +31,8 @@ import (
 	"github.com/regis-infra/terraform-provider-regis/internal/acctest"
 	"github.com/regis-infra/terraform-provider-regis/internal/bus"
 	"github.com/regis-infra/terraform-provider-regis/internal/conns"
-	"github.com/regis-infra/terraform-provider-regis/internal/consumer"
 	"github.com/regis-infra/terraform-provider-regis/internal/consumer/lambdazip"
+	"github.com/regis-infra/terraform-provider-regis/internal/contract"
 	"github.com/regis-infra/terraform-provider-regis/internal/emulator/core"
 	emulambda "github.com/regis-infra/terraform-provider-regis/internal/emulator/lambda"
 )
@@ -299,15 +299,15 @@ func checkRelBus(c *conns.AWSClient, name, secret string, stage int) resource.Te
 			wantMemory := int32(256)
 			if region == r1 && stage >= 2 {
 				wantMemory = 512
-				if env["REGIS_METRICS_NAMESPACE"] != "RegisRel" || env[consumer.EnvLogLevel] != "debug" {
+				if env["REGIS_METRICS_NAMESPACE"] != "RegisRel" || env[contract.EnvLogLevel] != "debug" {
 					return fmt.Errorf("%s: function environment %v", region, env)
 				}
 			}
-			if aws.ToInt32(f.Configuration.MemorySize) != wantMemory || env[consumer.EnvDLQURL] != a["dlq_url"] || aws.ToString(f.Configuration.Role) != a["role_arn"] {
+			if aws.ToInt32(f.Configuration.MemorySize) != wantMemory || env[contract.EnvDLQURL] != a["dlq_url"] || aws.ToString(f.Configuration.Role) != a["role_arn"] {
 				return fmt.Errorf("%s: function memory %d role %s environment %v", region, aws.ToInt32(f.Configuration.MemorySize), aws.ToString(f.Configuration.Role), env)
 			}
-			if env[consumer.EnvRedisAuthSecretARN] != rc.Secret || env[consumer.EnvRedisAuthToken] != "" {
-				return fmt.Errorf("%s: function has secret ARN %q (want %q) and token variable %q", region, env[consumer.EnvRedisAuthSecretARN], rc.Secret, env[consumer.EnvRedisAuthToken])
+			if env[contract.EnvRedisAuthSecretARN] != rc.Secret || env[contract.EnvRedisAuthToken] != "" {
+				return fmt.Errorf("%s: function has secret ARN %q (want %q) and token variable %q", region, env[contract.EnvRedisAuthSecretARN], rc.Secret, env[contract.EnvRedisAuthToken])
 			}
 			if vpc := f.Configuration.VpcConfig; rc.VPC != (vpc != nil && len(vpc.SubnetIds) == 2) {
 				return fmt.Errorf("%s: function VPC %+v, want VPC %t", region, vpc, rc.VPC)
@@ -675,8 +675,8 @@ func checkBusHealthy(t *testing.T, emu *acctest.PrivateEmulator, name, secret, z
 				cfg := f.Configuration
 				env := cfg.Environment.Variables
 				if aws.ToInt32(cfg.Timeout) != 5 || aws.ToString(cfg.Handler) != "bootstrap" || cfg.Runtime != lambdatypes.RuntimeProvidedal2023 ||
-					aws.ToString(cfg.CodeSha256) != zipSHA || env[consumer.EnvBusName] != name || env[consumer.EnvRedisAddrs] != "127.0.0.1:6379" ||
-					env[consumer.EnvRedisTLS] != fmt.Sprint(region == r2) || len(env) != 8+boolInt(region == r2) {
+					aws.ToString(cfg.CodeSha256) != zipSHA || env[contract.EnvBusName] != name || env[contract.EnvRedisAddrs] != "127.0.0.1:6379" ||
+					env[contract.EnvRedisTLS] != fmt.Sprint(region == r2) || len(env) != 8+boolInt(region == r2) {
 					return fail("function timeout %d handler %s runtime %s code %s environment %v", aws.ToInt32(cfg.Timeout), aws.ToString(cfg.Handler), cfg.Runtime, aws.ToString(cfg.CodeSha256), env)
 				}
 				if err := sameTags(region+" function", f.Tags); err != nil {

@@ -1,22 +1,22 @@
 package bus
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
-	"github.com/aws/smithy-go"
+	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
+	"github.com/regis-infra/terraform-provider-regis/internal/awsapi"
 	"github.com/regis-infra/terraform-provider-regis/internal/createonce"
 )
 
 // Retries beyond the SDK retryer's. The SDK retries throttling and transient
 // errors of every call (the provider configures its standard retryer); these
-// helpers retry errors that AWS returns while something else settles, as
+// timeouts bound awsapi.RetryWhen of errors that AWS returns while something
+// else settles, as
 // terraform-provider-aws does:
 //
 //   - IAM eventual consistency: Lambda refuses a role created a moment ago
@@ -34,64 +34,13 @@ const (
 	conflictTimeout         = 5 * time.Minute
 )
 
-// retryWhen calls fn until it succeeds, returns an error retryable does not
-// accept, ctx ends or timeout passes. Waits grow from 1s to 10s.
-func retryWhen(ctx context.Context, timeout time.Duration, fn func() error, retryable func(error) bool) error {
-	deadline := time.Now().Add(timeout)
-	wait := time.Second
-	for {
-		err := fn()
-		if err == nil || !retryable(err) {
-			return err
-		}
-		if time.Now().Add(wait).After(deadline) {
-			return err
-		}
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return errors.Join(err, ctx.Err())
-		case <-t.C:
-		}
-		wait = min(wait*2, 10*time.Second)
-	}
-}
-
-// errorCode returns the AWS error code of err, or "".
-func errorCode(err error) string {
-	var apiErr smithy.APIError
-	if errors.As(err, &apiErr) {
-		return apiErr.ErrorCode()
-	}
-	return ""
-}
-
-func errorMessage(err error) string {
-	var apiErr smithy.APIError
-	if errors.As(err, &apiErr) {
-		return apiErr.ErrorMessage()
-	}
-	return err.Error()
-}
-
-func codeIs(err error, codes ...string) bool {
-	c := errorCode(err)
-	for _, want := range codes {
-		if c == want {
-			return true
-		}
-	}
-	return false
-}
-
 // iamNotPropagated reports an error Lambda returns while a new role or role
 // policy is not visible to it yet.
 func iamNotPropagated(err error) bool {
-	if !codeIs(err, "InvalidParameterValueException") {
+	if !awsapi.IsA[*lambdatypes.InvalidParameterValueException](err) {
 		return false
 	}
-	msg := errorMessage(err)
+	msg := awsapi.ErrorMessage(err)
 	return strings.Contains(msg, "cannot be assumed by Lambda") ||
 		strings.Contains(msg, "execution role does not have permissions") ||
 		strings.Contains(msg, "ensure the role can perform") ||

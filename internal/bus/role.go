@@ -13,6 +13,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 
+	"github.com/regis-infra/terraform-provider-regis/internal/awsapi"
+	"github.com/regis-infra/terraform-provider-regis/internal/contract"
 	"github.com/regis-infra/terraform-provider-regis/internal/createonce"
 )
 
@@ -42,7 +44,7 @@ type statement struct {
 func rolePolicy(in roleInputs) string {
 	q, _ := parseARN(in.QueueARN)
 	partition, account := q.Partition, q.Account
-	logGroup := fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s", partition, in.Region, account, logGroupName(in.Bus))
+	logGroup := fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s", partition, in.Region, account, contract.LogGroupName(in.Bus))
 	sts := []statement{
 		{
 			Sid:      "ConsumeQueue",
@@ -137,7 +139,7 @@ func createRole(ctx context.Context, c *iam.Client, name, bus string, tags map[s
 		},
 		func(ctx context.Context) (string, bool, error) {
 			out, err := c.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})
-			if codeIs(err, "NoSuchEntity") {
+			if awsapi.IsA[*iamtypes.NoSuchEntityException](err) {
 				return "", false, nil
 			}
 			if err != nil {
@@ -145,9 +147,9 @@ func createRole(ctx context.Context, c *iam.Client, name, bus string, tags map[s
 			}
 			return aws.ToString(out.Role.Arn), true, nil
 		},
-		func(err error) bool { return codeIs(err, "EntityAlreadyExists") },
+		func(err error) bool { return awsapi.IsA[*iamtypes.EntityAlreadyExistsException](err) },
 	)
-	if codeIs(err, "EntityAlreadyExists") {
+	if awsapi.IsA[*iamtypes.EntityAlreadyExistsException](err) {
 		return "", fmt.Errorf("an IAM role named %s already exists and is not in this bus's state: import the bus (terraform import) or delete the role: %w", name, err)
 	}
 	return arn, err
@@ -179,8 +181,8 @@ func (r *roleInfo) extraPermissions() string {
 
 func findRole(ctx context.Context, c *iam.Client, name string) (*roleInfo, error) {
 	out, err := c.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})
-	if codeIs(err, "NoSuchEntity") {
-		return nil, &notFoundError{what: "IAM role " + name}
+	if awsapi.IsA[*iamtypes.NoSuchEntityException](err) {
+		return nil, awsapi.NewNotFound("IAM role "+name, err)
 	}
 	if err != nil {
 		return nil, err
@@ -190,9 +192,9 @@ func findRole(ctx context.Context, c *iam.Client, name string) (*roleInfo, error
 	for _, t := range out.Role.Tags {
 		info.Tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
 	}
-	pol, err := c.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String(rolePolicyName)})
+	pol, err := c.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String(contract.RolePolicyName)})
 	switch {
-	case codeIs(err, "NoSuchEntity"):
+	case awsapi.IsA[*iamtypes.NoSuchEntityException](err):
 	case err != nil:
 		return nil, err
 	default:
@@ -201,14 +203,14 @@ func findRole(ctx context.Context, c *iam.Client, name string) (*roleInfo, error
 	p := iam.NewListRolePoliciesPaginator(c, &iam.ListRolePoliciesInput{RoleName: aws.String(name)})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
-		if codeIs(err, "NoSuchEntity") {
-			return nil, &notFoundError{what: "IAM role " + name}
+		if awsapi.IsA[*iamtypes.NoSuchEntityException](err) {
+			return nil, awsapi.NewNotFound("IAM role "+name, err)
 		}
 		if err != nil {
 			return nil, err
 		}
 		for _, pn := range page.PolicyNames {
-			if pn != rolePolicyName {
+			if pn != contract.RolePolicyName {
 				info.OtherInline = append(info.OtherInline, pn)
 			}
 		}
@@ -216,8 +218,8 @@ func findRole(ctx context.Context, c *iam.Client, name string) (*roleInfo, error
 	ap := iam.NewListAttachedRolePoliciesPaginator(c, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String(name)})
 	for ap.HasMorePages() {
 		page, err := ap.NextPage(ctx)
-		if codeIs(err, "NoSuchEntity") {
-			return nil, &notFoundError{what: "IAM role " + name}
+		if awsapi.IsA[*iamtypes.NoSuchEntityException](err) {
+			return nil, awsapi.NewNotFound("IAM role "+name, err)
 		}
 		if err != nil {
 			return nil, err
@@ -234,12 +236,12 @@ func findRole(ctx context.Context, c *iam.Client, name string) (*roleInfo, error
 // least-privilege policy only.
 func removeExtraPermissions(ctx context.Context, c *iam.Client, role string, info *roleInfo) error {
 	for _, pn := range info.OtherInline {
-		if _, err := c.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: aws.String(role), PolicyName: aws.String(pn)}); err != nil && !codeIs(err, "NoSuchEntity") {
+		if _, err := c.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: aws.String(role), PolicyName: aws.String(pn)}); err != nil && !awsapi.IsA[*iamtypes.NoSuchEntityException](err) {
 			return fmt.Errorf("deleting inline policy %s: %w", pn, err)
 		}
 	}
 	for _, arn := range info.Attached {
-		if _, err := c.DetachRolePolicy(ctx, &iam.DetachRolePolicyInput{RoleName: aws.String(role), PolicyArn: aws.String(arn)}); err != nil && !codeIs(err, "NoSuchEntity") {
+		if _, err := c.DetachRolePolicy(ctx, &iam.DetachRolePolicyInput{RoleName: aws.String(role), PolicyArn: aws.String(arn)}); err != nil && !awsapi.IsA[*iamtypes.NoSuchEntityException](err) {
 			return fmt.Errorf("detaching %s: %w", arn, err)
 		}
 	}
@@ -247,7 +249,7 @@ func removeExtraPermissions(ctx context.Context, c *iam.Client, role string, inf
 }
 
 func putRolePolicy(ctx context.Context, c *iam.Client, role, doc string) error {
-	_, err := c.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(role), PolicyName: aws.String(rolePolicyName), PolicyDocument: aws.String(doc)})
+	_, err := c.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(role), PolicyName: aws.String(contract.RolePolicyName), PolicyDocument: aws.String(doc)})
 	return err
 }
 
@@ -273,7 +275,7 @@ func deleteRole(ctx context.Context, c *iam.Client, name string) error {
 	p := iam.NewListRolePoliciesPaginator(c, &iam.ListRolePoliciesInput{RoleName: aws.String(name)})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
-		if codeIs(err, "NoSuchEntity") {
+		if awsapi.IsA[*iamtypes.NoSuchEntityException](err) {
 			return nil
 		}
 		if err != nil {
@@ -282,27 +284,27 @@ func deleteRole(ctx context.Context, c *iam.Client, name string) error {
 		names = append(names, page.PolicyNames...)
 	}
 	for _, pn := range names {
-		if _, err := c.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String(pn)}); err != nil && !codeIs(err, "NoSuchEntity") {
+		if _, err := c.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String(pn)}); err != nil && !awsapi.IsA[*iamtypes.NoSuchEntityException](err) {
 			return fmt.Errorf("deleting inline policy %s: %w", pn, err)
 		}
 	}
 	ap := iam.NewListAttachedRolePoliciesPaginator(c, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String(name)})
 	for ap.HasMorePages() {
 		page, err := ap.NextPage(ctx)
-		if codeIs(err, "NoSuchEntity") {
+		if awsapi.IsA[*iamtypes.NoSuchEntityException](err) {
 			return nil
 		}
 		if err != nil {
 			return err
 		}
 		for _, a := range page.AttachedPolicies {
-			if _, err := c.DetachRolePolicy(ctx, &iam.DetachRolePolicyInput{RoleName: aws.String(name), PolicyArn: a.PolicyArn}); err != nil && !codeIs(err, "NoSuchEntity") {
+			if _, err := c.DetachRolePolicy(ctx, &iam.DetachRolePolicyInput{RoleName: aws.String(name), PolicyArn: a.PolicyArn}); err != nil && !awsapi.IsA[*iamtypes.NoSuchEntityException](err) {
 				return fmt.Errorf("detaching %s: %w", aws.ToString(a.PolicyArn), err)
 			}
 		}
 	}
 	_, err := c.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String(name)})
-	if codeIs(err, "NoSuchEntity") {
+	if awsapi.IsA[*iamtypes.NoSuchEntityException](err) {
 		return nil
 	}
 	return err

@@ -25,6 +25,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/regis-infra/terraform-provider-regis/internal/bus/consumerzip"
+	"github.com/regis-infra/terraform-provider-regis/internal/contract"
 )
 
 // Defaults. They are framework defaults, so plans show them.
@@ -91,7 +92,7 @@ func busSchema(ctx context.Context) schema.Schema {
 					"`<name>-oldest-message-age`. Letters, digits, `-` and `_`; the IAM role names must fit in 64 characters, so with " +
 					"`ap-southeast-1` the name can be at most 40 characters. Changing it replaces the bus.",
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
-				Validators:    []validator.String{stringvalidator.LengthBetween(1, maxFunctionName-len(functionSuffix))},
+				Validators:    []validator.String{stringvalidator.LengthBetween(1, maxFunctionName-len(contract.FunctionSuffix))},
 			},
 			"home_region": schema.StringAttribute{
 				Optional: true,

@@ -31,7 +31,7 @@ import (
 	"github.com/regis-infra/terraform-provider-regis/internal/acctest"
 	"github.com/regis-infra/terraform-provider-regis/internal/bus"
 	"github.com/regis-infra/terraform-provider-regis/internal/conns"
-	"github.com/regis-infra/terraform-provider-regis/internal/consumer"
+	"github.com/regis-infra/terraform-provider-regis/internal/contract"
 	"github.com/regis-infra/terraform-provider-regis/internal/emulator/core"
 	emulambda "github.com/regis-infra/terraform-provider-regis/internal/emulator/lambda"
 	emusns "github.com/regis-infra/terraform-provider-regis/internal/emulator/sns"
@@ -408,18 +408,18 @@ func secureDefaultsChecks(t *testing.T, emu *acctest.PrivateEmulator, sec checks
 		}
 		env := f.Configuration.Environment.Variables
 		sec.check(region+": TLS to Redis by default (REGIS_REDIS_TLS=true)", func() error {
-			if env[consumer.EnvRedisTLS] != "true" {
-				return fmt.Errorf("%s=%q", consumer.EnvRedisTLS, env[consumer.EnvRedisTLS])
+			if env[contract.EnvRedisTLS] != "true" {
+				return fmt.Errorf("%s=%q", contract.EnvRedisTLS, env[contract.EnvRedisTLS])
 			}
 			return nil
 		}())
 		if region == r2 {
 			sec.check(r2+": the function's environment holds the secret's ARN, never the token", func() error {
-				if env[consumer.EnvRedisAuthSecretARN] != secret {
-					return fmt.Errorf("%s=%q, want %s", consumer.EnvRedisAuthSecretARN, env[consumer.EnvRedisAuthSecretARN], secret)
+				if env[contract.EnvRedisAuthSecretARN] != secret {
+					return fmt.Errorf("%s=%q, want %s", contract.EnvRedisAuthSecretARN, env[contract.EnvRedisAuthSecretARN], secret)
 				}
 				for k, v := range env {
-					if strings.Contains(v, token) || k == consumer.EnvRedisAuthToken {
+					if strings.Contains(v, token) || k == contract.EnvRedisAuthToken {
 						return fmt.Errorf("the environment exposes the token in %s", k)
 					}
 				}
@@ -672,7 +672,7 @@ func replicateOverTLS(ctx context.Context, c *conns.AWSClient, ids map[string]ma
 // secret ARN), and any attribute named like one would have to be Sensitive.
 func TestBusSchemaSecrets(t *testing.T) {
 	resp := &fwresource.SchemaResponse{}
-	bus.NewBusResource().Schema(context.Background(), fwresource.SchemaRequest{}, resp)
+	bus.NewBusResource(nil).Schema(context.Background(), fwresource.SchemaRequest{}, resp)
 	var secretish []string
 	var walk func(prefix string, attrs map[string]schema.Attribute)
 	walk = func(prefix string, attrs map[string]schema.Attribute) {

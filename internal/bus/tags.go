@@ -1,12 +1,9 @@
 package bus
 
 import (
-	"errors"
 	"maps"
 	"slices"
 )
-
-func asError[T error](err error, target *T) bool { return errors.As(err, target) }
 
 // tagDiff returns the tags to set and the keys to remove to go from current
 // to desired.

@@ -9,6 +9,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
+
+	"github.com/regis-infra/terraform-provider-regis/internal/awsapi"
+	"github.com/regis-infra/terraform-provider-regis/internal/contract"
 )
 
 // awsManagedSNSKey is the topic's encryption when kms_key_id is not set.
@@ -33,7 +36,7 @@ func snsTags(tags map[string]string) []snstypes.Tag {
 // of the same name and attributes).
 func createTopic(ctx context.Context, c *sns.Client, spec *busSpec) (string, error) {
 	in := &sns.CreateTopicInput{
-		Name:       aws.String(spec.Name),
+		Name:       aws.String(contract.TopicName(spec.Name)),
 		Attributes: map[string]string{"KmsMasterKeyId": topicKey(spec)},
 	}
 	if len(spec.Tags) > 0 {
@@ -49,8 +52,8 @@ func createTopic(ctx context.Context, c *sns.Client, spec *busSpec) (string, err
 // findTopicAttributes returns the topic's attributes.
 func findTopicAttributes(ctx context.Context, c *sns.Client, arn string) (map[string]string, error) {
 	out, err := c.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: aws.String(arn)})
-	if codeIs(err, "NotFound", "NotFoundException") {
-		return nil, &notFoundError{what: "topic " + arn}
+	if awsapi.IsA[*snstypes.NotFoundException](err) {
+		return nil, awsapi.NewNotFound("topic "+arn, err)
 	}
 	if err != nil {
 		return nil, err
@@ -103,7 +106,7 @@ func updateTopic(ctx context.Context, c *sns.Client, arn string, spec *busSpec) 
 
 func deleteTopic(ctx context.Context, c *sns.Client, arn string) error {
 	_, err := c.DeleteTopic(ctx, &sns.DeleteTopicInput{TopicArn: aws.String(arn)})
-	if codeIs(err, "NotFound", "NotFoundException") {
+	if awsapi.IsA[*snstypes.NotFoundException](err) {
 		return nil
 	}
 	return err
@@ -130,8 +133,8 @@ func subscribe(ctx context.Context, c *sns.Client, topicARN, queueARN string) (s
 
 func findSubscriptionAttributes(ctx context.Context, c *sns.Client, arn string) (map[string]string, error) {
 	out, err := c.GetSubscriptionAttributes(ctx, &sns.GetSubscriptionAttributesInput{SubscriptionArn: aws.String(arn)})
-	if codeIs(err, "NotFound", "NotFoundException") {
-		return nil, &notFoundError{what: "subscription " + arn}
+	if awsapi.IsA[*snstypes.NotFoundException](err) {
+		return nil, awsapi.NewNotFound("subscription "+arn, err)
 	}
 	if err != nil {
 		return nil, err
@@ -141,7 +144,7 @@ func findSubscriptionAttributes(ctx context.Context, c *sns.Client, arn string) 
 
 func unsubscribe(ctx context.Context, c *sns.Client, arn string) error {
 	_, err := c.Unsubscribe(ctx, &sns.UnsubscribeInput{SubscriptionArn: aws.String(arn)})
-	if codeIs(err, "NotFound", "NotFoundException") {
+	if awsapi.IsA[*snstypes.NotFoundException](err) {
 		return nil
 	}
 	return err
@@ -189,8 +192,8 @@ func listTopicQueueSubscriptions(ctx context.Context, c *sns.Client, topicARN st
 	p := sns.NewListSubscriptionsByTopicPaginator(c, &sns.ListSubscriptionsByTopicInput{TopicArn: aws.String(topicARN)})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
-		if codeIs(err, "NotFound", "NotFoundException") {
-			return nil, &notFoundError{what: "topic " + topicARN}
+		if awsapi.IsA[*snstypes.NotFoundException](err) {
+			return nil, awsapi.NewNotFound("topic "+topicARN, err)
 		}
 		if err != nil {
 			return nil, err

@@ -15,7 +15,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/regis-infra/terraform-provider-regis/internal/consumer"
+	"github.com/regis-infra/terraform-provider-regis/internal/contract"
+	"github.com/regis-infra/terraform-provider-regis/internal/regions"
 )
 
 // ---------------------------------------------------------------- validators
@@ -24,19 +25,19 @@ import (
 type regionValidator struct{}
 
 func (regionValidator) Description(context.Context) string {
-	return "must be an AWS region name such as ap-southeast-1"
+	return "must be an AWS region name such as " + regions.Example
 }
 func (v regionValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
 func (regionValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
-	c := checkRegion(req.ConfigValue.ValueString())
-	if c.Err != "" {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid AWS region", c.Err)
+	warning, err := regions.Check(req.ConfigValue.ValueString())
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid AWS region", err.Error())
 	}
-	if c.Warning != "" {
-		resp.Diagnostics.AddAttributeWarning(req.Path, "Unknown AWS region", c.Warning)
+	if warning != "" {
+		resp.Diagnostics.AddAttributeWarning(req.Path, "Unknown AWS region", warning)
 	}
 }
 
@@ -138,9 +139,9 @@ func (durationValidator) ValidateString(_ context.Context, req validator.StringR
 			fmt.Sprintf("%q is not a duration: use a number and a unit such as \"168h\" or \"72h30m\" (units: s, m, h; days are written in hours).", s))
 		return
 	}
-	if d < consumer.MinTombstoneTTL {
+	if d < contract.MinTombstoneTTL {
 		resp.Diagnostics.AddAttributeError(req.Path, "tombstone_ttl too short",
-			fmt.Sprintf("%q is shorter than %s: tombstones must outlive every redelivery of a message. Use at least \"1h\", and more than the queues' message_retention.", s, consumer.MinTombstoneTTL))
+			fmt.Sprintf("%q is shorter than %s: tombstones must outlive every redelivery of a message. Use at least \"1h\", and more than the queues' message_retention.", s, contract.MinTombstoneTTL))
 	}
 }
 
@@ -208,9 +209,9 @@ type regionView struct {
 var envNameRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`)
 
 var managedEnv = []string{
-	consumer.EnvRedisAddrs, consumer.EnvRedisCluster, consumer.EnvRedisTLS, consumer.EnvRedisUsername,
-	consumer.EnvRedisAuthToken, consumer.EnvRedisAuthSecretARN, consumer.EnvOrdered, consumer.EnvTombstoneTTL,
-	consumer.EnvDLQURL, consumer.EnvBusName, consumer.EnvLogLevel,
+	contract.EnvRedisAddrs, contract.EnvRedisCluster, contract.EnvRedisTLS, contract.EnvRedisUsername,
+	contract.EnvRedisAuthToken, contract.EnvRedisAuthSecretARN, contract.EnvOrdered, contract.EnvTombstoneTTL,
+	contract.EnvDLQURL, contract.EnvBusName, contract.EnvLogLevel,
 }
 
 // lambdaReserved are environment variables Lambda sets itself and refuses.
@@ -413,20 +414,20 @@ func environmentSize(region string, name *string, r *regionView) int {
 	for k, v := range r.Environment {
 		env[k] = v
 	}
-	env[consumer.EnvRedisAddrs] = strings.Join(r.Endpoints, ",")
-	env[consumer.EnvRedisCluster] = "false"
-	env[consumer.EnvRedisTLS] = "false"
+	env[contract.EnvRedisAddrs] = strings.Join(r.Endpoints, ",")
+	env[contract.EnvRedisCluster] = "false"
+	env[contract.EnvRedisTLS] = "false"
 	if r.AuthSecretARN != nil {
-		env[consumer.EnvRedisAuthSecretARN] = *r.AuthSecretARN
+		env[contract.EnvRedisAuthSecretARN] = *r.AuthSecretARN
 	}
 	if r.Username != nil {
-		env[consumer.EnvRedisUsername] = *r.Username
+		env[contract.EnvRedisUsername] = *r.Username
 	}
-	env[consumer.EnvOrdered] = "false"
-	env[consumer.EnvTombstoneTTL] = defaultTombstoneTTL
-	env[consumer.EnvDLQURL] = "https://sqs." + region + ".amazonaws.com/123456789012/" + dlqName(bus)
-	env[consumer.EnvBusName] = bus
-	env[consumer.EnvLogLevel] = "debug"
+	env[contract.EnvOrdered] = "false"
+	env[contract.EnvTombstoneTTL] = defaultTombstoneTTL
+	env[contract.EnvDLQURL] = "https://sqs." + region + ".amazonaws.com/123456789012/" + contract.DLQName(bus)
+	env[contract.EnvBusName] = bus
+	env[contract.EnvLogLevel] = "debug"
 	n := 0
 	for k, v := range env {
 		n += len(k) + len(v)

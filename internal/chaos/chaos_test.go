@@ -27,6 +27,7 @@ import (
 	"github.com/regis-infra/terraform-provider-regis/internal/bus/consumerzip/consumerziptest"
 	"github.com/regis-infra/terraform-provider-regis/internal/chaos"
 	"github.com/regis-infra/terraform-provider-regis/internal/consumer"
+	"github.com/regis-infra/terraform-provider-regis/internal/contract"
 	"github.com/regis-infra/terraform-provider-regis/internal/emulator"
 	cwemu "github.com/regis-infra/terraform-provider-regis/internal/emulator/cloudwatch"
 	lambdaemu "github.com/regis-infra/terraform-provider-regis/internal/emulator/lambda"
@@ -636,10 +637,10 @@ func (r *chaosRun) checkDLQ(ctx context.Context, region string, lost map[string]
 		for _, m := range out.Messages {
 			rs.DLQLetters++
 			body := aws.ToString(m.Body)
-			reason := attr(m, consumer.AttrReason)
+			reason := attr(m, contract.AttrReason)
 			if p, ok := byBody[body]; ok {
 				if reason != p.Reason {
-					rs.WrongReason = append(rs.WrongReason, fmt.Sprintf("%s: %q, want %q (%s)", p.ID, reason, p.Reason, attr(m, consumer.AttrError)))
+					rs.WrongReason = append(rs.WrongReason, fmt.Sprintf("%s: %q, want %q (%s)", p.ID, reason, p.Reason, attr(m, contract.AttrError)))
 				}
 				if _, dup := found[p.ID]; !dup {
 					rs.PoisonInDLQ[reason]++
@@ -654,7 +655,7 @@ func (r *chaosRun) checkDLQ(ctx context.Context, region string, lost map[string]
 					rs.CommandsInDLQ += r.msgCmds[msg.ID]
 				}
 				lost[msg.ID] = true
-				r.fail("%s: valid message %s (%d commands) in the DLQ, reason %q: %s", region, msg.ID, r.msgCmds[msg.ID], reason, attr(m, consumer.AttrError))
+				r.fail("%s: valid message %s (%d commands) in the DLQ, reason %q: %s", region, msg.ID, r.msgCmds[msg.ID], reason, attr(m, contract.AttrError))
 				continue
 			}
 			rs.ForeignLetters++
@@ -706,7 +707,7 @@ func (r *chaosRun) collectStats(ctx context.Context, region string) error {
 	cw := acctest.Client(r.t).CloudWatch(ctx, region)
 	sumOf := func(metric string) (int64, error) {
 		var total float64
-		for _, origin := range []string{homeRegion, consumer.UnknownOrigin} {
+		for _, origin := range []string{homeRegion, contract.UnknownOrigin} {
 			out, err := cw.GetMetricStatistics(ctx, &cloudwatch.GetMetricStatisticsInput{
 				Namespace: aws.String(r.namespace), MetricName: aws.String(metric),
 				Dimensions: []cwtypes.Dimension{{Name: aws.String("OriginRegion"), Value: aws.String(origin)}, {Name: aws.String("Region"), Value: aws.String(region)}},
@@ -723,20 +724,20 @@ func (r *chaosRun) collectStats(ctx context.Context, region string) error {
 		return int64(total), nil
 	}
 	var err error
-	if rs.CommandsApplications, err = sumOf(consumer.MetricCommandsApplied); err != nil {
+	if rs.CommandsApplications, err = sumOf(contract.MetricCommandsApplied); err != nil {
 		return err
 	}
-	if rs.CommandsStale, err = sumOf(consumer.MetricCommandsStale); err != nil {
+	if rs.CommandsStale, err = sumOf(contract.MetricCommandsStale); err != nil {
 		return err
 	}
-	if rs.MessagesApplied, err = sumOf(consumer.MetricMessagesApplied); err != nil {
+	if rs.MessagesApplied, err = sumOf(contract.MetricMessagesApplied); err != nil {
 		return err
 	}
-	if rs.MessagesPoisoned, err = sumOf(consumer.MetricMessagesPoisoned); err != nil {
+	if rs.MessagesPoisoned, err = sumOf(contract.MetricMessagesPoisoned); err != nil {
 		return err
 	}
 	for _, reason := range slices.Sorted(maps.Keys(r.sum.PoisonByReason)) {
-		n, err := sumOf(consumer.MetricPoisonedPrefix + reason)
+		n, err := sumOf(contract.MetricPoisonedPrefix + reason)
 		if err != nil {
 			return err
 		}

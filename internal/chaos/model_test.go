@@ -19,6 +19,7 @@ import (
 
 	"github.com/regis-infra/terraform-provider-regis/internal/consumer"
 	"github.com/regis-infra/terraform-provider-regis/internal/consumer/consumertest"
+	"github.com/regis-infra/terraform-provider-regis/internal/contract"
 	"github.com/regis-infra/terraform-provider-regis/internal/redistest"
 	"github.com/regis-infra/terraform-provider-regis/regis"
 )
@@ -143,7 +144,7 @@ func TestConsumerShuffledDuplicates(t *testing.T) {
 			rng.Shuffle(len(recs), func(i, j int) { recs[i], recs[j] = recs[j], recs[i] })
 			dlq := &consumertest.MemoryDLQ[consumer.DeadLetter]{}
 			h := consumer.NewHandler(consumer.Options{
-				Config: consumer.Config{Ordered: ordered, TombstoneTTL: consumer.DefaultTombstoneTTL, Region: "ap-south-1"},
+				Config: contract.Config{Ordered: ordered, TombstoneTTL: contract.DefaultTombstoneTTL, Region: "ap-south-1"},
 				Redis:  rc, DLQ: dlq, Metrics: io.Discard, Logger: slog.New(slog.DiscardHandler),
 			})
 			for i := 0; i < len(recs); i += 10 {
@@ -184,7 +185,7 @@ func TestPoisonReasons(t *testing.T) {
 			defer rc.Close()
 			dlq := &consumertest.MemoryDLQ[consumer.DeadLetter]{}
 			h := consumer.NewHandler(consumer.Options{
-				Config: consumer.Config{Ordered: ordered, TombstoneTTL: consumer.DefaultTombstoneTTL},
+				Config: contract.Config{Ordered: ordered, TombstoneTTL: contract.DefaultTombstoneTTL},
 				Redis:  rc, DLQ: dlq, Metrics: io.Discard, Logger: slog.New(slog.DiscardHandler),
 			})
 			m := NewModel()

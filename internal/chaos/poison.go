@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/regis-infra/terraform-provider-regis/internal/consumer"
+	"github.com/regis-infra/terraform-provider-regis/internal/contract"
 	"github.com/regis-infra/terraform-provider-regis/regis"
 )
 
@@ -33,12 +34,12 @@ type Poison struct {
 // are used. Ordered mode adds the reasons only it has.
 func PoisonReasons(ordered bool) []string {
 	r := []string{
-		consumer.ReasonMalformed, consumer.ReasonNotRegis, consumer.ReasonUnknownVersion, consumer.ReasonBadCompression,
-		consumer.ReasonTooLarge, consumer.ReasonNotIdempotent, consumer.ReasonNotAllowed, consumer.ReasonBadArguments,
-		consumer.ReasonWrongType,
+		contract.ReasonMalformed, contract.ReasonNotRegis, contract.ReasonUnknownVersion, contract.ReasonBadCompression,
+		contract.ReasonTooLarge, contract.ReasonNotIdempotent, contract.ReasonNotAllowed, contract.ReasonBadArguments,
+		contract.ReasonWrongType,
 	}
 	if ordered {
-		r = append(r, consumer.ReasonMissingVersion, consumer.ReasonReservedKey, consumer.ReasonNotOrderable)
+		r = append(r, contract.ReasonMissingVersion, contract.ReasonReservedKey, contract.ReasonNotOrderable)
 	}
 	return r
 }
@@ -66,35 +67,35 @@ func NewPoison(n int, reason string, ordered bool, origin regis.Origin, now time
 	msg := func(cmds ...string) string { return head(1) + `,"cmds":[` + strings.Join(cmds, ",") + `]}` }
 	p := Poison{ID: id, Reason: reason}
 	switch reason {
-	case consumer.ReasonMalformed:
+	case contract.ReasonMalformed:
 		// Cut short: not JSON.
 		full := msg(cmd(ver, "SET", key, "x"))
 		p.Body = full[:len(full)-3]
-	case consumer.ReasonNotRegis:
+	case contract.ReasonNotRegis:
 		p.Body = `{"id":"` + id + `","text":"not a regis message"}`
-	case consumer.ReasonUnknownVersion:
+	case contract.ReasonUnknownVersion:
 		p.Body = head(2) + `,"cmds":[` + cmd(ver, "SET", key, "x") + `]}`
-	case consumer.ReasonBadCompression:
+	case contract.ReasonBadCompression:
 		p.Body = head(1) + `,"zip":"brotli","data":"` + base64.StdEncoding.EncodeToString([]byte(cmd(ver, "SET", key, "x"))) + `"}`
-	case consumer.ReasonTooLarge:
+	case contract.ReasonTooLarge:
 		p.Body = head(1) + `,"zip":"gzip","data":"` + bomb() + `"}`
-	case consumer.ReasonNotIdempotent:
+	case contract.ReasonNotIdempotent:
 		// A valid write first: nothing of the message may be applied.
 		p.Body = msg(cmd(ver, "SET", key+":a", "x"), cmd(ver+1, "INCR", key))
-	case consumer.ReasonNotAllowed:
+	case contract.ReasonNotAllowed:
 		p.Body = msg(cmd(ver, "SET", key+":a", "x"), cmd(ver+1, "FLUSHALL"))
-	case consumer.ReasonBadArguments:
+	case contract.ReasonBadArguments:
 		p.Body = msg(cmd(ver, "HSET", key, "field"))
-	case consumer.ReasonWrongType:
+	case contract.ReasonWrongType:
 		// The hash is written; the SADD on it is refused by Redis (in
 		// ordered mode too: the SADD is older than the hash's members).
 		p.Body = msg(cmd(ver+1, "HSET", key, "f", "v"), cmd(ver, "SADD", key, "m"))
 		p.Effects = []Cmd{{Args: []string{"HSET", key, "f", "v"}}}
-	case consumer.ReasonMissingVersion:
+	case contract.ReasonMissingVersion:
 		p.Body = msg(cmd(0, "SET", key, "x"))
-	case consumer.ReasonReservedKey:
+	case contract.ReasonReservedKey:
 		p.Body = msg(cmd(ver, "SET", consumer.MetaPrefix+key, "x"))
-	case consumer.ReasonNotOrderable:
+	case contract.ReasonNotOrderable:
 		p.Body = msg(cmd(ver, "SET", key, "x", "NX"))
 	default:
 		panic("chaos: no poison for reason " + reason)

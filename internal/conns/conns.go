@@ -35,6 +35,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go/middleware"
+
+	"github.com/regis-infra/terraform-provider-regis/internal/awsapi"
+	"github.com/regis-infra/terraform-provider-regis/internal/regions"
 )
 
 // Config is the provider configuration in Go terms. Empty fields mean "not
@@ -167,11 +170,11 @@ func New(ctx context.Context, c Config) (*AWSClient, []Warning, error) {
 	if cfg.Region == "" {
 		return nil, nil, &Error{
 			Summary:   "No AWS region",
-			Detail:    fmt.Sprintf("The provider needs a home region. Set region in the provider block (for example region = %q), or the AWS_REGION or AWS_DEFAULT_REGION environment variable, or region in the shared config profile.", ExampleRegion),
+			Detail:    fmt.Sprintf("The provider needs a home region. Set region in the provider block (for example region = %q), or the AWS_REGION or AWS_DEFAULT_REGION environment variable, or region in the shared config profile.", regions.Example),
 			Attribute: "region",
 		}
 	}
-	if err := ValidateRegion(cfg.Region); err != nil {
+	if err := regions.Validate(cfg.Region); err != nil {
 		return nil, nil, &Error{
 			Summary:   "Invalid AWS region",
 			Detail:    fmt.Sprintf("The region from %s is invalid: %v.", regionSource(c), err),
@@ -195,7 +198,7 @@ func New(ctx context.Context, c Config) (*AWSClient, []Warning, error) {
 
 	client := &AWSClient{
 		HomeRegion:  cfg.Region,
-		Partition:   PartitionForRegion(cfg.Region),
+		Partition:   regions.PartitionOf(cfg.Region),
 		DefaultTags: maps.Clone(c.DefaultTags),
 		cfg:         cfg,
 		endpoints:   maps.Clone(c.Endpoints),
@@ -230,8 +233,8 @@ func New(ctx context.Context, c Config) (*AWSClient, []Warning, error) {
 		client.cfg.Credentials = aws.NewCredentialsCache(provider)
 		if !c.SkipCredentialsValidation {
 			if _, err := client.cfg.Credentials.Retrieve(ctx); err != nil {
-				code := ErrorCode(err)
-				detail := fmt.Sprintf("sts:AssumeRole of %s in %s with %s failed: %s.", ar.RoleARN, cfg.Region, describeKey(baseCreds, c.Profile), apiErrorText(err))
+				code := awsapi.ErrorCode(err)
+				detail := fmt.Sprintf("sts:AssumeRole of %s in %s with %s failed: %s.", ar.RoleARN, cfg.Region, describeKey(baseCreds, c.Profile), awsapi.ErrorText(err))
 				if advice := credentialAdvice(code); advice != "" {
 					detail += "\n\n" + advice
 				}
@@ -253,7 +256,7 @@ func New(ctx context.Context, c Config) (*AWSClient, []Warning, error) {
 			warnings = append(warnings, Warning{
 				Summary: "AWS account ID not found",
 				Detail: fmt.Sprintf("sts:GetCallerIdentity failed (%s), so the account ID is unknown and resources that build ARNs cannot do so. "+
-					"Set skip_requesting_account_id = true to silence this warning if the endpoint has no STS.", apiErrorText(err)),
+					"Set skip_requesting_account_id = true to silence this warning if the endpoint has no STS.", awsapi.ErrorText(err)),
 			})
 			break
 		}
@@ -265,7 +268,7 @@ func New(ctx context.Context, c Config) (*AWSClient, []Warning, error) {
 // validate repeats the provider's plan-time checks for Go callers.
 func (c Config) validate() error {
 	if c.Region != "" {
-		if err := ValidateRegion(c.Region); err != nil {
+		if err := regions.Validate(c.Region); err != nil {
 			return &Error{Summary: "Invalid AWS region", Detail: err.Error() + ".", Attribute: "region", Err: err}
 		}
 	}
@@ -336,14 +339,14 @@ func knownService(key string) bool {
 }
 
 func credentialsRejected(c Config, region string, creds aws.Credentials, err error) error {
-	code := ErrorCode(err)
+	code := awsapi.ErrorCode(err)
 	var detail string
 	if c.AssumeRole != nil {
 		detail = fmt.Sprintf("STS rejected the credentials of role %s (assumed with %s) when the provider checked them with sts:GetCallerIdentity in %s: %s.",
-			c.AssumeRole.RoleARN, describeKey(creds, c.Profile), region, apiErrorText(err))
+			c.AssumeRole.RoleARN, describeKey(creds, c.Profile), region, awsapi.ErrorText(err))
 	} else {
 		detail = fmt.Sprintf("STS rejected %s when the provider checked it with sts:GetCallerIdentity in %s: %s.",
-			describeKey(creds, c.Profile), region, apiErrorText(err))
+			describeKey(creds, c.Profile), region, awsapi.ErrorText(err))
 	}
 	if advice := credentialAdvice(code); advice != "" {
 		detail += "\n\n" + advice
@@ -455,7 +458,7 @@ func (c *AWSClient) Endpoint(s Service) string { return c.endpoints[s.Key] }
 // cached returns the client of service s in region, building it once.
 func cached[T any](c *AWSClient, s Service, region string, build func(aws.Config, *string) T) T {
 	if s.Global {
-		region = GlobalRegion(c.Partition)
+		region = regions.GlobalRegion(c.Partition)
 	} else {
 		region = c.region(region)
 	}
@@ -598,44 +601,6 @@ const NotConfiguredDetail = "The regis provider is not configured yet: its confi
 	"Otherwise use values known at plan time in the provider block, or create that resource first with terraform apply -target."
 
 // ---------------------------------------------------------------- partitions
-
-// PartitionForRegion returns the partition of a region name.
-func PartitionForRegion(region string) string {
-	switch {
-	case strings.HasPrefix(region, "cn-"):
-		return "aws-cn"
-	case strings.HasPrefix(region, "us-gov-"):
-		return "aws-us-gov"
-	case strings.HasPrefix(region, "us-isob-"):
-		return "aws-iso-b"
-	case strings.HasPrefix(region, "us-isof-"), strings.HasPrefix(region, "eu-isof-"):
-		return "aws-iso-f"
-	case strings.HasPrefix(region, "eu-isoe-"):
-		return "aws-iso-e"
-	case strings.HasPrefix(region, "us-iso-"):
-		return "aws-iso"
-	}
-	return "aws"
-}
-
-// GlobalRegion is the region global services (IAM, Route 53) are signed for.
-func GlobalRegion(partition string) string {
-	switch partition {
-	case "aws-cn":
-		return "cn-north-1"
-	case "aws-us-gov":
-		return "us-gov-west-1"
-	case "aws-iso":
-		return "us-iso-east-1"
-	case "aws-iso-b":
-		return "us-isob-east-1"
-	case "aws-iso-e":
-		return "eu-isoe-west-1"
-	case "aws-iso-f":
-		return "us-isof-south-1"
-	}
-	return "us-east-1"
-}
 
 func partitionOfARN(arn string) string {
 	parts := strings.SplitN(arn, ":", 3)

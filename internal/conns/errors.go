@@ -1,7 +1,6 @@
 package conns
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 
@@ -9,7 +8,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
-	"github.com/aws/smithy-go"
 )
 
 // Error is a configuration problem, worded for the person who wrote the
@@ -76,29 +74,6 @@ func describeKey(creds aws.Credentials, profile string) string {
 		return "credentials from " + describeSource(creds.Source, profile)
 	}
 	return fmt.Sprintf("access key %s from %s", creds.AccessKeyID, describeSource(creds.Source, profile))
-}
-
-// apiErrorText renders an AWS API error as "Code: message", falling back to
-// the whole error for transport failures.
-func apiErrorText(err error) string {
-	var apiErr smithy.APIError
-	if errors.As(err, &apiErr) {
-		msg := apiErr.ErrorMessage()
-		if msg == "" {
-			return apiErr.ErrorCode()
-		}
-		return apiErr.ErrorCode() + ": " + msg
-	}
-	return err.Error()
-}
-
-// ErrorCode returns the AWS error code of err, or "".
-func ErrorCode(err error) string {
-	var apiErr smithy.APIError
-	if errors.As(err, &apiErr) {
-		return apiErr.ErrorCode()
-	}
-	return ""
 }
 
 // credentialAdvice is what to do about an STS error code.

@@ -14,19 +14,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
-)
 
-// Message attributes set on every dead letter.
-const (
-	AttrReason          = "regis.reason"            // a Reason… code
-	AttrError           = "regis.error"             // the error, at most MaxErrorAttrLen bytes
-	AttrSourceMessageID = "regis.source_message_id" // the SQS messageId in the source queue
-	AttrOriginRegion    = "regis.origin_region"     // the message's origin region, when it decoded
-	AttrBus             = "regis.bus"               // REGIS_BUS_NAME, when set
+	"github.com/regis-infra/terraform-provider-regis/internal/contract"
 )
-
-// MaxErrorAttrLen bounds the regis.error attribute.
-const MaxErrorAttrLen = 1024
 
 // maxAttributes is SQS's limit of message attributes per message.
 const maxAttributes = 10
@@ -134,17 +124,17 @@ func (q *SQSDLQ) sendBatch(ctx context.Context, letters []DeadLetter, idx []int,
 // then the original ones in name order while they fit.
 func letterAttributes(l *DeadLetter) []namedAttr {
 	attrs := []namedAttr{
-		{name: AttrReason, dataType: "String", value: l.Reason},
-		{name: AttrError, dataType: "String", value: truncateUTF8(sqsSafe(l.Error), MaxErrorAttrLen)},
-		{name: AttrSourceMessageID, dataType: "String", value: l.SourceMessageID},
+		{name: contract.AttrReason, dataType: "String", value: l.Reason},
+		{name: contract.AttrError, dataType: "String", value: truncateUTF8(sqsSafe(l.Error), contract.MaxErrorAttrLen)},
+		{name: contract.AttrSourceMessageID, dataType: "String", value: l.SourceMessageID},
 	}
 	// SQS refuses empty string values.
 	attrs = slices.DeleteFunc(attrs, func(a namedAttr) bool { return a.value == "" })
 	if l.OriginRegion != "" {
-		attrs = append(attrs, namedAttr{name: AttrOriginRegion, dataType: "String", value: l.OriginRegion})
+		attrs = append(attrs, namedAttr{name: contract.AttrOriginRegion, dataType: "String", value: l.OriginRegion})
 	}
 	if l.Bus != "" {
-		attrs = append(attrs, namedAttr{name: AttrBus, dataType: "String", value: l.Bus})
+		attrs = append(attrs, namedAttr{name: contract.AttrBus, dataType: "String", value: l.Bus})
 	}
 	names := make([]string, 0, len(l.Attributes))
 	for n := range l.Attributes {

@@ -6,77 +6,31 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/regis-infra/terraform-provider-regis/internal/contract"
 	"github.com/regis-infra/terraform-provider-regis/regis"
 )
-
-// Poison reasons: the machine codes sent to the DLQ as the regis.reason
-// message attribute, logged, and counted as MessagesPoisoned_<reason>. A
-// poison message can never be applied, so retrying it only burns receives.
-const (
-	// ReasonBadEnvelope: an SNS envelope (Type "Notification") without a
-	// string Message.
-	ReasonBadEnvelope = "bad_envelope"
-	// ReasonEmptyBody: the SQS body is empty.
-	ReasonEmptyBody = "empty_body"
-	// ReasonNotRegis: JSON, but without the "regis" format version.
-	ReasonNotRegis = "not_regis"
-	// ReasonMalformed: not JSON, or a Regis message with a bad field.
-	ReasonMalformed = "malformed"
-	// ReasonUnknownVersion: a wire format version this consumer cannot read.
-	ReasonUnknownVersion = "unknown_version"
-	// ReasonBadCompression: unknown compression, bad base64 or bad gzip.
-	ReasonBadCompression = "bad_compression"
-	// ReasonTooLarge: compressed commands that expand past
-	// regis.MaxDecompressedSize (a decompression bomb).
-	ReasonTooLarge = "too_large"
-	// ReasonNotIdempotent: a command redelivery would apply twice (INCR…).
-	ReasonNotIdempotent = "not_idempotent"
-	// ReasonNotAllowed: a command that is not on the allow-list.
-	ReasonNotAllowed = "not_allowed"
-	// ReasonBadArguments: an allowed command with wrong arity or options.
-	ReasonBadArguments = "bad_arguments"
-	// ReasonNotOrderable: an option ordered mode cannot version (NX, XX,
-	// KEEPTTL, GT, LT, CH).
-	ReasonNotOrderable = "not_orderable"
-	// ReasonMissingVersion: ordered mode and a command without "ver".
-	ReasonMissingVersion = "missing_version"
-	// ReasonReservedKey: ordered mode and a key in the metadata namespace.
-	ReasonReservedKey = "reserved_key"
-	// ReasonWrongType: Redis answered WRONGTYPE.
-	ReasonWrongType = "wrong_type"
-	// ReasonRejected: Redis refused the command's arguments (ERR value is
-	// not an integer or a valid float, invalid expire time, syntax error…).
-	ReasonRejected = "redis_rejected"
-)
-
-// PoisonReasons lists every reason code.
-var PoisonReasons = []string{
-	ReasonBadEnvelope, ReasonEmptyBody, ReasonNotRegis, ReasonMalformed, ReasonUnknownVersion,
-	ReasonBadCompression, ReasonTooLarge, ReasonNotIdempotent, ReasonNotAllowed, ReasonBadArguments,
-	ReasonNotOrderable, ReasonMissingVersion, ReasonReservedKey, ReasonWrongType, ReasonRejected,
-}
 
 // formatReason maps a regis.Decode error to a reason code. Decode reports
 // every problem as a *regis.FormatError; its text tells which.
 func formatReason(err error) string {
 	var fe *regis.FormatError
 	if !errors.As(err, &fe) {
-		return ReasonMalformed
+		return contract.ReasonMalformed
 	}
 	r := fe.Reason
 	switch {
 	case strings.HasPrefix(r, `no "regis" format version`):
-		return ReasonNotRegis
+		return contract.ReasonNotRegis
 	case strings.HasPrefix(r, "unknown format version"):
-		return ReasonUnknownVersion
+		return contract.ReasonUnknownVersion
 	case strings.HasPrefix(r, "decompressed commands exceed"):
-		return ReasonTooLarge
+		return contract.ReasonTooLarge
 	case strings.HasPrefix(r, "unknown compression"), strings.HasPrefix(r, "bad gzip"),
 		strings.HasPrefix(r, `"data" is not base64`), strings.HasPrefix(r, `both "cmds" and "data"`),
 		strings.HasPrefix(r, `"data" without "zip"`):
-		return ReasonBadCompression
+		return contract.ReasonBadCompression
 	default:
-		return ReasonMalformed
+		return contract.ReasonMalformed
 	}
 }
 
@@ -84,19 +38,19 @@ func formatReason(err error) string {
 func commandReason(err error) string {
 	var ce *regis.CommandError
 	if !errors.As(err, &ce) {
-		return ReasonBadArguments
+		return contract.ReasonBadArguments
 	}
 	r := ce.Reason
 	switch {
 	case strings.HasPrefix(r, "not idempotent"), strings.HasPrefix(r, "INCR is not idempotent"):
-		return ReasonNotIdempotent
+		return contract.ReasonNotIdempotent
 	case strings.HasPrefix(r, "not on the allow-list"), strings.HasPrefix(r, "command names must be upper case"),
 		strings.HasPrefix(r, "aliases must be rewritten"), strings.HasPrefix(r, "relative or second-based expiry must"):
-		return ReasonNotAllowed
+		return contract.ReasonNotAllowed
 	case strings.Contains(r, "cannot be ordered"):
-		return ReasonNotOrderable
+		return contract.ReasonNotOrderable
 	default:
-		return ReasonBadArguments
+		return contract.ReasonBadArguments
 	}
 }
 
@@ -133,11 +87,11 @@ func redisPoison(err error) (bool, string) {
 	}
 	msg := re.Error()
 	if strings.HasPrefix(msg, "WRONGTYPE") {
-		return true, ReasonWrongType
+		return true, contract.ReasonWrongType
 	}
 	for _, p := range rejectedPrefixes {
 		if strings.HasPrefix(msg, p) {
-			return true, ReasonRejected
+			return true, contract.ReasonRejected
 		}
 	}
 	return false, ""
@@ -146,28 +100,6 @@ func redisPoison(err error) (bool, string) {
 func isNoScript(err error) bool {
 	return err != nil && strings.HasPrefix(err.Error(), "NOSCRIPT")
 }
-
-// Kinds of transient failure, in the log line and the EMF document of an
-// invocation in which messages failed (the FailureKind property).
-const (
-	// FailureRedisUnavailable: Redis could not be reached (refused, timed
-	// out, reset, DNS).
-	FailureRedisUnavailable = "redis_unavailable"
-	// FailureRedisTLS: the TLS handshake failed (certificate not trusted,
-	// wrong name, TLS against a plain-text port).
-	FailureRedisTLS = "redis_tls"
-	// FailureRedisAuth: Redis refused the credentials or the user's
-	// permissions (NOAUTH, WRONGPASS, NOPERM).
-	FailureRedisAuth = "redis_auth"
-	// FailureRedisRefused: Redis answered with an error that is not the
-	// message's fault (OOM, READONLY, LOADING, CLUSTERDOWN, BUSY…).
-	FailureRedisRefused = "redis_refused"
-	// FailureDeadline: the invocation's deadline came before every message
-	// was applied.
-	FailureDeadline = "deadline"
-	// FailureDLQ: poison messages could not be sent to the DLQ.
-	FailureDLQ = "dlq_unavailable"
-)
 
 // causeDeadline is the cause of items not attempted before the deadline.
 const causeDeadline = "the invocation's deadline came before they were applied"
@@ -188,7 +120,7 @@ type batchFailure struct {
 // redisFailure tells whether kind is a failure of Redis (RedisErrors).
 func (f *batchFailure) redis() bool {
 	switch f.kind {
-	case FailureRedisUnavailable, FailureRedisTLS, FailureRedisAuth, FailureRedisRefused:
+	case contract.FailureRedisUnavailable, contract.FailureRedisTLS, contract.FailureRedisAuth, contract.FailureRedisRefused:
 		return true
 	}
 	return false
@@ -208,18 +140,18 @@ func classifyFailure(cause string) batchFailure {
 	var kind, words string
 	switch {
 	case strings.HasPrefix(cause, "DLQ: "):
-		kind, words, cause = FailureDLQ, "DLQ unavailable, poison messages kept in the queue", strings.TrimPrefix(cause, "DLQ: ")
+		kind, words, cause = contract.FailureDLQ, "DLQ unavailable, poison messages kept in the queue", strings.TrimPrefix(cause, "DLQ: ")
 	case cause == causeDeadline:
-		kind, words = FailureDeadline, "invocation deadline reached"
+		kind, words = contract.FailureDeadline, "invocation deadline reached"
 	case has("x509:", "tls:", "certificate"):
-		kind, words = FailureRedisTLS, "redis TLS handshake failed"
+		kind, words = contract.FailureRedisTLS, "redis TLS handshake failed"
 	case has("NOAUTH", "WRONGPASS", "NOPERM", "invalid password", "invalid username-password"):
-		kind, words = FailureRedisAuth, "redis refused the credentials"
+		kind, words = contract.FailureRedisAuth, "redis refused the credentials"
 	case has("dial ", "connection refused", "i/o timeout", "connection reset", "broken pipe", "EOF",
 		"no such host", "network is unreachable", "no route to host", "context deadline exceeded", "pool timeout"):
-		kind, words = FailureRedisUnavailable, "redis unavailable"
+		kind, words = contract.FailureRedisUnavailable, "redis unavailable"
 	default:
-		kind, words = FailureRedisRefused, "redis refused the writes"
+		kind, words = contract.FailureRedisRefused, "redis refused the writes"
 	}
 	return batchFailure{kind: kind, message: words + ": " + cause}
 }

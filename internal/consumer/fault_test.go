@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/regis-infra/terraform-provider-regis/internal/contract"
 	"github.com/regis-infra/terraform-provider-regis/internal/redistest"
 )
 
@@ -129,7 +130,7 @@ func TestRedisKilledMidBatch(t *testing.T) {
 				t.Fatalf("metrics: %v", docs)
 			}
 			// The failure is said once, at error level, and counted.
-			if f := docs["failure"]; f["BatchFailures"] != 1.0 || f["RedisErrors"] != 1.0 || f[PropertyFailureKind] != FailureRedisUnavailable {
+			if f := docs["failure"]; f["BatchFailures"] != 1.0 || f["RedisErrors"] != 1.0 || f[contract.PropertyFailureKind] != contract.FailureRedisUnavailable {
 				t.Fatalf("failure metrics: %v", f)
 			}
 			var line map[string]any

@@ -16,12 +16,13 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/regis-infra/terraform-provider-regis/internal/contract"
 	"github.com/regis-infra/terraform-provider-regis/regis"
 )
 
 // Options build a Handler. Config, Redis and (normally) DLQ are required.
 type Options struct {
-	Config Config
+	Config contract.Config
 	// Redis is the container's one client (NewRedisClient).
 	Redis redis.UniversalClient
 	// DLQ receives poison messages. Nil: poison messages are reported as
@@ -47,7 +48,7 @@ const DefaultMaxChunkCommands = 1024
 // Handler processes SQS events. It is safe for one invocation at a time
 // (Lambda's model); the Redis client is shared across invocations.
 type Handler struct {
-	cfg      Config
+	cfg      contract.Config
 	redis    redis.UniversalClient
 	dlq      DLQSender
 	log      *slog.Logger
@@ -88,7 +89,7 @@ func NewHandler(o Options) *Handler {
 	}
 	ttl := h.cfg.TombstoneTTL
 	if ttl <= 0 {
-		ttl = DefaultTombstoneTTL
+		ttl = contract.DefaultTombstoneTTL
 	}
 	refresh := min(ttl/8, time.Hour)
 	h.metaTTL = strconv.FormatInt((ttl + refresh).Milliseconds(), 10)
@@ -173,7 +174,7 @@ func (h *Handler) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEve
 		cause := causeNoDLQ
 		if h.dlq == nil {
 			for i := range errs {
-				errs[i] = errors.New("no DLQ configured (" + EnvDLQURL + "): left to the source queue's redrive policy")
+				errs[i] = errors.New("no DLQ configured (" + contract.EnvDLQURL + "): left to the source queue's redrive policy")
 			}
 		} else {
 			errs = h.dlq.Send(ctx, letters)
@@ -288,7 +289,7 @@ func (h *Handler) applyContext(ctx context.Context) (context.Context, context.Ca
 func (h *Handler) prepare(it *item) {
 	body := it.rec.Body
 	if len(body) == 0 {
-		it.poison(ReasonEmptyBody, "the SQS message body is empty")
+		it.poison(contract.ReasonEmptyBody, "the SQS message body is empty")
 		return
 	}
 	payload, reason, err := unwrap(body)
@@ -340,7 +341,7 @@ func unwrap(body string) ([]byte, string, error) {
 	}
 	var msg string
 	if len(env.Message) == 0 || json.Unmarshal(env.Message, &msg) != nil {
-		return nil, ReasonBadEnvelope, errors.New(`SNS notification envelope without a string "Message"`)
+		return nil, contract.ReasonBadEnvelope, errors.New(`SNS notification envelope without a string "Message"`)
 	}
 	return []byte(msg), "", nil
 }

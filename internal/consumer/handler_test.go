@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/regis-infra/terraform-provider-regis/internal/contract"
 	"github.com/regis-infra/terraform-provider-regis/internal/redistest"
 )
 
@@ -116,7 +117,7 @@ func emfDocs(t *testing.T, out string) map[string]map[string]any {
 		// Region] and [OriginRegion, Region]; without: the latter only.
 		// Failure documents (FailureKind) are per invocation, not per
 		// origin: [Bus, Region] and [Region].
-		_, failure := doc[PropertyFailureKind]
+		_, failure := doc[contract.PropertyFailureKind]
 		want := `[["OriginRegion","Region"]]`
 		if failure {
 			want = `[["Region"]]`
@@ -228,7 +229,7 @@ func TestUnwrap(t *testing.T) {
 		t.Fatalf("envelope: %q %v", got, err)
 	}
 	_, reason, err := unwrap(`{"Type":"Notification","Message":42}`)
-	if err == nil || reason != ReasonBadEnvelope {
+	if err == nil || reason != contract.ReasonBadEnvelope {
 		t.Fatalf("bad envelope: %q %v", reason, err)
 	}
 	other := `{"Type":"SubscriptionConfirmation","Message":"hi"}`

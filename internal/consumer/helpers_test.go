@@ -15,6 +15,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/regis-infra/terraform-provider-regis/internal/consumer/consumertest"
+	"github.com/regis-infra/terraform-provider-regis/internal/contract"
 	"github.com/regis-infra/terraform-provider-regis/internal/redistest"
 	"github.com/regis-infra/terraform-provider-regis/regis"
 )
@@ -57,9 +58,9 @@ type harnessOpts struct {
 
 func newHarness(t testing.TB, addrs []string, o harnessOpts) *harness {
 	t.Helper()
-	cfg := Config{
+	cfg := contract.Config{
 		RedisAddrs: addrs, RedisCluster: o.cluster, Ordered: o.ordered,
-		TombstoneTTL: DefaultTombstoneTTL, MetricsNamespace: DefaultMetricsNamespace,
+		TombstoneTTL: contract.DefaultTombstoneTTL, MetricsNamespace: contract.DefaultMetricsNamespace,
 		Region: "eu-west-1", BusName: "test-bus", LogLevel: "debug",
 	}
 	copts := ClientOptions{}

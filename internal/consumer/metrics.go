@@ -6,58 +6,9 @@ import (
 	"sort"
 	"strings"
 	"time"
-)
 
-// Metric names written in EMF. Their dimensions are [OriginRegion, Region]:
-// the region that published the messages and the region applying them; and,
-// when the consumer knows its bus (REGIS_BUS_NAME), also [Bus, OriginRegion,
-// Region], so that two buses in one account and region keep their figures
-// apart. The bus-less set is kept beside it: it is what consumers without
-// a bus name publish, and region-wide views (all buses) keep working.
-const (
-	MetricReplicationLagMax  = "ReplicationLagMax"  // ms, max over applied messages of apply time − publish time
-	MetricReplicationLagMean = "ReplicationLagMean" // ms
-	MetricCommandsApplied    = "CommandsApplied"    // commands of applied messages (ordered mode: including stale ones)
-	MetricCommandsStale      = "CommandsStale"      // ordered mode: commands older than the stored version, skipped
-	MetricMessagesApplied    = "MessagesApplied"
-	MetricMessagesFailed     = "MessagesFailed"   // transient: reported in batchItemFailures, retried by SQS
-	MetricMessagesPoisoned   = "MessagesPoisoned" // sent to the DLQ (all reasons)
-	// MetricPoisonedPrefix + reason counts the poison messages of one
-	// reason, e.g. MessagesPoisoned_wrong_type. EMF takes one value per
-	// dimension per document, so a Reason dimension would need a document
-	// per reason; a metric per reason keeps one document per origin.
-	MetricPoisonedPrefix = "MessagesPoisoned_"
+	"github.com/regis-infra/terraform-provider-regis/internal/contract"
 )
-
-// Failure metrics. They are not per origin: one document per invocation in
-// which messages failed transiently, or per failed init, with the
-// dimensions [Bus, Region] and [Region] (only [Region] without a bus name),
-// and the FailureKind property naming the cause (Failure… constants).
-const (
-	// MetricBatchFailures counts invocations in which messages failed
-	// transiently (1 per such invocation).
-	MetricBatchFailures = "BatchFailures"
-	// MetricRedisErrors counts the invocations among them whose failure
-	// came from Redis: unreachable, TLS, credentials, or an error reply such
-	// as OOM or READONLY.
-	MetricRedisErrors = "RedisErrors"
-	// MetricInitFailures counts consumer inits that failed (configuration,
-	// AUTH secret): the function cannot take any batch.
-	MetricInitFailures = "InitFailures"
-	// PropertyFailureKind names the cause in those documents.
-	PropertyFailureKind = "FailureKind"
-)
-
-// Dimension names of the EMF metrics.
-const (
-	DimensionBus          = "Bus"
-	DimensionOriginRegion = "OriginRegion"
-	DimensionRegion       = "Region"
-)
-
-// UnknownOrigin is the OriginRegion of messages whose origin is unknown
-// (they did not decode).
-const UnknownOrigin = "unknown"
 
 // originStats are the counts of one origin region in one invocation.
 type originStats struct {
@@ -75,7 +26,7 @@ type invocationStats map[string]*originStats
 
 func (s invocationStats) origin(region string) *originStats {
 	if region == "" {
-		region = UnknownOrigin
+		region = contract.UnknownOrigin
 	}
 	o := s[region]
 	if o == nil {
@@ -115,9 +66,9 @@ type emfMeta struct {
 // latter only.
 func emfDimensions(bus string) [][]string {
 	if bus == "" {
-		return [][]string{{DimensionOriginRegion, DimensionRegion}}
+		return [][]string{{contract.DimensionOriginRegion, contract.DimensionRegion}}
 	}
-	return [][]string{{DimensionBus, DimensionOriginRegion, DimensionRegion}, {DimensionOriginRegion, DimensionRegion}}
+	return [][]string{{contract.DimensionBus, contract.DimensionOriginRegion, contract.DimensionRegion}, {contract.DimensionOriginRegion, contract.DimensionRegion}}
 }
 
 // writeEMF writes one CloudWatch Embedded Metric Format document per origin
@@ -140,30 +91,30 @@ func writeEMF(w io.Writer, namespace, region, bus string, now time.Time, stats i
 	for _, origin := range origins {
 		o := stats[origin]
 		doc := map[string]any{
-			DimensionOriginRegion:  origin,
-			DimensionRegion:        region,
-			MetricCommandsApplied:  o.commandsApplied,
-			MetricMessagesApplied:  o.messagesApplied,
-			MetricMessagesFailed:   o.messagesFailed,
-			MetricMessagesPoisoned: o.messagesPoisoned,
+			contract.DimensionOriginRegion:  origin,
+			contract.DimensionRegion:        region,
+			contract.MetricCommandsApplied:  o.commandsApplied,
+			contract.MetricMessagesApplied:  o.messagesApplied,
+			contract.MetricMessagesFailed:   o.messagesFailed,
+			contract.MetricMessagesPoisoned: o.messagesPoisoned,
 		}
 		if bus != "" {
-			doc[DimensionBus] = bus
+			doc[contract.DimensionBus] = bus
 		}
 		metrics := []emfMetric{
-			{MetricCommandsApplied, "Count"},
-			{MetricMessagesApplied, "Count"},
-			{MetricMessagesFailed, "Count"},
-			{MetricMessagesPoisoned, "Count"},
+			{contract.MetricCommandsApplied, "Count"},
+			{contract.MetricMessagesApplied, "Count"},
+			{contract.MetricMessagesFailed, "Count"},
+			{contract.MetricMessagesPoisoned, "Count"},
 		}
 		if o.commandsStale > 0 {
-			doc[MetricCommandsStale] = o.commandsStale
-			metrics = append(metrics, emfMetric{MetricCommandsStale, "Count"})
+			doc[contract.MetricCommandsStale] = o.commandsStale
+			metrics = append(metrics, emfMetric{contract.MetricCommandsStale, "Count"})
 		}
 		if o.messagesApplied > 0 {
-			doc[MetricReplicationLagMax] = round3(o.lagMaxMs)
-			doc[MetricReplicationLagMean] = round3(o.lagSumMs / float64(o.messagesApplied))
-			metrics = append(metrics, emfMetric{MetricReplicationLagMax, "Milliseconds"}, emfMetric{MetricReplicationLagMean, "Milliseconds"})
+			doc[contract.MetricReplicationLagMax] = round3(o.lagMaxMs)
+			doc[contract.MetricReplicationLagMean] = round3(o.lagSumMs / float64(o.messagesApplied))
+			metrics = append(metrics, emfMetric{contract.MetricReplicationLagMax, "Milliseconds"}, emfMetric{contract.MetricReplicationLagMean, "Milliseconds"})
 		}
 		reasons := make([]string, 0, len(o.poisonByReason))
 		for r := range o.poisonByReason {
@@ -171,8 +122,8 @@ func writeEMF(w io.Writer, namespace, region, bus string, now time.Time, stats i
 		}
 		sort.Strings(reasons)
 		for _, r := range reasons {
-			doc[MetricPoisonedPrefix+r] = o.poisonByReason[r]
-			metrics = append(metrics, emfMetric{MetricPoisonedPrefix + r, "Count"})
+			doc[contract.MetricPoisonedPrefix+r] = o.poisonByReason[r]
+			metrics = append(metrics, emfMetric{contract.MetricPoisonedPrefix + r, "Count"})
 		}
 		doc["_aws"] = emfMeta{
 			Timestamp: now.UnixMilli(),
@@ -189,9 +140,9 @@ func writeEMF(w io.Writer, namespace, region, bus string, now time.Time, stats i
 		buf = append(append(buf, b...), '\n')
 	}
 	if failure != nil {
-		counts := map[string]int{MetricBatchFailures: 1}
+		counts := map[string]int{contract.MetricBatchFailures: 1}
 		if failure.redis() {
-			counts[MetricRedisErrors] = 1
+			counts[contract.MetricRedisErrors] = 1
 		}
 		b, err := failureDoc(namespace, region, bus, now, failure.kind, counts)
 		if err != nil {
@@ -212,11 +163,11 @@ func failureDoc(namespace, region, bus string, now time.Time, kind string, count
 	if region == "" {
 		region = "unknown"
 	}
-	dims := [][]string{{DimensionRegion}}
-	doc := map[string]any{DimensionRegion: region, PropertyFailureKind: kind}
+	dims := [][]string{{contract.DimensionRegion}}
+	doc := map[string]any{contract.DimensionRegion: region, contract.PropertyFailureKind: kind}
 	if bus != "" {
-		dims = [][]string{{DimensionBus, DimensionRegion}, {DimensionRegion}}
-		doc[DimensionBus] = bus
+		dims = [][]string{{contract.DimensionBus, contract.DimensionRegion}, {contract.DimensionRegion}}
+		doc[contract.DimensionBus] = bus
 	}
 	names := make([]string, 0, len(counts))
 	for n := range counts {
@@ -236,14 +187,14 @@ func failureDoc(namespace, region, bus string, now time.Time, kind string, count
 }
 
 // WriteInitFailure writes the EMF document counting a failed init
-// (MetricInitFailures) with cfg's namespace, region and bus; the namespace
+// (contract.MetricInitFailures) with cfg's namespace, region and bus; the namespace
 // falls back to the default when cfg's is unusable.
-func WriteInitFailure(w io.Writer, cfg Config, now time.Time) error {
+func WriteInitFailure(w io.Writer, cfg contract.Config, now time.Time) error {
 	ns := cfg.MetricsNamespace
 	if ns == "" || strings.HasPrefix(ns, ":") || strings.HasPrefix(ns, "AWS/") || len(ns) > 255 {
-		ns = DefaultMetricsNamespace
+		ns = contract.DefaultMetricsNamespace
 	}
-	b, err := failureDoc(ns, cfg.Region, cfg.BusName, now, "init", map[string]int{MetricInitFailures: 1})
+	b, err := failureDoc(ns, cfg.Region, cfg.BusName, now, contract.FailureInit, map[string]int{contract.MetricInitFailures: 1})
 	if err != nil {
 		return err
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/getsentry/sentry-go"
 
+	"github.com/regis-infra/terraform-provider-regis/internal/contract"
 	"github.com/regis-infra/terraform-provider-regis/internal/redistest"
 )
 
@@ -53,7 +54,7 @@ func TestNoSecretsInLogsMetricsOrReports(t *testing.T) {
 	srv := redistest.Start(t, redistest.Options{Password: token})
 	hs := newHarness(t, []string{srv.Addr}, harnessOpts{creds: Credentials{Password: token}})
 	ft := &fakeTransport{}
-	rep, err := NewSentryReporter("https://public@sentry.example/1", Config{BusName: "test-bus", Region: "eu-west-1", RedisAuthToken: token}, ft)
+	rep, err := NewSentryReporter("https://public@sentry.example/1", contract.Config{BusName: "test-bus", Region: "eu-west-1", RedisAuthToken: token}, ft)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +114,7 @@ func TestNoSecretsInLogsMetricsOrReports(t *testing.T) {
 
 func TestSentryInitError(t *testing.T) {
 	ft := &fakeTransport{}
-	rep, err := NewSentryReporter("https://public@sentry.example/1", Config{BusName: "b"}, ft)
+	rep, err := NewSentryReporter("https://public@sentry.example/1", contract.Config{BusName: "b"}, ft)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +124,7 @@ func TestSentryInitError(t *testing.T) {
 	if len(ev) != 1 || ev[0].Level != sentry.LevelFatal || ev[0].Tags["phase"] != "init" || len(ev[0].Exception) == 0 {
 		t.Fatalf("events: %s", ft.json(t))
 	}
-	if _, err := NewSentryReporter("not a dsn", Config{}, nil); err == nil {
+	if _, err := NewSentryReporter("not a dsn", contract.Config{}, nil); err == nil {
 		t.Fatal("bad DSN accepted")
 	}
 }
@@ -160,7 +161,7 @@ func TestSQSDLQ(t *testing.T) {
 		if i == 7 {
 			b = "fail-me"
 		}
-		l := DeadLetter{SourceMessageID: fmt.Sprint("src-", i), Body: b, Reason: ReasonMalformed, Error: "bad\x00thing", OriginRegion: "us-east-1", Bus: "bus",
+		l := DeadLetter{SourceMessageID: fmt.Sprint("src-", i), Body: b, Reason: contract.ReasonMalformed, Error: "bad\x00thing", OriginRegion: "us-east-1", Bus: "bus",
 			Attributes: map[string]events.SQSMessageAttribute{}}
 		for j := 0; j < 8; j++ {
 			l.Attributes[fmt.Sprint("a", j)] = events.SQSMessageAttribute{DataType: "String", StringValue: aws.String("x")}
@@ -171,8 +172,8 @@ func TestSQSDLQ(t *testing.T) {
 	}
 	// Two big ones that cannot share a batch (256 KiB).
 	big := strings.Repeat("b", 200*1024)
-	letters = append(letters, DeadLetter{SourceMessageID: "big1", Body: big, Reason: ReasonTooLarge, Error: "e"},
-		DeadLetter{SourceMessageID: "big2", Body: big, Reason: ReasonTooLarge, Error: "e"})
+	letters = append(letters, DeadLetter{SourceMessageID: "big1", Body: big, Reason: contract.ReasonTooLarge, Error: "e"},
+		DeadLetter{SourceMessageID: "big2", Body: big, Reason: contract.ReasonTooLarge, Error: "e"})
 	errs := q.Send(context.Background(), letters)
 	for i, err := range errs {
 		if (i == 7) != (err != nil) {
@@ -202,10 +203,10 @@ func TestSQSDLQ(t *testing.T) {
 					t.Fatalf("attribute %s holds a character SQS refuses", name)
 				}
 			}
-			if r := e.MessageAttributes[AttrReason]; r.StringValue == nil || *r.StringValue == "spoofed" {
+			if r := e.MessageAttributes[contract.AttrReason]; r.StringValue == nil || *r.StringValue == "spoofed" {
 				t.Fatalf("regis.reason: %+v", r)
 			}
-			if e.MessageAttributes[AttrSourceMessageID].StringValue == nil {
+			if e.MessageAttributes[contract.AttrSourceMessageID].StringValue == nil {
 				t.Fatal("no source message id")
 			}
 		}
@@ -273,7 +274,7 @@ func TestEMFBusDimension(t *testing.T) {
 			case tc.bus != "" && (doc.Bus == nil || *doc.Bus != tc.bus):
 				t.Errorf("Bus member %v, want %q", doc.Bus, tc.bus)
 			}
-			if doc.Region != "eu-west-1" || (doc.OriginRegion != "us-east-1" && doc.OriginRegion != UnknownOrigin) {
+			if doc.Region != "eu-west-1" || (doc.OriginRegion != "us-east-1" && doc.OriginRegion != contract.UnknownOrigin) {
 				t.Errorf("dimension values: %s", line)
 			}
 		}

@@ -137,6 +137,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/regis-infra/terraform-provider-regis/internal/contract"
 	"github.com/regis-infra/terraform-provider-regis/regis"
 )
 
@@ -575,11 +576,11 @@ func orderedCalls(args []string) []scriptCall {
 // missing version and keys in the metadata namespace.
 func checkOrdered(c regis.Command) (reason string, msg string) {
 	if c.Version == 0 {
-		return ReasonMissingVersion, c.Args[0] + " has no version: ordered mode needs one on every command"
+		return contract.ReasonMissingVersion, c.Args[0] + " has no version: ordered mode needs one on every command"
 	}
 	for _, k := range regis.Keys(c.Args) {
 		if strings.HasPrefix(k, MetaPrefix) {
-			return ReasonReservedKey, "keys starting with " + MetaPrefix + " are reserved for ordered-mode metadata"
+			return contract.ReasonReservedKey, "keys starting with " + MetaPrefix + " are reserved for ordered-mode metadata"
 		}
 	}
 	return "", ""

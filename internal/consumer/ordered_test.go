@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/regis-infra/terraform-provider-regis/internal/contract"
 	"github.com/regis-infra/terraform-provider-regis/internal/redistest"
 	"github.com/regis-infra/terraform-provider-regis/regis"
 )
@@ -226,7 +227,7 @@ func TestOrderedScenarios(t *testing.T) {
 		pttl := func(k string) time.Duration { return metaKeys(t, hs.rdb)[k].PTTL(ctx, k).Val() }
 		for _, k := range want {
 			// The window plus the refresh period, set by the write.
-			if ttl := pttl(k); ttl < DefaultTombstoneTTL+refresh-time.Minute || ttl > DefaultTombstoneTTL+refresh {
+			if ttl := pttl(k); ttl < contract.DefaultTombstoneTTL+refresh-time.Minute || ttl > contract.DefaultTombstoneTTL+refresh {
 				t.Fatalf("%s: PTTL %v, want the window plus the refresh period", k, ttl)
 			}
 		}
@@ -249,15 +250,15 @@ func TestOrderedScenarios(t *testing.T) {
 		// A SET in the period of the last renewal keeps the TTL (at least
 		// the window is left); one in a later period renews it.
 		cl := meta[MetaKey("k")]
-		cl.PExpire(ctx, MetaKey("k"), DefaultTombstoneTTL+10*time.Minute)
+		cl.PExpire(ctx, MetaKey("k"), contract.DefaultTombstoneTTL+10*time.Minute)
 		applyEach(t, hs, c(4, "SET", "k", "w"))
-		if ttl := pttl(MetaKey("k")); (ttl < DefaultTombstoneTTL || ttl > DefaultTombstoneTTL+10*time.Minute) && periodOf(time.Now()) == before {
+		if ttl := pttl(MetaKey("k")); (ttl < contract.DefaultTombstoneTTL || ttl > contract.DefaultTombstoneTTL+10*time.Minute) && periodOf(time.Now()) == before {
 			t.Fatalf("PTTL %v after a SET in the same period", ttl)
 		}
 		older := fmt.Sprintf("%010d", time.Now().UnixMilli()/refresh.Milliseconds()-2)
 		cl.Set(ctx, MetaKey("k"), older+FormatVersion(4), redis.KeepTTL)
 		applyEach(t, hs, c(5, "SET", "k", "x"))
-		if ttl := pttl(MetaKey("k")); ttl < DefaultTombstoneTTL+refresh-time.Minute {
+		if ttl := pttl(MetaKey("k")); ttl < contract.DefaultTombstoneTTL+refresh-time.Minute {
 			t.Fatalf("PTTL %v after a SET in a later period", ttl)
 		}
 		if got := get(MetaKey("k")); !isAt(got, FormatVersion(5)) {
@@ -270,7 +271,7 @@ func TestOrderedScenarios(t *testing.T) {
 		}
 		applyEach(t, hs, c(6, "HDEL", "h", "g"), c(1, "SET", "gone", "old"))
 		for _, k := range []string{MetaKey("h"), MemberKey("h")} {
-			if ttl := pttl(k); ttl < DefaultTombstoneTTL {
+			if ttl := pttl(k); ttl < contract.DefaultTombstoneTTL {
 				t.Fatalf("%s: PTTL %v after a newer member write", k, ttl)
 			}
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/regis-infra/terraform-provider-regis/internal/contract"
 	"github.com/regis-infra/terraform-provider-regis/internal/redistest"
 	"github.com/regis-infra/terraform-provider-regis/regis"
 )
@@ -121,7 +122,7 @@ func TestPlainModeCoalescedRefusal(t *testing.T) {
 		t.Fatalf("failures %v\n%s", resp.BatchItemFailures, hs.logs)
 	}
 	letters := hs.dlq.Letters()
-	if len(letters) != 1 || letters[0].SourceMessageID != "b" || letters[0].Reason != ReasonRejected {
+	if len(letters) != 1 || letters[0].SourceMessageID != "b" || letters[0].Reason != contract.ReasonRejected {
 		t.Fatalf("letters %+v", letters)
 	}
 	want := map[string]string{"k1": "string 1 ttl=none", "k2": "string 2 ttl=none", "k3": "string 3 ttl=none"}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/regis-infra/terraform-provider-regis/internal/contract"
 	"github.com/regis-infra/terraform-provider-regis/internal/redistest"
 	"github.com/regis-infra/terraform-provider-regis/regis"
 )
@@ -29,24 +30,24 @@ func plainPoisonCases(t *testing.T) []poisonCase {
 	}
 	now := time.Now()
 	return []poisonCase{
-		{ReasonEmptyBody, ""},
-		{ReasonBadEnvelope, `{"Type":"Notification","MessageId":"x","Message":42}`},
-		{ReasonNotRegis, `{"hello":"world"}`},
-		{ReasonMalformed, `not json at all`},
-		{ReasonMalformed, `{"regis":1,"id":"a","cmds":[["DEL","k"]]}`},
-		{ReasonUnknownVersion, `{"regis":2,"id":"a","ts":1,"cmds":[["DEL","k"]]}`},
-		{ReasonBadCompression, `{"regis":1,"id":"a","ts":1,"zip":"lz4","data":"AA=="}`},
-		{ReasonTooLarge, `{"regis":1,"id":"a","ts":1,"zip":"gzip","data":"` + base64.StdEncoding.EncodeToString(bomb) + `"}`},
-		{ReasonNotIdempotent, body(t, "p-incr", "ap-southeast-1", now, cmd(0, "SET", "x", "1"), cmd(0, "INCR", "x"))},
-		{ReasonNotIdempotent, snsWrap(t, body(t, "p-lpush", "ap-southeast-1", now, cmd(0, "LPUSH", "l", "a")))},
-		{ReasonNotAllowed, body(t, "p-flush", "ap-southeast-1", now, cmd(0, "FLUSHALL"))},
-		{ReasonNotAllowed, body(t, "p-lower", "ap-southeast-1", now, cmd(0, "set", "k", "v"))},
-		{ReasonBadArguments, body(t, "p-arity", "ap-southeast-1", now, cmd(0, "SET", "k"))},
-		{ReasonBadArguments, body(t, "p-ex", "ap-southeast-1", now, cmd(0, "SET", "k", "v", "FOO"))},
-		{ReasonWrongType, body(t, "p-wrongtype", "ap-southeast-1", now, cmd(0, "HSET", "str", "f", "v"))},
+		{contract.ReasonEmptyBody, ""},
+		{contract.ReasonBadEnvelope, `{"Type":"Notification","MessageId":"x","Message":42}`},
+		{contract.ReasonNotRegis, `{"hello":"world"}`},
+		{contract.ReasonMalformed, `not json at all`},
+		{contract.ReasonMalformed, `{"regis":1,"id":"a","cmds":[["DEL","k"]]}`},
+		{contract.ReasonUnknownVersion, `{"regis":2,"id":"a","ts":1,"cmds":[["DEL","k"]]}`},
+		{contract.ReasonBadCompression, `{"regis":1,"id":"a","ts":1,"zip":"lz4","data":"AA=="}`},
+		{contract.ReasonTooLarge, `{"regis":1,"id":"a","ts":1,"zip":"gzip","data":"` + base64.StdEncoding.EncodeToString(bomb) + `"}`},
+		{contract.ReasonNotIdempotent, body(t, "p-incr", "ap-southeast-1", now, cmd(0, "SET", "x", "1"), cmd(0, "INCR", "x"))},
+		{contract.ReasonNotIdempotent, snsWrap(t, body(t, "p-lpush", "ap-southeast-1", now, cmd(0, "LPUSH", "l", "a")))},
+		{contract.ReasonNotAllowed, body(t, "p-flush", "ap-southeast-1", now, cmd(0, "FLUSHALL"))},
+		{contract.ReasonNotAllowed, body(t, "p-lower", "ap-southeast-1", now, cmd(0, "set", "k", "v"))},
+		{contract.ReasonBadArguments, body(t, "p-arity", "ap-southeast-1", now, cmd(0, "SET", "k"))},
+		{contract.ReasonBadArguments, body(t, "p-ex", "ap-southeast-1", now, cmd(0, "SET", "k", "v", "FOO"))},
+		{contract.ReasonWrongType, body(t, "p-wrongtype", "ap-southeast-1", now, cmd(0, "HSET", "str", "f", "v"))},
 		// ZADD is disabled on the test server (rejectingServer): a command
 		// regis allows that this server does not know.
-		{ReasonRejected, body(t, "p-unknown", "ap-southeast-1", now, cmd(0, "ZADD", "z", "1", "m"))},
+		{contract.ReasonRejected, body(t, "p-unknown", "ap-southeast-1", now, cmd(0, "ZADD", "z", "1", "m"))},
 	}
 }
 
@@ -133,7 +134,7 @@ func TestPoisonCatalogue(t *testing.T) {
 	if poisoned != float64(len(cases)) {
 		t.Errorf("MessagesPoisoned total %v", poisoned)
 	}
-	if docs["ap-southeast-1"]["MessagesPoisoned_wrong_type"] != 1.0 || docs[UnknownOrigin]["MessagesPoisoned_too_large"] != 1.0 {
+	if docs["ap-southeast-1"]["MessagesPoisoned_wrong_type"] != 1.0 || docs[contract.UnknownOrigin]["MessagesPoisoned_too_large"] != 1.0 {
 		t.Errorf("per-reason metrics: %v", docs)
 	}
 	if docs["ap-southeast-1"]["MessagesApplied"] != float64(good) {
@@ -148,12 +149,12 @@ func TestOrderedPoison(t *testing.T) {
 	hs := newHarness(t, []string{srv.Addr}, harnessOpts{ordered: true})
 	now := time.Now()
 	cases := []poisonCase{
-		{ReasonMissingVersion, body(t, "a", "us-east-1", now, cmd(1, "SET", "k", "v"), cmd(0, "DEL", "k"))},
-		{ReasonNotOrderable, body(t, "b", "us-east-1", now, cmd(1, "SET", "k", "v", "NX"))},
-		{ReasonNotOrderable, body(t, "c", "us-east-1", now, cmd(1, "ZADD", "z", "GT", "1", "m"))},
-		{ReasonReservedKey, body(t, "d", "us-east-1", now, cmd(1, "SET", MetaPrefix+"{0}:x", "v"))},
-		{ReasonWrongType, body(t, "e", "us-east-1", now, cmd(5, "SADD", "h", "m"))},
-		{ReasonRejected, body(t, "f", "us-east-1", now, cmd(6, "ZADD", "zz", "1", "m"))},
+		{contract.ReasonMissingVersion, body(t, "a", "us-east-1", now, cmd(1, "SET", "k", "v"), cmd(0, "DEL", "k"))},
+		{contract.ReasonNotOrderable, body(t, "b", "us-east-1", now, cmd(1, "SET", "k", "v", "NX"))},
+		{contract.ReasonNotOrderable, body(t, "c", "us-east-1", now, cmd(1, "ZADD", "z", "GT", "1", "m"))},
+		{contract.ReasonReservedKey, body(t, "d", "us-east-1", now, cmd(1, "SET", MetaPrefix+"{0}:x", "v"))},
+		{contract.ReasonWrongType, body(t, "e", "us-east-1", now, cmd(5, "SADD", "h", "m"))},
+		{contract.ReasonRejected, body(t, "f", "us-east-1", now, cmd(6, "ZADD", "zz", "1", "m"))},
 	}
 	applyEach(t, hs, []regis.Command{cmd(9, "HSET", "h", "f", "v")})
 	var recs []events.SQSMessage

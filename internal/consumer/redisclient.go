@@ -13,6 +13,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/redis/go-redis/v9"
 	"github.com/redis/go-redis/v9/maintnotifications"
+
+	"github.com/regis-infra/terraform-provider-regis/internal/contract"
 )
 
 // SecretsClient is the part of the Secrets Manager client the consumer uses
@@ -30,13 +32,13 @@ type Credentials struct {
 // ResolveCredentials returns the AUTH credentials: the token from the
 // environment, or the one fetched from Secrets Manager (once per container:
 // call it at init).
-func ResolveCredentials(ctx context.Context, cfg Config, sm SecretsClient) (Credentials, error) {
+func ResolveCredentials(ctx context.Context, cfg contract.Config, sm SecretsClient) (Credentials, error) {
 	creds := Credentials{Username: cfg.RedisUsername, Password: cfg.RedisAuthToken}
 	if cfg.RedisAuthSecretARN == "" {
 		return creds, nil
 	}
 	if sm == nil {
-		return creds, errors.New("regis consumer: no Secrets Manager client for " + EnvRedisAuthSecretARN)
+		return creds, errors.New("regis consumer: no Secrets Manager client for " + contract.EnvRedisAuthSecretARN)
 	}
 	out, err := sm.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: &cfg.RedisAuthSecretARN})
 	if err != nil {
@@ -114,7 +116,7 @@ type ClientOptions struct {
 // NewRedisClient builds the one Redis client of a container: standalone
 // (the primary endpoint) or cluster (configuration endpoint), with TLS and
 // AUTH as configured. It does not connect; the first command does.
-func NewRedisClient(cfg Config, creds Credentials, opts ClientOptions) redis.UniversalClient {
+func NewRedisClient(cfg contract.Config, creds Credentials, opts ClientOptions) redis.UniversalClient {
 	o := &redis.UniversalOptions{
 		Addrs:                 cfg.RedisAddrs,
 		IsClusterMode:         cfg.RedisCluster,

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/getsentry/sentry-go"
+
+	"github.com/regis-infra/terraform-provider-regis/internal/contract"
 )
 
 // Reporter receives what deserves a human's attention: init errors and,
@@ -45,7 +47,7 @@ type SentryReporter struct {
 
 // NewSentryReporter returns a reporter for dsn. transport may be nil (the
 // SDK's HTTP transport); tests pass a fake one.
-func NewSentryReporter(dsn string, cfg Config, transport sentry.Transport) (*SentryReporter, error) {
+func NewSentryReporter(dsn string, cfg contract.Config, transport sentry.Transport) (*SentryReporter, error) {
 	client, err := sentry.NewClient(sentry.ClientOptions{
 		Dsn:         dsn,
 		Transport:   transport,
@@ -58,7 +60,7 @@ func NewSentryReporter(dsn string, cfg Config, transport sentry.Transport) (*Sen
 		},
 	})
 	if err != nil {
-		return nil, fmt.Errorf("regis consumer: %s: %w", EnvSentryDSN, err)
+		return nil, fmt.Errorf("regis consumer: %s: %w", contract.EnvSentryDSN, err)
 	}
 	scope := sentry.NewScope()
 	scope.SetTag("component", "regis-consumer")

@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"net/http"
 	"time"
+
+	"github.com/regis-infra/terraform-provider-regis/internal/contract"
 )
 
 // RedisLogger routes go-redis's internal log lines (dial failures, cluster
@@ -27,7 +29,7 @@ func (r RedisLogger) Printf(ctx context.Context, format string, v ...any) {
 // AWS_LAMBDA_RUNTIME_API (host:port). The caller exits afterwards.
 func PostInitError(ctx context.Context, client *http.Client, runtimeAPI string, err error) error {
 	if runtimeAPI == "" {
-		return fmt.Errorf("AWS_LAMBDA_RUNTIME_API is not set")
+		return fmt.Errorf("%s is not set", contract.EnvLambdaRuntimeAPI)
 	}
 	if client == nil {
 		client = &http.Client{Timeout: 5 * time.Second}

@@ -12,6 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/route53"
 	awstypes "github.com/aws/aws-sdk-go-v2/service/route53/types"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/regis-infra/terraform-provider-regis/internal/awsapi"
 )
 
 // lost is a call whose request went out and whose answer never came back.
@@ -75,7 +77,7 @@ func TestCreateOnce(t *testing.T) {
 		Err:      &awstypes.TrafficPolicyAlreadyExists{Message: aws.String("exists")},
 	}}
 	create, calls = script(lost, exists)
-	if _, err := createOnce(ctx, conn, create, findNothing); !isA[*awstypes.TrafficPolicyAlreadyExists](err) || *calls != 2 {
+	if _, err := createOnce(ctx, conn, create, findNothing); !awsapi.IsA[*awstypes.TrafficPolicyAlreadyExists](err) || *calls != 2 {
 		t.Errorf("lost, then already exists: %v after %d calls, want TrafficPolicyAlreadyExists after 2", err, *calls)
 	}
 

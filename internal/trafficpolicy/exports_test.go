@@ -6,6 +6,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/route53"
 	awstypes "github.com/aws/aws-sdk-go-v2/service/route53/types"
+
+	"github.com/regis-infra/terraform-provider-regis/internal/awsapi"
 )
 
 // Exports for the acceptance tests (package trafficpolicy_test), as
@@ -15,7 +17,7 @@ var (
 	FindTrafficPolicyInstanceByID = findTrafficPolicyInstanceByID
 	FindHealthCheckByID           = findHealthCheckByID
 	WaitTrafficPolicyInstanceGone = waitTrafficPolicyInstanceDeleted
-	IsNotFound                    = notFound
+	IsNotFound                    = awsapi.IsNotFound
 )
 
 // WaitTrafficPolicyInstanceApplied waits for a new instance to be Applied.

@@ -32,6 +32,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/regis-infra/terraform-provider-regis/internal/awsapi"
 	"github.com/regis-infra/terraform-provider-regis/internal/conns"
 )
 
@@ -437,17 +438,17 @@ func regionList(ctx context.Context, s types.Set) ([]awstypes.HealthCheckRegion,
 	return out, diags
 }
 
-// findHealthCheckByID returns the health check, or errNotFound.
+// findHealthCheckByID returns the health check, or an awsapi.NotFoundError.
 func findHealthCheckByID(ctx context.Context, conn *route53.Client, id string) (*awstypes.HealthCheck, error) {
 	out, err := conn.GetHealthCheck(ctx, &route53.GetHealthCheckInput{HealthCheckId: aws.String(id)})
-	if isA[*awstypes.NoSuchHealthCheck](err) {
-		return nil, errNotFound
+	if awsapi.IsA[*awstypes.NoSuchHealthCheck](err) {
+		return nil, awsapi.NewNotFound("health check "+id, err)
 	}
 	if err != nil {
 		return nil, err
 	}
 	if out.HealthCheck == nil || out.HealthCheck.HealthCheckConfig == nil {
-		return nil, errNotFound
+		return nil, awsapi.NewNotFound("health check "+id, nil)
 	}
 	return out.HealthCheck, nil
 }
@@ -456,7 +457,7 @@ func findHealthCheckByID(ctx context.Context, conn *route53.Client, id string) (
 func (r *healthCheckResource) readInto(ctx context.Context, conn *route53.Client, m *HealthCheckResourceModel, diags *diag.Diagnostics) {
 	id := m.ID.ValueString()
 	hc, err := findHealthCheckByID(ctx, conn, id)
-	if notFound(err) {
+	if awsapi.IsNotFound(err) {
 		m.ID = types.StringNull()
 		return
 	}
@@ -656,7 +657,7 @@ func (r *healthCheckResource) Update(ctx context.Context, req resource.UpdateReq
 			// we apply our change to the new version instead.
 			input.HealthCheckVersion = hc.HealthCheckVersion
 			_, err = conn.UpdateHealthCheck(ctx, input)
-			if isA[*awstypes.HealthCheckVersionMismatch](err) && attempt < healthCheckUpdateAttempts {
+			if awsapi.IsA[*awstypes.HealthCheckVersionMismatch](err) && attempt < healthCheckUpdateAttempts {
 				continue
 			}
 			if err != nil {
@@ -762,13 +763,12 @@ func (r *healthCheckResource) Delete(ctx context.Context, req resource.DeleteReq
 	}
 	id := state.ID.ValueString()
 	conn := r.client.Route53(ctx)
-	err := retryWhen(ctx, healthCheckInUseTimeout, func(err error) bool { return isA[*awstypes.HealthCheckInUse](err) }, func(ctx context.Context) error {
-		_, err := conn.DeleteHealthCheck(ctx, &route53.DeleteHealthCheckInput{HealthCheckId: aws.String(id)})
-		return err
-	})
+	_, err := awsapi.RetryWhen(ctx, healthCheckInUseTimeout, func(ctx context.Context) (*route53.DeleteHealthCheckOutput, error) {
+		return conn.DeleteHealthCheck(ctx, &route53.DeleteHealthCheckInput{HealthCheckId: aws.String(id)})
+	}, awsapi.IsA[*awstypes.HealthCheckInUse])
 	switch {
-	case err == nil, isA[*awstypes.NoSuchHealthCheck](err):
-	case isA[*awstypes.HealthCheckInUse](err):
+	case err == nil, awsapi.IsA[*awstypes.NoSuchHealthCheck](err):
+	case awsapi.IsA[*awstypes.HealthCheckInUse](err):
 		resp.Diagnostics.AddError("Health check in use",
 			fmt.Sprintf("Route 53 refuses to delete health check %s because records still use it (for example the records of a policy record whose traffic policy version references it): %v. "+
 				"Remove those records or move the policy record to a version without this health check first.", id, err))

@@ -2,65 +2,14 @@ package trafficpolicy
 
 import (
 	"context"
-	"errors"
 	"maps"
 	"strings"
 	"testing"
-	"time"
 
 	awstypes "github.com/aws/aws-sdk-go-v2/service/route53/types"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
-
-func TestWaitForState(t *testing.T) {
-	ctx := context.Background()
-	seq := func(states ...string) func(context.Context) (string, string, error) {
-		i := 0
-		return func(context.Context) (string, string, error) {
-			s := states[min(i, len(states)-1)]
-			i++
-			return "obj-" + s, s, nil
-		}
-	}
-	got, err := waitForState(ctx, 10*time.Second, []string{"Creating", "Updating"}, []string{"Applied"}, seq("Creating", "Updating", "Applied"))
-	if err != nil || got != "obj-Applied" {
-		t.Errorf("Creating → Updating → Applied: %q, %v", got, err)
-	}
-	_, err = waitForState(ctx, 10*time.Second, []string{"Updating"}, []string{"Applied"}, seq("Updating", "Failed"))
-	var use *unexpectedStateError
-	if !errors.As(err, &use) || use.State != "Failed" {
-		t.Errorf("Failed: want unexpectedStateError, got %v", err)
-	}
-	_, err = waitForState(ctx, 400*time.Millisecond, []string{"Updating"}, []string{"Applied"}, seq("Updating"))
-	if err == nil || !strings.Contains(err.Error(), "timed out") {
-		t.Errorf("never Applied: want a timeout, got %v", err)
-	}
-	got, err = waitForState(ctx, 10*time.Second, []string{"Deleting"}, []string{""}, seq("Deleting", ""))
-	if err != nil || got != "obj-" {
-		t.Errorf("deletion: %q, %v", got, err)
-	}
-}
-
-func TestRetryWhen(t *testing.T) {
-	calls := 0
-	prior := &awstypes.PriorRequestNotComplete{}
-	err := retryWhen(context.Background(), 10*time.Second, func(err error) bool { return isA[*awstypes.PriorRequestNotComplete](err) }, func(context.Context) error {
-		calls++
-		if calls < 3 {
-			return prior
-		}
-		return nil
-	})
-	if err != nil || calls != 3 {
-		t.Errorf("retried %d times, err %v; want success on the third call", calls, err)
-	}
-	calls = 0
-	other := errors.New("boom")
-	if err := retryWhen(context.Background(), 10*time.Second, func(error) bool { return false }, func(context.Context) error { calls++; return other }); !errors.Is(err, other) || calls != 1 {
-		t.Errorf("non-retryable error: %v after %d calls", err, calls)
-	}
-}
 
 func TestResourceTags(t *testing.T) {
 	defaults := map[string]string{"team": "edge", "env": "prod"}

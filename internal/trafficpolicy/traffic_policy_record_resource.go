@@ -22,6 +22,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/regis-infra/terraform-provider-regis/internal/awsapi"
 	"github.com/regis-infra/terraform-provider-regis/internal/conns"
 )
 
@@ -191,7 +192,7 @@ func (r *trafficPolicyRecordResource) ModifyPlan(ctx context.Context, req resour
 		// A version not visible yet is left to Create/Update, which wait for
 		// it and explain a missing one; any other failure stops the plan
 		// rather than risk planning an in-place update Route 53 would refuse.
-		if err != nil && !isA[*awstypes.NoSuchTrafficPolicy](err) {
+		if err != nil && !awsapi.IsA[*awstypes.NoSuchTrafficPolicy](err) {
 			resp.Diagnostics.AddError("Planning policy record",
 				fmt.Sprintf("GetTrafficPolicy %s version %d (to learn its record type): %v", plan.TrafficPolicyID.ValueString(), plan.TrafficPolicyVersion.ValueInt64(), err))
 			return
@@ -236,12 +237,8 @@ func (r *trafficPolicyRecordResource) Create(ctx context.Context, req resource.C
 		TrafficPolicyId:      aws.String(plan.TrafficPolicyID.ValueString()),
 		TrafficPolicyVersion: aws.Int32(int32(plan.TrafficPolicyVersion.ValueInt64())),
 	}
-	var inst *awstypes.TrafficPolicyInstance
-	err := retryWhen(ctx, policyVisibleTimeout, func(err error) bool {
-		return isA[*awstypes.NoSuchTrafficPolicy](err) || isA[*awstypes.PriorRequestNotComplete](err)
-	}, func(ctx context.Context) error {
-		var err error
-		inst, err = createOnce(ctx, conn, func(ctx context.Context, optFns ...func(*route53.Options)) (*awstypes.TrafficPolicyInstance, error) {
+	inst, err := awsapi.RetryWhen(ctx, policyVisibleTimeout, func(ctx context.Context) (*awstypes.TrafficPolicyInstance, error) {
+		return createOnce(ctx, conn, func(ctx context.Context, optFns ...func(*route53.Options)) (*awstypes.TrafficPolicyInstance, error) {
 			out, err := conn.CreateTrafficPolicyInstance(ctx, input, optFns...)
 			if err != nil {
 				return nil, err
@@ -250,7 +247,8 @@ func (r *trafficPolicyRecordResource) Create(ctx context.Context, req resource.C
 		}, func(ctx context.Context) (*awstypes.TrafficPolicyInstance, bool, error) {
 			return findCreatedTrafficPolicyInstance(ctx, conn, input)
 		})
-		return err
+	}, func(err error) bool {
+		return awsapi.IsA[*awstypes.NoSuchTrafficPolicy](err) || awsapi.IsA[*awstypes.PriorRequestNotComplete](err)
 	})
 	if err != nil {
 		resp.Diagnostics.AddError(fmt.Sprintf("Creating policy record %s", name), createRecordErrorDetail(plan, err))
@@ -279,15 +277,15 @@ func (r *trafficPolicyRecordResource) Create(ctx context.Context, req resource.C
 
 func createRecordErrorDetail(plan TrafficPolicyRecordResourceModel, err error) string {
 	switch {
-	case isA[*awstypes.NoSuchTrafficPolicy](err):
+	case awsapi.IsA[*awstypes.NoSuchTrafficPolicy](err):
 		return fmt.Sprintf("Version %d of traffic policy %s does not exist: check traffic_policy_id and traffic_policy_version. Route 53 said: %v",
 			plan.TrafficPolicyVersion.ValueInt64(), plan.TrafficPolicyID.ValueString(), err)
-	case isA[*awstypes.NoSuchHostedZone](err):
+	case awsapi.IsA[*awstypes.NoSuchHostedZone](err):
 		return fmt.Sprintf("Hosted zone %s does not exist: check hosted_zone_id. Route 53 said: %v", plan.HostedZoneID.ValueString(), err)
-	case isA[*awstypes.TrafficPolicyInstanceAlreadyExists](err):
+	case awsapi.IsA[*awstypes.TrafficPolicyInstanceAlreadyExists](err):
 		return fmt.Sprintf("A policy record for %s already exists in hosted zone %s; import it (terraform import <address> <id>) or remove it first. Route 53 said: %v",
 			plan.Name.ValueString(), plan.HostedZoneID.ValueString(), err)
-	case isA[*awstypes.TooManyTrafficPolicyInstances](err):
+	case awsapi.IsA[*awstypes.TooManyTrafficPolicyInstances](err):
 		return fmt.Sprintf("The account has as many policy records as its quota allows (5 by default); ask AWS for a higher quota. Route 53 said: %v", err)
 	}
 	return err.Error()
@@ -321,7 +319,7 @@ func (r *trafficPolicyRecordResource) Read(ctx context.Context, req resource.Rea
 		return
 	}
 	inst, err := findTrafficPolicyInstanceByID(ctx, r.client.Route53(ctx), state.ID.ValueString())
-	if notFound(err) {
+	if awsapi.IsNotFound(err) {
 		resp.Diagnostics.AddWarning("Policy record not found",
 			fmt.Sprintf("Policy record %s (%s) no longer exists in Route 53; it is removed from the state and will be created again.", state.Name.ValueString(), state.ID.ValueString()))
 		resp.State.RemoveResource(ctx)
@@ -371,22 +369,21 @@ func (r *trafficPolicyRecordResource) Update(ctx context.Context, req resource.U
 		version:  int32(plan.TrafficPolicyVersion.ValueInt64()),
 		ttl:      plan.TTL.ValueInt64(),
 	}
-	err := retryWhen(ctx, timeout, func(err error) bool { return isA[*awstypes.PriorRequestNotComplete](err) }, func(ctx context.Context) error {
-		_, err := conn.UpdateTrafficPolicyInstance(ctx, &route53.UpdateTrafficPolicyInstanceInput{
+	_, err := awsapi.RetryWhen(ctx, timeout, func(ctx context.Context) (*route53.UpdateTrafficPolicyInstanceOutput, error) {
+		return conn.UpdateTrafficPolicyInstance(ctx, &route53.UpdateTrafficPolicyInstanceInput{
 			Id:                   aws.String(id),
 			TTL:                  aws.Int64(want.ttl),
 			TrafficPolicyId:      aws.String(want.policyID),
 			TrafficPolicyVersion: aws.Int32(want.version),
 		})
-		return err
-	})
+	}, awsapi.IsA[*awstypes.PriorRequestNotComplete])
 	if err != nil {
 		detail := fmt.Sprintf("UpdateTrafficPolicyInstance %s to version %d of policy %s: %v", id, want.version, want.policyID, err)
 		switch {
-		case isA[*awstypes.ConflictingTypes](err):
+		case awsapi.IsA[*awstypes.ConflictingTypes](err):
 			detail = fmt.Sprintf("Version %d of policy %s creates records of another DNS type than this policy record (%s); Route 53 cannot change the type in place. "+
 				"Create a new policy record for the new type instead. Route 53 said: %v", want.version, want.policyID, state.RecordType.ValueString(), err)
-		case isA[*awstypes.NoSuchTrafficPolicy](err):
+		case awsapi.IsA[*awstypes.NoSuchTrafficPolicy](err):
 			detail = fmt.Sprintf("Version %d of traffic policy %s does not exist: check traffic_policy_id and traffic_policy_version. Route 53 said: %v", want.version, want.policyID, err)
 		}
 		resp.Diagnostics.AddError(fmt.Sprintf("Updating policy record %s", plan.Name.ValueString()), detail)
@@ -418,11 +415,10 @@ func (r *trafficPolicyRecordResource) Delete(ctx context.Context, req resource.D
 	}
 	conn := r.client.Route53(ctx)
 	id := state.ID.ValueString()
-	err := retryWhen(ctx, timeout, func(err error) bool { return isA[*awstypes.PriorRequestNotComplete](err) }, func(ctx context.Context) error {
-		_, err := conn.DeleteTrafficPolicyInstance(ctx, &route53.DeleteTrafficPolicyInstanceInput{Id: aws.String(id)})
-		return err
-	})
-	if isA[*awstypes.NoSuchTrafficPolicyInstance](err) {
+	_, err := awsapi.RetryWhen(ctx, timeout, func(ctx context.Context) (*route53.DeleteTrafficPolicyInstanceOutput, error) {
+		return conn.DeleteTrafficPolicyInstance(ctx, &route53.DeleteTrafficPolicyInstanceInput{Id: aws.String(id)})
+	}, awsapi.IsA[*awstypes.PriorRequestNotComplete])
+	if awsapi.IsA[*awstypes.NoSuchTrafficPolicyInstance](err) {
 		return
 	}
 	if err != nil {
@@ -440,17 +436,18 @@ func (r *trafficPolicyRecordResource) ImportState(ctx context.Context, req resou
 
 // ----------------------------------------------------- find, status, wait
 
-// findTrafficPolicyInstanceByID returns the instance, or errNotFound.
+// findTrafficPolicyInstanceByID returns the instance, or an
+// awsapi.NotFoundError.
 func findTrafficPolicyInstanceByID(ctx context.Context, conn *route53.Client, id string) (*awstypes.TrafficPolicyInstance, error) {
 	out, err := conn.GetTrafficPolicyInstance(ctx, &route53.GetTrafficPolicyInstanceInput{Id: aws.String(id)})
-	if isA[*awstypes.NoSuchTrafficPolicyInstance](err) {
-		return nil, errNotFound
+	if awsapi.IsA[*awstypes.NoSuchTrafficPolicyInstance](err) {
+		return nil, awsapi.NewNotFound("policy record "+id, err)
 	}
 	if err != nil {
 		return nil, err
 	}
 	if out.TrafficPolicyInstance == nil {
-		return nil, errNotFound
+		return nil, awsapi.NewNotFound("policy record "+id, nil)
 	}
 	return out.TrafficPolicyInstance, nil
 }
@@ -462,7 +459,7 @@ func findCreatedTrafficPolicyInstance(ctx context.Context, conn *route53.Client,
 	input := &route53.ListTrafficPolicyInstancesByHostedZoneInput{HostedZoneId: in.HostedZoneId}
 	for {
 		out, err := conn.ListTrafficPolicyInstancesByHostedZone(ctx, input)
-		if isA[*awstypes.NoSuchTrafficPolicyInstance](err) {
+		if awsapi.IsA[*awstypes.NoSuchTrafficPolicyInstance](err) {
 			return nil, false, nil
 		}
 		if err != nil {
@@ -498,10 +495,10 @@ type instanceTarget struct {
 const stateAppliedBefore = "Applied (not yet updated)"
 
 // statusTrafficPolicyInstance reports the instance's State ("" once it is gone).
-func statusTrafficPolicyInstance(conn *route53.Client, id string, want *instanceTarget) func(context.Context) (*awstypes.TrafficPolicyInstance, string, error) {
+func statusTrafficPolicyInstance(conn *route53.Client, id string, want *instanceTarget) awsapi.StatusFunc[*awstypes.TrafficPolicyInstance] {
 	return func(ctx context.Context) (*awstypes.TrafficPolicyInstance, string, error) {
 		inst, err := findTrafficPolicyInstanceByID(ctx, conn, id)
-		if notFound(err) {
+		if awsapi.IsNotFound(err) {
 			return nil, "", nil
 		}
 		if err != nil {
@@ -520,11 +517,11 @@ func statusTrafficPolicyInstance(conn *route53.Client, id string, want *instance
 // the settings of want, for an update). A Failed instance is an error carrying
 // Route 53's Message.
 func waitTrafficPolicyInstanceApplied(ctx context.Context, conn *route53.Client, id string, timeout time.Duration, want *instanceTarget) (*awstypes.TrafficPolicyInstance, error) {
-	inst, err := waitForState(ctx, timeout,
+	inst, err := awsapi.WaitForState(ctx, timeout,
 		[]string{trafficPolicyInstanceStateCreating, trafficPolicyInstanceStateUpdating, stateAppliedBefore},
 		[]string{trafficPolicyInstanceStateApplied},
 		statusTrafficPolicyInstance(conn, id, want))
-	var use *unexpectedStateError
+	var use *awsapi.UnexpectedStateError
 	if errors.As(err, &use) && inst != nil {
 		use.Message = aws.ToString(inst.Message)
 	}
@@ -533,11 +530,11 @@ func waitTrafficPolicyInstanceApplied(ctx context.Context, conn *route53.Client,
 
 // waitTrafficPolicyInstanceDeleted waits until the instance is gone.
 func waitTrafficPolicyInstanceDeleted(ctx context.Context, conn *route53.Client, id string, timeout time.Duration) (*awstypes.TrafficPolicyInstance, error) {
-	inst, err := waitForState(ctx, timeout,
+	inst, err := awsapi.WaitForState(ctx, timeout,
 		[]string{trafficPolicyInstanceStateDeleting, trafficPolicyInstanceStateApplied},
 		[]string{""},
 		statusTrafficPolicyInstance(conn, id, nil))
-	var use *unexpectedStateError
+	var use *awsapi.UnexpectedStateError
 	if errors.As(err, &use) && inst != nil {
 		use.Message = aws.ToString(inst.Message)
 	}

@@ -23,6 +23,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/regis-infra/terraform-provider-regis/internal/awsapi"
 	"github.com/regis-infra/terraform-provider-regis/internal/conns"
 	"github.com/regis-infra/terraform-provider-regis/internal/trafficflow"
 )
@@ -360,13 +361,13 @@ func createTrafficPolicyVersion(ctx context.Context, conn *route53.Client, name,
 			select {
 			case <-ctx.Done():
 				return false
-			case <-time.After(time.Duration(attempt) * pollMin):
+			case <-time.After(time.Duration(attempt) * awsapi.FirstDelay):
 			}
 			return true
 		}
 		existing, err := findTrafficPolicyByName(ctx, conn, name)
 		switch {
-		case notFound(err):
+		case awsapi.IsNotFound(err):
 			tp, err := createOnce(ctx, conn, func(ctx context.Context, optFns ...func(*route53.Options)) (*awstypes.TrafficPolicy, error) {
 				out, err := conn.CreateTrafficPolicy(ctx, &route53.CreateTrafficPolicyInput{
 					Name:     aws.String(name),
@@ -381,7 +382,7 @@ func createTrafficPolicyVersion(ctx context.Context, conn *route53.Client, name,
 				// The policy exists now with this document as its only
 				// version: the call created it.
 				p, err := findTrafficPolicyByName(ctx, conn, name)
-				if notFound(err) || (err == nil && aws.ToInt32(p.LatestVersion) != 1) {
+				if awsapi.IsNotFound(err) || (err == nil && aws.ToInt32(p.LatestVersion) != 1) {
 					return nil, false, nil
 				}
 				if err != nil {
@@ -389,7 +390,7 @@ func createTrafficPolicyVersion(ctx context.Context, conn *route53.Client, name,
 				}
 				return findCreatedVersion(ctx, conn, aws.ToString(p.Id), 0, document, comment)
 			})
-			if isA[*awstypes.TrafficPolicyAlreadyExists](err) && retry(err) {
+			if awsapi.IsA[*awstypes.TrafficPolicyAlreadyExists](err) && retry(err) {
 				// Another version of the same name created the policy
 				// first: add this one as a new version of it.
 				continue
@@ -413,7 +414,7 @@ func createTrafficPolicyVersion(ctx context.Context, conn *route53.Client, name,
 			// this document and comment: the call created it.
 			return findCreatedVersion(ctx, conn, aws.ToString(existing.Id), aws.ToInt32(existing.LatestVersion), document, comment)
 		})
-		if (isA[*awstypes.NoSuchTrafficPolicy](err) || isA[*awstypes.ConcurrentModification](err)) && retry(err) {
+		if (awsapi.IsA[*awstypes.NoSuchTrafficPolicy](err) || awsapi.IsA[*awstypes.ConcurrentModification](err)) && retry(err) {
 			// The policy lost its last version meanwhile, or another
 			// version is being added: look again.
 			continue
@@ -429,7 +430,7 @@ func findCreatedVersion(ctx context.Context, conn *route53.Client, id string, af
 	input := &route53.ListTrafficPolicyVersionsInput{Id: aws.String(id), MaxItems: aws.Int32(100)}
 	for {
 		out, err := conn.ListTrafficPolicyVersions(ctx, input)
-		if isA[*awstypes.NoSuchTrafficPolicy](err) {
+		if awsapi.IsA[*awstypes.NoSuchTrafficPolicy](err) {
 			return nil, false, nil
 		}
 		if err != nil {
@@ -453,18 +454,18 @@ func findCreatedVersion(ctx context.Context, conn *route53.Client, id string, af
 
 func createErrorDetail(name string, err error) string {
 	switch {
-	case isA[*awstypes.TooManyTrafficPolicyVersionsForCurrentPolicy](err):
+	case awsapi.IsA[*awstypes.TooManyTrafficPolicyVersionsForCurrentPolicy](err):
 		return fmt.Sprintf("Traffic policy %q has the most versions Route 53 allows (1000). Destroy versions no record uses any more, or give the new version another name (a new policy). Route 53 said: %v", name, err)
-	case isA[*awstypes.TooManyTrafficPolicies](err):
+	case awsapi.IsA[*awstypes.TooManyTrafficPolicies](err):
 		return fmt.Sprintf("The account has as many traffic policies as its quota allows; delete unused policies or ask AWS for a higher quota. Route 53 said: %v", err)
-	case isA[*awstypes.InvalidTrafficPolicyDocument](err):
+	case awsapi.IsA[*awstypes.InvalidTrafficPolicyDocument](err):
 		return fmt.Sprintf("Route 53 rejected the document: %v", err)
 	}
 	return err.Error()
 }
 
 // findTrafficPolicyByName returns the summary of the policy named name, or
-// errNotFound.
+// an awsapi.NotFoundError.
 func findTrafficPolicyByName(ctx context.Context, conn *route53.Client, name string) (*awstypes.TrafficPolicySummary, error) {
 	input := &route53.ListTrafficPoliciesInput{MaxItems: aws.Int32(100)}
 	for {
@@ -478,22 +479,23 @@ func findTrafficPolicyByName(ctx context.Context, conn *route53.Client, name str
 			}
 		}
 		if !out.IsTruncated || out.TrafficPolicyIdMarker == nil {
-			return nil, errNotFound
+			return nil, awsapi.NewNotFound(fmt.Sprintf("traffic policy %q", name), nil)
 		}
 		input.TrafficPolicyIdMarker = out.TrafficPolicyIdMarker
 	}
 }
 
-// findTrafficPolicyVersion returns one version of a policy, or errNotFound
-// when the version was deleted. GetTrafficPolicy cannot tell: Route 53 keeps
-// deleted versions readable by id and version forever and only stops listing
-// them, so the version is looked up in ListTrafficPolicyVersions.
+// findTrafficPolicyVersion returns one version of a policy, or an
+// awsapi.NotFoundError when the version was deleted. GetTrafficPolicy cannot
+// tell: Route 53 keeps deleted versions readable by id and version forever
+// and only stops listing them, so the version is looked up in
+// ListTrafficPolicyVersions.
 func findTrafficPolicyVersion(ctx context.Context, conn *route53.Client, id string, version int32) (*awstypes.TrafficPolicy, error) {
 	input := &route53.ListTrafficPolicyVersionsInput{Id: aws.String(id), MaxItems: aws.Int32(100)}
 	for {
 		out, err := conn.ListTrafficPolicyVersions(ctx, input)
-		if isA[*awstypes.NoSuchTrafficPolicy](err) {
-			return nil, errNotFound
+		if awsapi.IsA[*awstypes.NoSuchTrafficPolicy](err) {
+			return nil, awsapi.NewNotFound(fmt.Sprintf("version %d of traffic policy %s", version, id), err)
 		}
 		if err != nil {
 			return nil, err
@@ -504,7 +506,7 @@ func findTrafficPolicyVersion(ctx context.Context, conn *route53.Client, id stri
 			}
 		}
 		if !out.IsTruncated || out.TrafficPolicyVersionMarker == nil || aws.ToString(out.TrafficPolicyVersionMarker) == aws.ToString(input.TrafficPolicyVersionMarker) {
-			return nil, errNotFound
+			return nil, awsapi.NewNotFound(fmt.Sprintf("version %d of traffic policy %s", version, id), nil)
 		}
 		input.TrafficPolicyVersionMarker = out.TrafficPolicyVersionMarker
 	}
@@ -520,7 +522,7 @@ func findTrafficPolicyInstancesByVersion(ctx context.Context, conn *route53.Clie
 	var all []awstypes.TrafficPolicyInstance
 	for {
 		out, err := conn.ListTrafficPolicyInstancesByPolicy(ctx, input)
-		if isA[*awstypes.NoSuchTrafficPolicy](err) {
+		if awsapi.IsA[*awstypes.NoSuchTrafficPolicy](err) {
 			return all, nil
 		}
 		if err != nil {
@@ -551,7 +553,7 @@ func (r *trafficPolicyVersionResource) Read(ctx context.Context, req resource.Re
 		return
 	}
 	tp, err := findTrafficPolicyVersion(ctx, r.client.Route53(ctx), policyID, version)
-	if notFound(err) {
+	if awsapi.IsNotFound(err) {
 		resp.Diagnostics.AddWarning("Traffic policy version not found",
 			fmt.Sprintf("Version %d of traffic policy %s no longer exists in Route 53; it is removed from the state and will be created again as a new version.", version, policyID))
 		resp.State.RemoveResource(ctx)
@@ -654,22 +656,20 @@ func (r *trafficPolicyVersionResource) Delete(ctx context.Context, req resource.
 	}
 
 	conn := r.client.Route53(ctx)
-	deadline := time.Now().Add(inUseWait)
-	delay := pollMin
-	for {
-		_, err := conn.DeleteTrafficPolicy(ctx, &route53.DeleteTrafficPolicyInput{Id: aws.String(policyID), Version: aws.Int32(version)})
-		if err == nil || isA[*awstypes.NoSuchTrafficPolicy](err) {
-			return
+	// Route 53 refuses while a policy record uses the version. Records that
+	// are moving away (or a list that is not up to date yet) are waited for;
+	// records that stay are reported.
+	var users []awstypes.TrafficPolicyInstance
+	var lerr error
+	_, err = awsapi.RetryWhen(ctx, inUseWait, func(ctx context.Context) (*route53.DeleteTrafficPolicyOutput, error) {
+		return conn.DeleteTrafficPolicy(ctx, &route53.DeleteTrafficPolicyInput{Id: aws.String(policyID), Version: aws.Int32(version)})
+	}, func(err error) bool {
+		if !awsapi.IsA[*awstypes.TrafficPolicyInUse](err) {
+			return false
 		}
-		if !isA[*awstypes.TrafficPolicyInUse](err) {
-			resp.Diagnostics.AddError("Deleting traffic policy version", fmt.Sprintf("Deleting %s: %v", what, err))
-			return
-		}
-		users, lerr := findTrafficPolicyInstancesByVersion(ctx, conn, policyID, version)
+		users, lerr = findTrafficPolicyInstancesByVersion(ctx, conn, policyID, version)
 		if lerr != nil {
-			resp.Diagnostics.AddError("Traffic policy version in use",
-				fmt.Sprintf("Route 53 refuses to delete %s because a policy record uses it (%v), and listing the records failed: %v.\n\n%s", what, err, lerr, inUseAdvice))
-			return
+			return false
 		}
 		moving := false
 		for _, u := range users {
@@ -677,19 +677,17 @@ func (r *trafficPolicyVersionResource) Delete(ctx context.Context, req resource.
 				moving = true
 			}
 		}
-		if (len(users) > 0 && !moving) || time.Now().After(deadline) {
-			resp.Diagnostics.AddError("Traffic policy version in use", inUseDetail(what, users))
-			return
-		}
-		// Records are moving away (or the list is not up to date yet):
-		// try again shortly.
-		select {
-		case <-ctx.Done():
-			resp.Diagnostics.AddError("Traffic policy version in use", inUseDetail(what, users))
-			return
-		case <-time.After(delay):
-		}
-		delay = min(delay*2, pollMax)
+		return len(users) == 0 || moving
+	})
+	switch {
+	case err == nil, awsapi.IsA[*awstypes.NoSuchTrafficPolicy](err):
+	case !awsapi.IsA[*awstypes.TrafficPolicyInUse](err):
+		resp.Diagnostics.AddError("Deleting traffic policy version", fmt.Sprintf("Deleting %s: %v", what, err))
+	case lerr != nil:
+		resp.Diagnostics.AddError("Traffic policy version in use",
+			fmt.Sprintf("Route 53 refuses to delete %s because a policy record uses it (%v), and listing the records failed: %v.\n\n%s", what, err, lerr, inUseAdvice))
+	default:
+		resp.Diagnostics.AddError("Traffic policy version in use", inUseDetail(what, users))
 	}
 }
 

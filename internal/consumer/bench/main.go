@@ -44,6 +44,7 @@ import (
 	"github.com/regis-infra/terraform-provider-regis/internal/consumer"
 	"github.com/regis-infra/terraform-provider-regis/internal/consumer/consumertest"
 	"github.com/regis-infra/terraform-provider-regis/internal/consumer/lambdazip"
+	"github.com/regis-infra/terraform-provider-regis/internal/contract"
 	"github.com/regis-infra/terraform-provider-regis/internal/lambdatest"
 	"github.com/regis-infra/terraform-provider-regis/internal/redistest"
 	"github.com/regis-infra/terraform-provider-regis/regis"
@@ -220,9 +221,9 @@ func selfCPU() time.Duration {
 }
 
 func newHandler(addr string, ordered bool) (*consumer.Handler, redis.UniversalClient) {
-	cfg := consumer.Config{
-		RedisAddrs: []string{addr}, Ordered: ordered, TombstoneTTL: consumer.DefaultTombstoneTTL,
-		MetricsNamespace: consumer.DefaultMetricsNamespace, Region: "eu-west-1",
+	cfg := contract.Config{
+		RedisAddrs: []string{addr}, Ordered: ordered, TombstoneTTL: contract.DefaultTombstoneTTL,
+		MetricsNamespace: contract.DefaultMetricsNamespace, Region: "eu-west-1",
 	}
 	rdb := consumer.NewRedisClient(cfg, consumer.Credentials{}, consumer.ClientOptions{})
 	h := consumer.NewHandler(consumer.Options{
