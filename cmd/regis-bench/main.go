@@ -1,8 +1,9 @@
-// Command bench measures the consumer against the targets in
+// Command regis-bench measures the consumer against the targets in
 // docs/performance.md, in one run, and prints the figures as ratios to
 // redis-benchmark on the same server plus absolute numbers:
 //
-//	go run ./internal/consumer/bench            (make bench)
+//	go run ./cmd/regis-bench                     (make bench)
+//	go run ./cmd/regis-bench -rounds 3 -only a,b (the quick quiet-machine check)
 //
 // It starts its own redis-server (--save ” --appendonly no) on a free
 // loopback port and measures:
@@ -15,8 +16,15 @@
 //	    its first GET /2018-06-01/runtime/invocation/next on a local
 //	    Runtime API (plus its first invocation, which dials Redis).
 //
+// Every throughput phase also measures the CPU time the rest of the
+// machine used while it ran: /proc/stat's busy time minus this process,
+// its redis-benchmark and its redis-server. A round in which the others
+// used more than -quiet-limit of a core (default 10%) is noisy: it is
+// shown but does not count toward a verdict, and a target is "met" only
+// where it holds on the quiet rounds.
+//
 // Nothing here asserts: the figures are printed. -cpuprofile writes a CPU
-// profile of the throughput phases.
+// profile of the first plain-mode throughput phase.
 package main
 
 import (
@@ -57,8 +65,10 @@ var (
 	skipZip    = flag.Bool("skip-zip", false, "skip building the zips and the cold-start measure")
 	cpuprofile = flag.String("cpuprofile", "", "write a CPU profile of the throughput runs to this file")
 	rbRequests = flag.Int("redis-benchmark-n", 1000000, "redis-benchmark -n")
-	rounds     = flag.Int("rounds", 5, "measurement rounds for (a) and (b); the median round is reported")
+	rounds     = flag.Int("rounds", 5, "measurement rounds for (a) and (b); the median quiet round is reported")
 	chunk      = flag.Int("chunk", 0, "Options.MaxChunkCommands (0: the default)")
+	only       = flag.String("only", "a,b,c,d", "figures to measure, comma-separated among a, b, c, d")
+	quietLimit = flag.Float64("quiet-limit", 0.10, "CPU, in cores, that other processes may use during a round for it to count")
 
 	cpuProfile *os.File
 )
@@ -74,6 +84,22 @@ func main() {
 type round struct {
 	rb, plain, ordered, share  float64
 	rbCost, plainCost, ordCost cost
+	// others is the CPU, in cores, that other processes used during the
+	// round's noisiest phase.
+	others float64
+}
+
+// quiet tells whether the others left the round alone.
+func (r round) quiet() bool { return r.others <= *quietLimit }
+
+// want tells whether figure x (a, b, c or d) is asked for.
+func want(x string) bool {
+	for _, f := range strings.Split(*only, ",") {
+		if strings.TrimSpace(f) == x {
+			return true
+		}
+	}
+	return false
 }
 
 type figures struct {
@@ -84,6 +110,8 @@ type figures struct {
 	firstInvoke                  time.Duration
 	redisVersion, cpu, goVersion string
 	cores                        int
+	loadBefore, loadAfter        string
+	latencyOthers                float64
 }
 
 func run() error {
@@ -114,75 +142,159 @@ func run() error {
 		defer pf.Close()
 		cpuProfile = pf
 	}
+	f.loadBefore = loadAverage()
 	// The machine may be shared: each round measures redis-benchmark, plain
-	// and ordered mode back to back; the median round is reported.
-	for r := 1; r <= *rounds; r++ {
-		fmt.Fprintf(os.Stderr, "round %d/%d: (a) redis-benchmark, (a) plain, (b) ordered …\n", r, *rounds)
-		rb, rbc, err := redisBenchmark(srv.Port)
+	// and ordered mode back to back, and what the others used meanwhile.
+	for r := 1; (want("a") || want("b")) && r <= *rounds; r++ {
+		fmt.Fprintf(os.Stderr, "round %d/%d …\n", r, *rounds)
+		var rd round
+		if want("a") {
+			rb, rbc, others, err := redisBenchmark(srv.Port)
+			if err != nil {
+				return err
+			}
+			rd.rb, rd.rbCost, rd.others = rb, rbc, max(rd.others, others)
+			rdb.FlushAll(ctx)
+		}
+		plain, share, pc, others, err := throughput(srv.Addr, false, r)
 		if err != nil {
 			return err
 		}
+		rd.plain, rd.share, rd.plainCost, rd.others = plain, share, pc, max(rd.others, others)
 		rdb.FlushAll(ctx)
-		plain, share, pc, err := throughput(srv.Addr, false, r)
-		if err != nil {
-			return err
+		if want("b") {
+			ordered, _, oc, others, err := throughput(srv.Addr, true, r)
+			if err != nil {
+				return err
+			}
+			rd.ordered, rd.ordCost, rd.others = ordered, oc, max(rd.others, others)
+			rdb.FlushAll(ctx)
 		}
-		rdb.FlushAll(ctx)
-		ordered, _, oc, err := throughput(srv.Addr, true, r)
-		if err != nil {
-			return err
+		noise := "quiet"
+		if !rd.quiet() {
+			noise = "NOISY: does not count"
 		}
-		rdb.FlushAll(ctx)
-		fmt.Fprintf(os.Stderr, "  redis-benchmark %.0f/s, plain %.0f/s (%.2f×), ordered %.0f/s (%.2f× plain)\n", rb, plain, plain/rb, ordered, ordered/plain)
-		f.rounds = append(f.rounds, round{rb, plain, ordered, share, rbc, pc, oc})
+		fmt.Fprintf(os.Stderr, "  redis-benchmark %.0f/s, plain %.0f/s, ordered %.0f/s; others used %.2f cores (%s)\n",
+			rd.rb, rd.plain, rd.ordered, rd.others, noise)
+		f.rounds = append(f.rounds, rd)
 	}
 	rdb.FlushAll(ctx)
-	fmt.Fprintln(os.Stderr, "(c) latency …")
-	if f.p50, f.p99, f.max, err = latency(srv.Addr, false); err != nil {
-		return err
+	if want("c") {
+		fmt.Fprintln(os.Stderr, "(c) latency …")
+		s0 := sampleCPU()
+		if f.p50, f.p99, f.max, err = latency(srv.Addr, false); err != nil {
+			return err
+		}
+		f.latencyOthers = othersSince(s0, 0)
+		if f.op50, f.op99, _, err = latency(srv.Addr, true); err != nil {
+			return err
+		}
 	}
-	if f.op50, f.op99, _, err = latency(srv.Addr, true); err != nil {
-		return err
-	}
-	if !*skipZip {
+	if !*skipZip && want("d") {
 		fmt.Fprintln(os.Stderr, "(d) zips and cold start …")
 		if err := zipAndStart(dir, srv.Addr, &f); err != nil {
 			return err
 		}
 	}
+	f.loadAfter = loadAverage()
 	report(os.Stdout, f)
 	return nil
 }
 
+// cpuSample is the machine's busy CPU time and this benchmark's own, in
+// clock ticks (USER_HZ, 100 per second on Linux).
+type cpuSample struct {
+	at                time.Time
+	busy, self, redis int64
+}
+
+const ticksPerSecond = 100
+
+func sampleCPU() cpuSample {
+	s := cpuSample{at: time.Now(), self: procTicks("self"), redis: procTicks(strconv.Itoa(redisPID))}
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return s
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	fields := strings.Fields(line) // cpu user nice system idle iowait irq softirq steal guest guest_nice
+	for i, v := range fields[1:] {
+		if i == 3 || i == 4 || i >= 8 { // idle, iowait; guest time is already in user
+			continue
+		}
+		n, _ := strconv.ParseInt(v, 10, 64)
+		s.busy += n
+	}
+	return s
+}
+
+// othersSince returns the CPU, in cores, that processes other than this
+// one, its Redis and a child that used child of CPU time used since s.
+func othersSince(s cpuSample, child time.Duration) float64 {
+	e := sampleCPU()
+	el := e.at.Sub(s.at).Seconds()
+	if el <= 0 {
+		return 0
+	}
+	ticks := (e.busy - s.busy) - (e.self - s.self) - (e.redis - s.redis) - int64(child.Seconds()*ticksPerSecond)
+	return max(0, float64(ticks)/ticksPerSecond/el)
+}
+
+// procTicks is a process's user+system CPU time in clock ticks
+// (/proc/PID/stat fields 14 and 15).
+func procTicks(pid string) int64 {
+	b, err := os.ReadFile("/proc/" + pid + "/stat")
+	if err != nil {
+		return 0
+	}
+	s := string(b)
+	fields := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
+	ut, _ := strconv.ParseInt(fields[11], 10, 64)
+	st, _ := strconv.ParseInt(fields[12], 10, 64)
+	return ut + st
+}
+
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	f := strings.Fields(string(b))
+	return strings.Join(f[:3], " ")
+}
+
 // redisBenchmark runs redis-benchmark -P 64 -d 200 -t set and returns SET/s.
-func redisBenchmark(port int) (float64, cost, error) {
+func redisBenchmark(port int) (float64, cost, float64, error) {
 	bin, err := exec.LookPath("redis-benchmark")
 	if err != nil {
-		return 0, cost{}, fmt.Errorf("redis-benchmark not found (apt-get install redis-tools): %w", err)
+		return 0, cost{}, 0, fmt.Errorf("redis-benchmark not found (apt-get install redis-tools): %w", err)
 	}
 	r0 := redisCPU()
+	s0 := sampleCPU()
 	cmd := exec.Command(bin, "-h", "127.0.0.1", "-p", strconv.Itoa(port), "-P", "64", "-d", "200",
 		"-t", "set", "-r", "10000", "-n", strconv.Itoa(*rbRequests), "--csv")
 	out, err := cmd.Output()
 	if err != nil {
-		return 0, cost{}, fmt.Errorf("redis-benchmark: %w", err)
+		return 0, cost{}, 0, fmt.Errorf("redis-benchmark: %w", err)
 	}
+	child := cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+	others := othersSince(s0, child)
 	n := float64(*rbRequests)
 	c := cost{
 		redisUS:  (redisCPU() - r0).Seconds() * 1e6 / n,
-		clientUS: (cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()).Seconds() * 1e6 / n,
+		clientUS: child.Seconds() * 1e6 / n,
 	}
 	recs, err := csv.NewReader(strings.NewReader(string(out))).ReadAll()
 	if err != nil {
-		return 0, c, fmt.Errorf("redis-benchmark output: %w: %s", err, out)
+		return 0, c, others, fmt.Errorf("redis-benchmark output: %w: %s", err, out)
 	}
 	for _, r := range recs {
 		if len(r) >= 2 && r[0] == "SET" {
 			v, err := strconv.ParseFloat(r[1], 64)
-			return v, c, err
+			return v, c, others, err
 		}
 	}
-	return 0, c, fmt.Errorf("no SET figure in: %s", out)
+	return 0, c, others, fmt.Errorf("no SET figure in: %s", out)
 }
 
 // cost is CPU time per SET: the Redis server's and the client's.
@@ -269,7 +381,7 @@ func batch(rng *rand.Rand, iter, msgs, perMsg int, base uint64) events.SQSEvent 
 
 // throughput returns commands/s through the handler for batches of 10 × 1000
 // SETs, and the share of that time spent decoding and validating.
-func throughput(addr string, ordered bool, round int) (float64, float64, cost, error) {
+func throughput(addr string, ordered bool, round int) (float64, float64, cost, float64, error) {
 	h, rdb := newHandler(addr, ordered)
 	defer rdb.Close()
 	rng := rand.New(rand.NewSource(1))
@@ -286,19 +398,21 @@ func throughput(addr string, ordered bool, round int) (float64, float64, cost, e
 	defer cancel()
 	var start time.Time
 	var r0, c0 time.Duration
+	var s0 cpuSample
 	for i, ev := range evs {
 		if i == warm {
-			start, r0, c0 = time.Now(), redisCPU(), selfCPU()
+			start, r0, c0, s0 = time.Now(), redisCPU(), selfCPU(), sampleCPU()
 			if cpuProfile != nil {
 				_ = pprof.StartCPUProfile(cpuProfile)
 			}
 		}
 		resp, err := h.Handle(ctx, ev)
 		if err != nil || len(resp.BatchItemFailures) != 0 {
-			return 0, 0, cost{}, fmt.Errorf("batch %d: %v %v", i, err, resp.BatchItemFailures)
+			return 0, 0, cost{}, 0, fmt.Errorf("batch %d: %v %v", i, err, resp.BatchItemFailures)
 		}
 	}
 	elapsed := time.Since(start)
+	others := othersSince(s0, 0)
 	n := float64(*iterations * 10 * 1000)
 	c := cost{redisUS: (redisCPU() - r0).Seconds() * 1e6 / n, clientUS: (selfCPU() - c0).Seconds() * 1e6 / n}
 	if cpuProfile != nil {
@@ -312,17 +426,17 @@ func throughput(addr string, ordered bool, round int) (float64, float64, cost, e
 		for _, r := range ev.Records {
 			m, err := regis.Decode([]byte(r.Body))
 			if err != nil {
-				return 0, 0, c, err
+				return 0, 0, c, others, err
 			}
 			for _, cmd := range m.Commands {
 				if err := regis.Validate(cmd.Args, ordered); err != nil {
-					return 0, 0, c, err
+					return 0, 0, c, others, err
 				}
 			}
 		}
 	}
 	share := time.Since(d0).Seconds() / elapsed.Seconds()
-	return ops, share, c, nil
+	return ops, share, c, others, nil
 }
 
 // latency times Handle for batches of 10 one-command messages.
@@ -459,8 +573,12 @@ func cpuModel() string {
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.3f ms", float64(d.Microseconds())/1000) }
 
-func verdict(ok bool) string {
-	if ok {
+// verdict says whether a target is met, on quiet measurements only.
+func verdict(ok, quiet bool) string {
+	switch {
+	case !quiet:
+		return "no verdict (noisy)"
+	case ok:
 		return "met"
 	}
 	return "MISSED"
@@ -468,48 +586,88 @@ func verdict(ok bool) string {
 
 func report(w io.Writer, f figures) {
 	fmt.Fprintf(w, "machine: %d cores, %s; %s; %s\n", f.cores, f.cpu, f.goVersion, f.redisVersion)
-	fmt.Fprintf(w, "rounds (redis-benchmark SET/s, plain SET/s, ordered SET/s):")
-	for _, r := range f.rounds {
-		fmt.Fprintf(w, " [%.0f %.0f %.0f]", r.rb, r.plain, r.ordered)
-	}
-	fmt.Fprintf(w, "\n\n")
-	fmt.Fprintf(w, "| figure | measured | target | |\n|---|---|---|---|\n")
-	// Each round's ratios; the median round is reported, with the range.
-	var ras, rbs []float64
-	for _, r := range f.rounds {
-		ras = append(ras, r.plain/r.rb)
-		rbs = append(rbs, r.ordered/r.plain)
-	}
-	ma, ia := median(ras)
-	mb, ib := median(rbs)
-	a, b := f.rounds[ia], f.rounds[ib]
-	fmt.Fprintf(w, "| (a) handler, 10 msgs × 1000 SET 200 B, vs redis-benchmark -P 64 -d 200 | %.2f× median of %d rounds (range %.2f–%.2f×); median round %.0f vs %.0f SET/s, decode+validate %.0f%% of handler time | ≥ 0.8× | %s |\n",
-		ma, len(ras), minOf(ras), maxOf(ras), a.plain, a.rb, 100*a.share, verdict(ma >= 0.8))
-	fmt.Fprintf(w, "| (b) ordered mode vs plain mode | %.2f× median (range %.2f–%.2f×); median round %.0f vs %.0f SET/s | ≥ 0.5× | %s |\n",
-		mb, minOf(rbs), maxOf(rbs), b.ordered, b.plain, verdict(mb >= 0.5))
-	// CPU cost per SET, medians over rounds: robust to other load on the
-	// machine, which stretches wall-clock time but not CPU time much.
-	med := func(get func(r round) float64) float64 {
-		xs := make([]float64, len(f.rounds))
+	fmt.Fprintf(w, "conditions: load average %s before, %s after; a round counts when other processes used at most %.2f of a core during each of its phases\n\n",
+		f.loadBefore, f.loadAfter, *quietLimit)
+	var quiet []round
+	if len(f.rounds) > 0 {
+		fmt.Fprintf(w, "| round | redis-benchmark SET/s | plain SET/s | ordered SET/s | others' CPU (cores) | counts |\n|---|---|---|---|---|---|\n")
 		for i, r := range f.rounds {
-			xs[i] = get(r)
+			counts := "yes"
+			if r.quiet() {
+				quiet = append(quiet, r)
+			} else {
+				counts = "no: noisy"
+			}
+			fmt.Fprintf(w, "| %d | %.0f | %.0f | %.0f | %.2f | %s |\n", i+1, r.rb, r.plain, r.ordered, r.others, counts)
 		}
-		m, _ := median(xs)
-		return m
+		fmt.Fprintf(w, "\nquiet rounds: %d of %d\n\n", len(quiet), len(f.rounds))
 	}
-	rbc := cost{med(func(r round) float64 { return r.rbCost.redisUS }), med(func(r round) float64 { return r.rbCost.clientUS })}
-	pc := cost{med(func(r round) float64 { return r.plainCost.redisUS }), med(func(r round) float64 { return r.plainCost.clientUS })}
-	oc := cost{med(func(r round) float64 { return r.ordCost.redisUS }), med(func(r round) float64 { return r.ordCost.clientUS })}
-	fmt.Fprintf(w, "| (a) CPU µs per SET (Redis / client): redis-benchmark %.2f / %.2f, handler plain %.2f / %.2f → CPU-bound ratio | %.2f× | ≥ 0.8× | %s |\n",
-		rbc.redisUS, rbc.clientUS, pc.redisUS, pc.clientUS, pc.bound()/rbc.bound(), verdict(pc.bound()/rbc.bound() >= 0.8))
-	fmt.Fprintf(w, "| (b) CPU µs per SET (Redis / client): ordered %.2f / %.2f → CPU-bound ratio to plain | %.2f× | ≥ 0.5× | %s |\n",
-		oc.redisUS, oc.clientUS, oc.bound()/pc.bound(), verdict(oc.bound()/pc.bound() >= 0.5))
-	fmt.Fprintf(w, "| (c) latency, 10 one-command messages per batch, plain | p50 %s, p99 %s, max %s | p99 ≤ 2 ms | %s |\n",
-		ms(f.p50), ms(f.p99), ms(f.max), verdict(f.p99 <= 2*time.Millisecond))
-	fmt.Fprintf(w, "| (c) same, ordered mode | p50 %s, p99 %s | (info) | |\n", ms(f.op50), ms(f.op99))
+	fmt.Fprintf(w, "| figure | measured (median of the quiet rounds; all rounds in brackets) | target | |\n|---|---|---|---|\n")
+	// med returns the median of get over the quiet rounds and over all.
+	med := func(get func(r round) float64) (q, all float64) {
+		xs := make([]float64, 0, len(f.rounds))
+		for _, r := range f.rounds {
+			xs = append(xs, get(r))
+		}
+		all, _ = median(xs)
+		xs = xs[:0]
+		for _, r := range quiet {
+			xs = append(xs, get(r))
+		}
+		if len(xs) > 0 {
+			q, _ = median(xs)
+		}
+		return q, all
+	}
+	isQuiet := len(quiet) > 0
+	show := func(q, all float64, unit string) string {
+		if !isQuiet {
+			return fmt.Sprintf("— [%.2f%s]", all, unit)
+		}
+		return fmt.Sprintf("%.2f%s [%.2f%s]", q, unit, all, unit)
+	}
+	if len(f.rounds) > 0 && want("a") {
+		q, all := med(func(r round) float64 { return r.plain / r.rb })
+		fmt.Fprintf(w, "| (a) handler plain mode, 10 msgs × 1000 SET 200 B, vs redis-benchmark -P 64 -d 200, SET/s | %s | ≥ 0.8× | %s |\n", show(q, all, "×"), verdict(q >= 0.8, isQuiet))
+		rr, rra := med(func(r round) float64 { return r.rbCost.redisUS })
+		rc, rca := med(func(r round) float64 { return r.rbCost.clientUS })
+		pr, pra := med(func(r round) float64 { return r.plainCost.redisUS })
+		pcl, pcla := med(func(r round) float64 { return r.plainCost.clientUS })
+		bq, ba := med(func(r round) float64 { return r.plainCost.bound() / r.rbCost.bound() })
+		fmt.Fprintf(w, "| (a) CPU µs per SET, Redis / client: redis-benchmark %s / %s, handler %s / %s → CPU-bound ratio | %s | ≥ 0.8× | %s |\n",
+			show(rr, rra, ""), show(rc, rca, ""), show(pr, pra, ""), show(pcl, pcla, ""), show(bq, ba, "×"), verdict(bq >= 0.8, isQuiet))
+		fmt.Fprintf(w, "| (a) consumer CPU per SET | %s µs | ≤ 0.8 µs | %s |\n", show(pcl, pcla, ""), verdict(pcl <= 0.8, isQuiet))
+	}
+	if len(f.rounds) > 0 && want("b") {
+		q, all := med(func(r round) float64 { return r.ordered / r.plain })
+		fmt.Fprintf(w, "| (b) ordered mode vs plain mode, SET/s | %s | ≥ 0.5× | %s |\n", show(q, all, "×"), verdict(q >= 0.5, isQuiet))
+		or, ora := med(func(r round) float64 { return r.ordCost.redisUS })
+		oc, oca := med(func(r round) float64 { return r.ordCost.clientUS })
+		bq, ba := med(func(r round) float64 { return r.ordCost.bound() / r.plainCost.bound() })
+		fmt.Fprintf(w, "| (b) CPU µs per SET, Redis / client: ordered %s / %s → CPU-bound ratio to plain | %s | ≥ 0.5× | %s |\n",
+			show(or, ora, ""), show(oc, oca, ""), show(bq, ba, "×"), verdict(bq >= 0.5, isQuiet))
+	}
+	if len(f.rounds) > 0 {
+		pq, pa := med(func(r round) float64 { return 1e6 / r.plainCost.clientUS })
+		line := fmt.Sprintf("plain %s", show(pq/1e6, pa/1e6, "M"))
+		if want("b") {
+			oq, oa := med(func(r round) float64 { return 1e6 / r.ordCost.clientUS })
+			line += fmt.Sprintf(", ordered %s", show(oq/1e6, oa/1e6, "M"))
+		}
+		fmt.Fprintf(w, "| consumer commands per CPU-second (the cost table's input) | %s | (info) | |\n", line)
+	}
+	if want("c") {
+		noisy := ""
+		if f.latencyOthers > *quietLimit {
+			noisy = fmt.Sprintf(" (others used %.2f cores)", f.latencyOthers)
+		}
+		fmt.Fprintf(w, "| (c) latency, 10 one-command messages per batch, plain | p50 %s, p99 %s, max %s%s | p99 ≤ 2 ms | %s |\n",
+			ms(f.p50), ms(f.p99), ms(f.max), noisy, verdict(f.p99 <= 2*time.Millisecond, f.latencyOthers <= *quietLimit))
+		fmt.Fprintf(w, "| (c) same, ordered mode | p50 %s, p99 %s | (info) | |\n", ms(f.op50), ms(f.op99))
+	}
 	if f.zipArm > 0 {
 		fmt.Fprintf(w, "| (d) zip size arm64 / x86_64 | %.2f MB / %.2f MB | ≤ 6 MB | %s |\n",
-			float64(f.zipArm)/1e6, float64(f.zipX86)/1e6, verdict(f.zipArm <= 6e6 && f.zipX86 <= 6e6))
+			float64(f.zipArm)/1e6, float64(f.zipX86)/1e6, verdict(f.zipArm <= 6e6 && f.zipX86 <= 6e6, true))
 		fmt.Fprintf(w, "| (d) process start → first GET …/invocation/next (%s) | p50 %s, p90 %s, min %s | (info; ≈42 ms median Go cold init on Lambda arm64 includes the sandbox) | |\n",
 			runtime.GOARCH, ms(f.startP50), ms(f.startP90), ms(f.startMin))
 		fmt.Fprintf(w, "| (d) first invocation after start (dials Redis), 10 messages | p50 %s | (info) | |\n", ms(f.firstInvoke))
@@ -525,20 +683,4 @@ func median(xs []float64) (float64, int) {
 	sort.Slice(idx, func(i, j int) bool { return xs[idx[i]] < xs[idx[j]] })
 	m := idx[len(idx)/2]
 	return xs[m], m
-}
-
-func minOf(xs []float64) float64 {
-	m := xs[0]
-	for _, x := range xs {
-		m = min(m, x)
-	}
-	return m
-}
-
-func maxOf(xs []float64) float64 {
-	m := xs[0]
-	for _, x := range xs {
-		m = max(m, x)
-	}
-	return m
 }
