@@ -407,8 +407,11 @@ func throughput(addr string, ordered bool, round int) (float64, float64, cost, f
 			}
 		}
 		resp, err := h.Handle(ctx, ev)
-		if err != nil || len(resp.BatchItemFailures) != 0 {
-			return 0, 0, cost{}, 0, fmt.Errorf("batch %d: %v %v", i, err, resp.BatchItemFailures)
+		if err != nil {
+			return 0, 0, cost{}, 0, fmt.Errorf("batch %d: %w", i, err)
+		}
+		if len(resp.BatchItemFailures) != 0 {
+			return 0, 0, cost{}, 0, fmt.Errorf("batch %d: failed %v", i, resp.BatchItemFailures)
 		}
 	}
 	elapsed := time.Since(start)
@@ -440,7 +443,7 @@ func throughput(addr string, ordered bool, round int) (float64, float64, cost, f
 }
 
 // latency times Handle for batches of 10 one-command messages.
-func latency(addr string, ordered bool) (p50, p99, max time.Duration, err error) {
+func latency(addr string, ordered bool) (p50, p99, worst time.Duration, err error) {
 	h, rdb := newHandler(addr, ordered)
 	defer rdb.Close()
 	rng := rand.New(rand.NewSource(2))
@@ -461,8 +464,11 @@ func latency(addr string, ordered bool) (p50, p99, max time.Duration, err error)
 		resp, herr := h.Handle(c, ev)
 		el := time.Since(t0)
 		cancel()
-		if herr != nil || len(resp.BatchItemFailures) != 0 {
-			return 0, 0, 0, fmt.Errorf("batch %d: %v %v", i, herr, resp.BatchItemFailures)
+		if herr != nil {
+			return 0, 0, 0, fmt.Errorf("batch %d: %w", i, herr)
+		}
+		if len(resp.BatchItemFailures) != 0 {
+			return 0, 0, 0, fmt.Errorf("batch %d: failed %v", i, resp.BatchItemFailures)
 		}
 		if i >= 100 { // warm-up
 			d = append(d, el)

@@ -60,12 +60,10 @@ func (h *Handler) apply(ctx context.Context, deadline time.Time, items []item, c
 	}
 }
 
-// sent is one Redis command of a pipeline and the wire command it is (part
-// of).
+// sent is one Redis command of a pipeline and its arguments.
 type sent struct {
-	item, wire int
-	cmd        *redis.Cmd
-	args       []any
+	cmd  *redis.Cmd
+	args []any
 }
 
 // subResult is the outcome of one Redis write of a wire command.

@@ -104,7 +104,7 @@ func TestOrderedConcurrentConsumers(t *testing.T) {
 					for i, a := range op.args {
 						args[i] = a
 					}
-					if err := refc.Do(ctx, args...).Err(); err != nil && err != redis.Nil {
+					if err := refc.Do(ctx, args...).Err(); err != nil && !errors.Is(err, redis.Nil) {
 						t.Fatalf("seed %d: reference %q: %v", seed, op.args, err)
 					}
 				}

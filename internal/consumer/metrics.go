@@ -36,15 +36,6 @@ func (s invocationStats) origin(region string) *originStats {
 	return o
 }
 
-func (s invocationStats) totals() (applied, failed, poisoned int) {
-	for _, o := range s {
-		applied += o.messagesApplied
-		failed += o.messagesFailed
-		poisoned += o.messagesPoisoned
-	}
-	return
-}
-
 type emfMetric struct {
 	Name string `json:"Name"`
 	Unit string `json:"Unit"`

@@ -101,7 +101,9 @@ func command(addr string, args ...string) (string, error) {
 		return "", fmt.Errorf("%s", strings.TrimSpace(line[1:]))
 	case '$':
 		var n int
-		fmt.Sscanf(line[1:], "%d", &n)
+		if _, err := fmt.Sscanf(line[1:], "%d", &n); err != nil {
+			return "", fmt.Errorf("bad bulk length %q: %w", line, err)
+		}
 		if n < 0 {
 			return "", nil
 		}
