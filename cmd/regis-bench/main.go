@@ -14,7 +14,11 @@
 //	(c) handler latency for 10 one-command messages per batch (p50/p99);
 //	(d) the zips' sizes, and the time from starting the bootstrap binary to
 //	    its first GET /2018-06-01/runtime/invocation/next on a local
-//	    Runtime API (plus its first invocation, which dials Redis).
+//	    Runtime API (plus its first invocation, which dials Redis);
+//	(e) what the publisher (regis.Publisher, default options, against a
+//	    recording SNS client) makes of 100,000 SETs of 200 B: commands per
+//	    message, bytes per message, SNS calls and the 64 KiB chunks SNS and
+//	    SQS bill — the inputs of the cost table in docs/performance.md.
 //
 // Every throughput phase also measures the CPU time the rest of the
 // machine used while it ran: /proc/stat's busy time minus this process,
@@ -43,10 +47,14 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/regis-infra/terraform-provider-regis/internal/consumer"
@@ -67,7 +75,7 @@ var (
 	rbRequests = flag.Int("redis-benchmark-n", 1000000, "redis-benchmark -n")
 	rounds     = flag.Int("rounds", 5, "measurement rounds for (a) and (b); the median quiet round is reported")
 	chunk      = flag.Int("chunk", 0, "Options.MaxChunkCommands (0: the default)")
-	only       = flag.String("only", "a,b,c,d", "figures to measure, comma-separated among a, b, c, d")
+	only       = flag.String("only", "a,b,c,d,e", "figures to measure, comma-separated among a, b, c, d, e")
 	quietLimit = flag.Float64("quiet-limit", 0.10, "CPU, in cores, that other processes may use during a round for it to count")
 
 	cpuProfile *os.File
@@ -112,6 +120,7 @@ type figures struct {
 	cores                        int
 	loadBefore, loadAfter        string
 	latencyOthers                float64
+	pub                          pubFigures
 }
 
 func run() error {
@@ -193,6 +202,12 @@ func run() error {
 	if !*skipZip && want("d") {
 		fmt.Fprintln(os.Stderr, "(d) zips and cold start …")
 		if err := zipAndStart(dir, srv.Addr, &f); err != nil {
+			return err
+		}
+	}
+	if want("e") {
+		fmt.Fprintln(os.Stderr, "(e) publisher …")
+		if f.pub, err = publisherFigures(); err != nil {
 			return err
 		}
 	}
@@ -458,7 +473,11 @@ func latency(addr string, ordered bool) (p50, p99, worst time.Duration, err erro
 	}
 	ctx := context.Background()
 	d := make([]time.Duration, 0, n)
+	var c0 time.Duration
 	for i, ev := range evs {
+		if i == 100 {
+			c0 = selfCPU()
+		}
 		c, cancel := context.WithTimeout(ctx, 3*time.Second)
 		t0 := time.Now()
 		resp, herr := h.Handle(c, ev)
@@ -474,9 +493,16 @@ func latency(addr string, ordered bool) (p50, p99, worst time.Duration, err erro
 			d = append(d, el)
 		}
 	}
+	if !ordered {
+		latencyCPUPerMsg = (selfCPU() - c0) / time.Duration(n*10)
+	}
 	sort.Slice(d, func(i, j int) bool { return d[i] < d[j] })
 	return d[len(d)/2], d[len(d)*99/100], d[len(d)-1], nil
 }
+
+// latencyCPUPerMsg is the consumer's CPU time per one-command message in
+// the plain latency run: the one-command-per-message design's cost input.
+var latencyCPUPerMsg time.Duration
 
 func zipAndStart(dir, redisAddr string, f *figures) error {
 	ctx := context.Background()
@@ -670,6 +696,11 @@ func report(w io.Writer, f figures) {
 		fmt.Fprintf(w, "| (c) latency, 10 one-command messages per batch, plain | p50 %s, p99 %s, max %s%s | p99 ≤ 2 ms | %s |\n",
 			ms(f.p50), ms(f.p99), ms(f.max), noisy, verdict(f.p99 <= 2*time.Millisecond, f.latencyOthers <= *quietLimit))
 		fmt.Fprintf(w, "| (c) same, ordered mode | p50 %s, p99 %s | (info) | |\n", ms(f.op50), ms(f.op99))
+		fmt.Fprintf(w, "| (c) consumer CPU per one-command message (plain, batches of 10) | %.1f µs | (info: cost table) | |\n", float64(latencyCPUPerMsg.Nanoseconds())/1000)
+	}
+	if p := f.pub; p.messages > 0 {
+		fmt.Fprintf(w, "| (e) publisher, %d SETs of 200 B (default options) | %.0f commands per message, %.0f B per message, %d SNS calls, %d billed 64 KiB chunks (%.1f per message) | (info: cost table) | |\n",
+			p.commands, float64(p.commands)/float64(p.messages), float64(p.bytes)/float64(p.messages), p.calls, p.chunks, float64(p.chunks)/float64(p.messages))
 	}
 	if f.zipArm > 0 {
 		fmt.Fprintf(w, "| (d) zip size arm64 / x86_64 | %.2f MB / %.2f MB | ≤ 6 MB | %s |\n",
@@ -689,4 +720,68 @@ func median(xs []float64) (float64, int) {
 	sort.Slice(idx, func(i, j int) bool { return xs[idx[i]] < xs[idx[j]] })
 	m := idx[len(idx)/2]
 	return xs[m], m
+}
+
+// pubFigures are what the publisher made of a stream of SETs.
+type pubFigures struct {
+	commands, messages, calls, chunks int
+	bytes                             int64
+}
+
+// recordingSNS is an SNS client that accepts everything and counts.
+type recordingSNS struct {
+	mu sync.Mutex
+	f  pubFigures
+}
+
+func (r *recordingSNS) add(body string) {
+	r.f.messages++
+	r.f.bytes += int64(len(body))
+	r.f.chunks += (len(body) + 65535) / 65536
+}
+
+func (r *recordingSNS) Publish(_ context.Context, in *sns.PublishInput, _ ...func(*sns.Options)) (*sns.PublishOutput, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.f.calls++
+	r.add(aws.ToString(in.Message))
+	return &sns.PublishOutput{MessageId: aws.String(fmt.Sprint("m", r.f.messages))}, nil
+}
+
+func (r *recordingSNS) PublishBatch(_ context.Context, in *sns.PublishBatchInput, _ ...func(*sns.Options)) (*sns.PublishBatchOutput, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.f.calls++
+	out := &sns.PublishBatchOutput{}
+	for _, e := range in.PublishBatchRequestEntries {
+		r.add(aws.ToString(e.Message))
+		out.Successful = append(out.Successful, snstypes.PublishBatchResultEntry{Id: e.Id, MessageId: aws.String(fmt.Sprint("m", r.f.messages))})
+	}
+	return out, nil
+}
+
+// publisherFigures publishes 100,000 SETs of 200 B through a Publisher
+// with default options and reports what it sent.
+func publisherFigures() (pubFigures, error) {
+	const n = 100000
+	ctx := context.Background()
+	rec := &recordingSNS{}
+	p, err := regis.NewPublisher(rec, "arn:aws:sns:us-east-1:123456789012:bench", regis.Options{Origin: regis.Origin{Region: "us-east-1", Service: "bench"}})
+	if err != nil {
+		return pubFigures{}, err
+	}
+	rng := rand.New(rand.NewSource(3))
+	for i := 0; i < n; i++ {
+		if _, err := p.Set(ctx, fmt.Sprintf("key:%06d", rng.Intn(10000)), value(rng, 200)); err != nil {
+			return pubFigures{}, err
+		}
+	}
+	if err := p.Close(ctx); err != nil {
+		return pubFigures{}, err
+	}
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	f := rec.f
+	f.commands = n
+	return f, nil
 }
