@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -31,11 +32,30 @@ func buildBootstrap(t *testing.T) string {
 	return bin
 }
 
-func startBootstrap(t *testing.T, bin string, env ...string) (*exec.Cmd, *bytes.Buffer, *bytes.Buffer) {
+// syncBuffer is a bytes.Buffer that the process's output copier and the
+// test may use at once.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func startBootstrap(t *testing.T, bin string, env ...string) (*exec.Cmd, *syncBuffer, *syncBuffer) {
 	t.Helper()
 	cmd := exec.Command(bin)
 	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "AWS_REGION=eu-west-1"}, env...)
-	var stdout, stderr bytes.Buffer
+	var stdout, stderr syncBuffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -91,6 +111,10 @@ func TestBootstrapServesSQSBatches(t *testing.T) {
 	}
 	// stdout holds only EMF, one line per origin region: us-east-1 and
 	// "unknown" (the poison message never decoded).
+	// The process's output is copied asynchronously: wait for both lines.
+	for deadline := time.Now().Add(5 * time.Second); strings.Count(stdout.String(), "\n") < 2 && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+	}
 	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
 	for _, l := range lines {
 		if !strings.Contains(l, `"_aws"`) {
@@ -141,11 +165,11 @@ func TestBootstrapInitError(t *testing.T) {
 		t.Fatal("the process did not exit")
 	}
 	// The log line says why; the metric counts it.
-	line := errorLine(t, stderr.String())
+	line := errorLine(t, stderr)
 	if msg, _ := line["msg"].(string); !strings.HasPrefix(msg, "regis consumer init failed: ") || !strings.Contains(msg, "REGIS_ORDERED") {
 		t.Fatalf("init error line: %v", line)
 	}
-	docs := failureMetrics(t, stdout.String())
+	docs := failureMetricsOf(t, stdout, 1)
 	if len(docs) != 1 || docs[0]["InitFailures"] != 1.0 || docs[0]["Bus"] != "orders" {
 		t.Fatalf("init failure metric: %v\nstdout:\n%s", docs, stdout)
 	}
@@ -153,7 +177,7 @@ func TestBootstrapInitError(t *testing.T) {
 
 // invokeOnce sends one batch of one SET to a started bootstrap and returns
 // the ids it reported failed.
-func invokeOnce(t *testing.T, api *lambdatest.RuntimeAPI, stderr *bytes.Buffer, id string) []string {
+func invokeOnce(t *testing.T, api *lambdatest.RuntimeAPI, stderr *syncBuffer, id string) []string {
 	t.Helper()
 	b, _ := regis.Encode(&regis.Message{ID: id, Origin: regis.Origin{Region: "us-east-1"}, PublishedAt: time.Now(),
 		Commands: []regis.Command{{Args: []string{"SET", "k-" + id, "v"}}}}, regis.EncodeOptions{})
@@ -179,17 +203,36 @@ func invokeOnce(t *testing.T, api *lambdatest.RuntimeAPI, stderr *bytes.Buffer, 
 	return nil
 }
 
-// errorLine returns the first error-level log line on stderr.
-func errorLine(t *testing.T, stderr string) map[string]any {
+// errorLine returns the first error-level log line on stderr, waiting a
+// little for the process's output to be copied.
+func errorLine(t *testing.T, stderr *syncBuffer) map[string]any {
 	t.Helper()
-	for _, l := range strings.Split(stderr, "\n") {
-		var m map[string]any
-		if json.Unmarshal([]byte(l), &m) == nil && m["level"] == "ERROR" {
-			return m
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		for _, l := range strings.Split(stderr.String(), "\n") {
+			var m map[string]any
+			if json.Unmarshal([]byte(l), &m) == nil && m["level"] == "ERROR" {
+				return m
+			}
 		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no error-level log line in:\n%s", stderr)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
-	t.Fatalf("no error-level log line in:\n%s", stderr)
-	return nil
+}
+
+// failureMetricsOf waits a little for n failure documents on stdout.
+func failureMetricsOf(t *testing.T, stdout *syncBuffer, n int) []map[string]any {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		docs := failureMetrics(t, stdout.String())
+		if len(docs) >= n || time.Now().After(deadline) {
+			return docs
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // failureMetrics returns the EMF documents on stdout that count failures.
@@ -259,13 +302,14 @@ func TestBootstrapSaysWhyRedisFails(t *testing.T) {
 			}
 			if len(failed) != 1 || failed[0] != "m1" {
 				t.Fatalf("failed %v, want m1\nstderr:\n%s", failed, stderr)
+
 			}
-			line := errorLine(t, stderr.String())
+			line := errorLine(t, stderr)
 			msg, _ := line["msg"].(string)
 			if !strings.HasPrefix(msg, tc.msgStart) || !strings.Contains(msg, tc.msgHas) || line["failure"] != tc.kind || line["bus"] != "orders" {
 				t.Fatalf("error line %v: want message %q…%q, failure %q", line, tc.msgStart, tc.msgHas, tc.kind)
 			}
-			docs := failureMetrics(t, stdout.String())
+			docs := failureMetricsOf(t, stdout, 1)
 			if len(docs) != 1 {
 				t.Fatalf("failure metrics: %v\nstdout:\n%s", docs, stdout)
 			}
