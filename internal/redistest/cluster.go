@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"os/exec"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -100,9 +101,9 @@ func command(addr string, args ...string) (string, error) {
 	case '-':
 		return "", fmt.Errorf("%s", strings.TrimSpace(line[1:]))
 	case '$':
-		var n int
-		if _, err := fmt.Sscanf(line[1:], "%d", &n); err != nil {
-			return "", fmt.Errorf("bad bulk length %q: %w", line, err)
+		n, err := strconv.Atoi(strings.TrimSpace(line[1:]))
+		if err != nil {
+			return "", fmt.Errorf("bulk string length %q: %w", strings.TrimSpace(line), err)
 		}
 		if n < 0 {
 			return "", nil

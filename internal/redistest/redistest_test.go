@@ -32,7 +32,7 @@ func TestTLS(t *testing.T) {
 	defer c.Close()
 	_ = c.SetDeadline(time.Now().Add(2 * time.Second))
 	if _, err := c.Write([]byte("PING\r\n")); err != nil {
-		t.Fatal(err)
+		t.Fatalf("writing PING: %v", err)
 	}
 	line, _ := bufio.NewReader(c).ReadString('\n')
 	if line != "+PONG\r\n" {
