@@ -150,8 +150,8 @@ var sweepClients struct {
 // error that says what to set. The first client prints which account is
 // swept and whether objects are deleted.
 func SweepClient(region string) (*conns.AWSClient, error) {
-	if _, err := regions.Check(region); err != nil {
-		return nil, fmt.Errorf("-sweep: %w", err)
+	if v := regions.Check(region); v.Problem != "" {
+		return nil, fmt.Errorf("-sweep: %s", v.Problem)
 	}
 	cfg := conns.Config{Region: region, ProviderVersion: "sweeper"}
 	switch Target() {
@@ -299,15 +299,16 @@ type SweepRun struct {
 }
 
 // RunSweepers runs the sweepers of the test binary that calls it, as `make
-// sweep` does: the binary again, in a child process, with -sweep and
-// REGIS_ACC_ENDPOINT and REGIS_SWEEP_DELETE set from r. It fails the test
+// sweep` does: the binary again, in a child process, with -sweep,
+// -sweep-allow-failures, and REGIS_ACC_ENDPOINT and REGIS_SWEEP_DELETE set
+// from r. It fails the test
 // unless the child exits 0, and returns its output (the would-delete,
 // deleted and report lines, and terraform-plugin-testing's log).
 func RunSweepers(t testing.TB, r SweepRun) string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	args := []string{"-test.run=^$", "-sweep=" + strings.Join(r.Regions, ",")}
+	args := []string{"-test.run=^$", "-sweep=" + strings.Join(r.Regions, ","), "-sweep-allow-failures"}
 	if len(r.Only) > 0 {
 		args = append(args, "-sweep-run="+strings.Join(r.Only, ","))
 	}
