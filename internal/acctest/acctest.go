@@ -265,11 +265,17 @@ func ConfigCompose(config ...string) string {
 }
 
 // RandomName returns prefix-<10 random lower-case letters and digits>, a
-// name valid for queues, topics, functions and IAM roles ("tf-acc-test"
-// when prefix is empty).
+// name valid for queues, topics, functions and IAM roles. Every name starts
+// with ResourcePrefix, so that the sweepers find what a failed test left: a
+// prefix that does not start with it is put after it, without a leading
+// "tf-" ("tf-sec" gives tf-acc-sec-…, "chaos" tf-acc-chaos-…), and an empty
+// prefix gives tf-acc-test-….
 func RandomName(prefix string) string {
-	if prefix == "" {
-		prefix = "tf-acc-test"
+	switch {
+	case prefix == "":
+		prefix = ResourcePrefix + "-test"
+	case prefix != ResourcePrefix && !IsTestName(prefix):
+		prefix = ResourcePrefix + "-" + strings.TrimPrefix(prefix, "tf-")
 	}
 	const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
 	b := make([]byte, 10)

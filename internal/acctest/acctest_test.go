@@ -10,15 +10,22 @@ import (
 )
 
 func TestRandomName(t *testing.T) {
-	a, b := RandomName("regis"), RandomName("regis")
+	a, b := RandomName("tf-acc-bus"), RandomName("tf-acc-bus")
 	if a == b {
 		t.Errorf("two names are equal: %s", a)
 	}
-	if !regexp.MustCompile(`^regis-[a-z0-9]{10}$`).MatchString(a) {
+	if !regexp.MustCompile(`^tf-acc-bus-[a-z0-9]{10}$`).MatchString(a) {
 		t.Errorf("name %q", a)
 	}
-	if !strings.HasPrefix(RandomName(""), "tf-acc-test-") {
-		t.Error("default prefix")
+	// Every name starts with the sweepers' prefix.
+	for prefix, want := range map[string]string{
+		"": "tf-acc-test-", "tf-acc": "tf-acc-", "tf-sec-e2e": "tf-acc-sec-e2e-", "chaos-plain": "tf-acc-chaos-plain-",
+		"regis-acc-role": "tf-acc-regis-acc-role-", "tf-accounts": "tf-acc-accounts-",
+	} {
+		name := RandomName(prefix)
+		if !strings.HasPrefix(name, want) || len(name) != len(want)+10 || !IsTestName(name) {
+			t.Errorf("RandomName(%q) = %q, want %s<10 characters>", prefix, name, want)
+		}
 	}
 }
 

@@ -57,11 +57,9 @@ var (
 	securityCount = reliability.Counter("security_checks", "security checks", "passed")
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	reliability.Finish()
-	os.Exit(code)
-}
+// TestMain runs the tests and prints the reliability summary, or under
+// -sweep the sweepers instead (sweep_test.go, `make sweep`).
+func TestMain(m *testing.M) { acctest.TestMain(m, reliability.Finish) }
 
 // sortedKeys lists the keys of m in order.
 func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }

@@ -202,7 +202,7 @@ resource "regis_health_check" "test" {
   ip_address = "192.0.2.44"
   port       = 8080
   tags = {
-    Name = "tcp"
+    Name = "tf-acc-tcp"
     env  = "override"
   }
 }
@@ -231,7 +231,7 @@ resource "regis_health_check" "test" {
 					resource.TestCheckResourceAttr(healthCheck, "tags.%", "2"),
 					resource.TestCheckResourceAttr(healthCheck, "tags_all.team", "platform"),
 					testAccCheckHealthCheckInRoute53(t, healthCheck, func(_ *awstypes.HealthCheck, tags map[string]string) error {
-						if tags["team"] != "platform" || tags["env"] != "override" || tags["Name"] != "tcp" || len(tags) != 3 {
+						if tags["team"] != "platform" || tags["env"] != "override" || tags["Name"] != "tf-acc-tcp" || len(tags) != 3 {
 							return fmt.Errorf("tags in Route 53: %v", tags)
 						}
 						return nil

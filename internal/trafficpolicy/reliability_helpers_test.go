@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -41,11 +40,9 @@ var (
 	invalidAtApplyCount = reliability.Counter("invalid_configs_at_apply", "invalid configs", "rejected at apply, nothing left")
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	reliability.Finish()
-	os.Exit(code)
-}
+// TestMain runs the tests and prints the reliability summary, or under
+// -sweep the sweepers instead (sweep_test.go, `make sweep`).
+func TestMain(m *testing.M) { acctest.TestMain(m, reliability.Finish) }
 
 // sortedNames lists the keys of m in order.
 func sortedNames[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
