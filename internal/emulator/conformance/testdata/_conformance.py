@@ -28,14 +28,15 @@ def case(fn):
     return fn
 
 
-def client(service, region):
+def client(service, region, retries=None):
+    """A client of the emulator; retries is botocore's retries config (none by default)."""
     return boto3.client(
         service,
         region_name=region,
         endpoint_url=ENDPOINT,
         aws_access_key_id=os.environ["AWS_ACCESS_KEY_ID"],
         aws_secret_access_key=os.environ["AWS_SECRET_ACCESS_KEY"],
-        config=Config(retries={"max_attempts": 1, "mode": "standard"}),
+        config=Config(retries=retries or {"max_attempts": 1, "mode": "standard"}),
     )
 
 
@@ -87,6 +88,24 @@ def advance_clock(seconds):
         method="POST",
     )
     urllib.request.urlopen(req).read()
+
+
+def inject_throttle(service, action, times):
+    """The next `times` calls of the action fail with the caller's protocol's
+    throttling error (test hook under /_emulator/)."""
+    req = urllib.request.Request(
+        ENDPOINT + "/_emulator/faults",
+        data=json.dumps({"service": service, "action": action, "throttle": True, "times": times}).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    urllib.request.urlopen(req).read()
+
+
+def faults_answered(code):
+    """How many calls the emulator answered with an injected fault `code`."""
+    calls = json.loads(urllib.request.urlopen(ENDPOINT + "/_emulator/calls").read())
+    return len([c for c in calls if c.get("fault") == code])
 
 
 def run():

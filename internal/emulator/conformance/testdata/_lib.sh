@@ -29,6 +29,18 @@ advance_clock() {
   curl -fsS -X POST -H 'Content-Type: application/json' -d "{\"seconds\": $1}" "$EMULATOR_URL/_emulator/clock/advance" >/dev/null
 }
 
+# inject_throttle SERVICE ACTION TIMES: the next TIMES calls fail with the
+# caller's protocol's throttling error.
+inject_throttle() {
+  curl -fsS -X POST -H 'Content-Type: application/json' \
+    -d "{\"service\":\"$1\",\"action\":\"$2\",\"throttle\":true,\"times\":$3}" "$EMULATOR_URL/_emulator/faults" >/dev/null
+}
+
+# faults_answered CODE: how many calls the emulator answered with an injected CODE.
+faults_answered() {
+  json_get "$(curl -fsS "$EMULATOR_URL/_emulator/calls")" "len([c for c in d if c.get('fault') == '$1'])"
+}
+
 run_cases() {
   local passed=0 failed=0 c
   for c in $(declare -F | awk '{print $3}' | grep '^case_'); do

@@ -15,7 +15,7 @@ from os.path import dirname
 
 sys.path.insert(0, dirname(__file__))
 from _conformance import (ACCOUNT, ENDPOINT, REGIONS, advance_clock, case, check,  # noqa: E402
-                          client, eq, expect_error, run)
+                          client, eq, expect_error, faults_answered, inject_throttle, run)
 
 R1, R2 = REGIONS
 sqs1, sqs2 = client("sqs", R1), client("sqs", R2)
@@ -332,6 +332,21 @@ def message_move_tasks():
     # A handle that names no task: ResourceNotFoundException.
     status, root = query_call(R1, "CancelMessageMoveTask", {"TaskHandle": "bm90LWEtdGFzaw=="})
     eq((status, root.findtext("q:Error/q:Code", namespaces=NS)), (404, "ResourceNotFoundException"), "cancel of no task")
+
+
+@case
+def throttling_is_retried_in_legacy_mode():
+    # A throttled query call is answered with Throttling (HTTP 400), which
+    # botocore's legacy retry mode retries for every service
+    # (botocore/data/_retry.json, "throttling"); sqs.sh checks the standard
+    # and adaptive modes with the CLI.
+    # (botocore's max_attempts counts retries; total_max_attempts, attempts.)
+    inject_throttle("sqs", "ListQueues", 1)
+    once = client("sqs", R1, retries={"total_max_attempts": 1, "mode": "legacy"})
+    expect_error("Throttling", once.list_queues, status=400)
+    inject_throttle("sqs", "ListQueues", 2)
+    client("sqs", R1, retries={"total_max_attempts": 3, "mode": "legacy"}).list_queues()
+    eq(faults_answered("Throttling"), 3, "throttled calls")
 
 
 run()

@@ -44,4 +44,19 @@ case_purge_and_recreate() {
   eq "$(json_get "$(aws1 "$R2" sqs create-queue --queue-name tmp)" 'd["QueueUrl"]')" "$u" "re-created"
 }
 
+# A throttled query call is answered with the query protocol's Throttling
+# (HTTP 400), which the CLI retries in its retry modes (standard and
+# adaptive: botocore/retries/standard.py, ThrottledRetryableChecker; sqs.py
+# checks botocore's legacy mode).
+case_throttling_is_retried() {
+  inject_throttle sqs ListQueues 1
+  expect_error Throttling "$R1" sqs list-queues
+  local mode
+  for mode in standard adaptive; do
+    inject_throttle sqs ListQueues 2
+    AWS_MAX_ATTEMPTS=3 AWS_RETRY_MODE=$mode aws1 "$R1" sqs list-queues >/dev/null
+  done
+  eq "$(faults_answered Throttling)" 5 "throttled calls"
+}
+
 run_cases
