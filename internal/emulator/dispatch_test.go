@@ -210,7 +210,7 @@ func (w *answerWatch) Write(p []byte) (int, error) {
 // EOF), smithy-go's closed body answers that read with io.EOF from WriteTo,
 // which net/http takes as a write error: it closes the connection under the
 // response being read. Loopback latency makes the race likely; against AWS
-// it is rare.
+// it is rare. route53.TestLostResponsesAreTheClients reproduces it on demand.
 func TestEveryAnswerFollowsTheWholeBody(t *testing.T) {
 	emu := emulatortest.Start(t)
 	pad := strings.Repeat("x", 100_000)
