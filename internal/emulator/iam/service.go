@@ -102,7 +102,7 @@ type callerResolver interface {
 	CallerARN(req *core.Request) (string, *core.APIError)
 }
 
-// callerKey is where ServeAWS stores the caller's ARN among the parameters
+// callerKey is where newAPI's handlers store the caller's ARN among the parameters
 // (it always overwrites whatever a client sent under that name).
 const callerKey = "\x00caller"
 
