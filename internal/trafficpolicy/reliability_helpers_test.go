@@ -33,12 +33,11 @@ var reliability = &acctest.Report{
 	FilePrefix: "reliability-",
 }
 
-// The cases counted by test: drift cases, invalid configurations rejected at
-// plan, and those rejected at apply without leaving anything behind.
+// The cases counted by test: drift cases and invalid configurations rejected
+// at plan.
 var (
-	driftCount          = reliability.Counter("drift", "drift", "healed")
-	invalidCount        = reliability.Counter("invalid_configs", "invalid configs", "rejected at plan")
-	invalidAtApplyCount = reliability.Counter("invalid_configs_at_apply", "invalid configs", "rejected at apply, nothing left")
+	driftCount   = reliability.Counter("drift", "drift", "healed")
+	invalidCount = reliability.Counter("invalid_configs", "invalid configs", "rejected at plan")
 )
 
 func TestMain(m *testing.M) {
