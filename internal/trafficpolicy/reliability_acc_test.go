@@ -577,7 +577,9 @@ func TestAccTrafficPolicyVersion_badInput(t *testing.T) {
 			[]string{`rule "split"`, "location[0].subdivision", `subdivisions are only supported for country "US"`}},
 		{"geoproximity with region and coordinates", typed("A", startSplit, ips+"  rule {\n    id   = \"split\"\n    type = \"geoproximity\"\n    geoproximity_location {\n      region    = \"ap-south-1\"\n      latitude  = 19.07\n      longitude = 72.88\n      endpoint  = \"a\"\n    }\n    geoproximity_location {\n      region   = \"us-east-1\"\n      endpoint = \"b\"\n    }\n  }\n"),
 			[]string{`rule "split"`, "geoproximity_location[0]", "both region and latitude/longitude are set"}},
-		{"duplicate rule id", typed("A", startSplit, ips+weighted(both)+weighted(both)),
+		// Two identical blocks are one element of the set (Terraform keeps
+		// one): a duplicate id is two blocks that differ.
+		{"duplicate rule id", typed("A", startSplit, ips+weighted(both)+weighted(item("      endpoint = \"a\"\n      weight   = 2\n")+item("      endpoint = \"b\"\n      weight   = 1\n"))),
 			[]string{`rule "split" is defined twice`, "give each rule block its own id"}},
 		{"empty name", "resource \"regis_traffic_policy_version\" \"bad\" {\n  name     = \"\"\n  document = \"{}\"\n}\n",
 			[]string{"name", "string length must be between 1 and 512"}},
