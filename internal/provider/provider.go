@@ -45,6 +45,7 @@ var resources = []func() resource.Resource{
 
 	// internal/trafficpolicy
 	trafficpolicy.NewHealthCheckResource,
+	trafficpolicy.NewTrafficPolicyResource,
 	trafficpolicy.NewTrafficPolicyRecordResource,
 	trafficpolicy.NewTrafficPolicyVersionResource,
 }

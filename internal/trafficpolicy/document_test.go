@@ -451,7 +451,7 @@ func TestSchemas(t *testing.T) {
 	if d := rresp.Schema.ValidateImplementation(ctx); d.HasError() {
 		t.Fatalf("version resource schema: %v", d)
 	}
-	for _, f := range []func() resource.Resource{NewTrafficPolicyRecordResource, NewHealthCheckResource} {
+	for _, f := range []func() resource.Resource{NewTrafficPolicyRecordResource, NewHealthCheckResource, NewTrafficPolicyResource} {
 		var resp resource.SchemaResponse
 		f().Schema(ctx, resource.SchemaRequest{}, &resp)
 		if d := resp.Schema.ValidateImplementation(ctx); d.HasError() {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"maps"
 	"net/netip"
+	"slices"
 	"strings"
 	"testing"
 
@@ -210,5 +211,13 @@ func TestHealthCheckIPAddress(t *testing.T) {
 		if (tc.want == "") != (got == "") || !strings.Contains(got, tc.want) {
 			t.Errorf("nonPublicRange(%s) = %q, want %q", tc.ip, got, tc.want)
 		}
+	}
+}
+
+func TestCreationOrder(t *testing.T) {
+	got := creationOrder([]string{"100", "blue", "10", "0", "50", "green", "007", "7", "Blue"})
+	want := []string{"0", "007", "7", "10", "50", "100", "Blue", "blue", "green"}
+	if !slices.Equal(got, want) {
+		t.Errorf("creationOrder = %q, want %q", got, want)
 	}
 }

@@ -207,6 +207,8 @@ func trafficFlowOwns(rs *terraform.ResourceState, obj core.Resource) bool {
 		return obj.Type == "healthcheck" && obj.ID == "arn:aws:route53:::healthcheck/"+id
 	case "regis_traffic_policy_version":
 		return obj.Type == "trafficpolicy" && obj.ID == id
+	case "regis_traffic_policy":
+		return obj.Type == "trafficpolicy" && strings.HasPrefix(obj.ID, id+"/")
 	case "regis_traffic_policy_record":
 		return obj.Type == "trafficpolicyinstance" && obj.ID == id
 	}
