@@ -93,10 +93,10 @@ func (r *trafficPolicyRecordResource) Schema(ctx context.Context, _ resource.Sch
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"hosted_zone_id": schema.StringAttribute{
-				Required:            true,
+				Required: true,
 				MarkdownDescription: "Id of the hosted zone the records are created in. Changing it creates a new policy record. " +
 					"The zone must exist and hold `name`: both are checked when you plan.",
-				Validators:          []validator.String{stringvalidator.LengthBetween(1, 44)},
+				Validators: []validator.String{stringvalidator.LengthBetween(1, 44)},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplaceIf(
 					func(_ context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
 						resp.RequiresReplace = bareZoneID(req.StateValue.ValueString()) != bareZoneID(req.PlanValue.ValueString())

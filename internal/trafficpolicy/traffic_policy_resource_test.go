@@ -422,7 +422,7 @@ func TestAccTrafficPolicy_badInput(t *testing.T) {
 		{"weight out of range", body(`{ "10" = { document = ` + doc("300") + ` } }`),
 			[]string{`versions["10"].document`, `rule "split" Items[0].Weight: weight 300 is out of range`}},
 		{"document not JSON", body(`{ "0" = { document = "{" } }`), []string{`versions["0"].document`, "the document is not valid JSON"}},
-		{"comment too long", body(`{ "0" = { comment = "`+strings.Repeat("c", 1025)+`", document = `+doc("1")+` } }`),
+		{"comment too long", body(`{ "0" = { comment = "` + strings.Repeat("c", 1025) + `", document = ` + doc("1") + ` } }`),
 			[]string{"comment", "string length must be at most 1024"}},
 		{"empty name", "resource \"regis_traffic_policy\" \"bad\" {\n  name     = \"\"\n  versions = { \"0\" = { document = " + doc("1") + " } }\n}\n",
 			[]string{"name", "string length must be between 1 and 512"}},
