@@ -4,7 +4,7 @@
 #   1. check the prerequisites (go, terraform, redis-server, redis-cli; Linux);
 #   2. build the consumer Lambda zips (`make lambda`, skipped when up to date),
 #      then the provider (with the zips embedded), the emulator, the regis CLI
-#      and internal/tools/dnssplit into a temporary directory;
+#      and cmd/dnssplit into a temporary directory;
 #   3. start the emulator (random port, hosted zone example.internal seeded as
 #      Z0REGISTEST000001, one DNS listener per client region: Singapore and
 #      Mumbai) and two redis-servers on free loopback ports;
@@ -287,7 +287,7 @@ zips_up_to_date() {
   # shellcheck disable=SC2016 # a Go template
   files=$(go list -tags lambda.norpc -deps -f \
     '{{if and .Module .Module.Main}}{{$d := .Dir}}{{range .GoFiles}}{{$d}}/{{.}}{{"\n"}}{{end}}{{range .EmbedFiles}}{{$d}}/{{.}}{{"\n"}}{{end}}{{end}}' \
-    ./lambda ./internal/consumer/buildzip) || return 1
+    ./lambda ./cmd/regis-buildzip) || return 1
   for f in $files go.mod go.sum; do
     [ "$f" -nt "$oldest" ] && return 1
   done
@@ -421,7 +421,7 @@ if [ "$dns_client" = dig ]; then
   command -v dig >/dev/null 2>&1 || die "DEMO_DNS_CLIENT=dig, but dig is not installed"
   say "dig        $(dig -v 2>&1 | head -n 1)"
 else
-  say "dig        not used: DNS lookups go through internal/tools/dnssplit"
+  say "dig        not used: DNS lookups go through cmd/dnssplit"
 fi
 
 # ================================================================== 2
@@ -437,12 +437,12 @@ else
   if command -v make >/dev/null 2>&1; then
     logged lambda make --no-print-directory -C "$root" lambda || die "make lambda failed"
   else # what make lambda runs
-    logged lambda go run ./internal/consumer/buildzip -out internal/bus/consumerzip/dist || die "building the consumer zips failed"
+    logged lambda go run ./cmd/regis-buildzip -out internal/bus/consumerzip/dist || die "building the consumer zips failed"
   fi
   grep -E '\.zip' "$logs/lambda.log" | awk '{print $2"  "$3" "$4}' | sed 's|internal/bus/consumerzip/dist/||' | indent
 fi
 say "provider (the zips embedded), emulator, regis CLI, dnssplit"
-logged build go build -o "$bin/" . ./internal/emulator/cmd/regis-emulator ./cmd/regis ./internal/tools/dnssplit ||
+logged build go build -o "$bin/" . ./cmd/regis-emulator ./cmd/regis ./cmd/dnssplit ||
   die "go build failed"
 for b in terraform-provider-regis regis-emulator regis dnssplit; do [ -x "$bin/$b" ] || die "go build did not produce $bin/$b"; done
 say "built in $(elapsed "$t0")"
@@ -450,7 +450,7 @@ say "built in $(elapsed "$t0")"
 # Everything below talks to the emulator only: no AWS account, profile or
 # registry is consulted, whatever this shell has set.
 for v in $(compgen -e); do
-  case $v in AWS_* | TF_VAR_* | TF_CLI_ARGS* | TF_WORKSPACE | TF_DATA_DIR | REGIS_CONSUMER_ZIP_DIR) unset "$v" ;; esac
+  case $v in AWS_* | TF_VAR_* | TF_CLI_ARGS* | TF_WORKSPACE | TF_DATA_DIR) unset "$v" ;; esac
 done
 export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=$HOME_REGION AWS_DEFAULT_REGION=$HOME_REGION
 export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_EC2_METADATA_DISABLED=true
@@ -603,7 +603,7 @@ if [ "$dns_client" = dig ]; then
   say "each client region's DNS listener is asked $LOOKUPS times, with one batch of dig:"
   say "\$ dig @127.0.0.1 -p ${dns_port[ap-south-1]} +short -f <($LOOKUPS lines '$RECORD A') | sort | uniq -c"
 else
-  say "each client region's DNS listener is asked $LOOKUPS times, with internal/tools/dnssplit (no dig here):"
+  say "each client region's DNS listener is asked $LOOKUPS times, with cmd/dnssplit (no dig here):"
   say "\$ dnssplit -server 127.0.0.1:${dns_port[ap-south-1]} -n $LOOKUPS $RECORD"
 fi
 out=$(count_answers "${dns_port[ap-south-1]}") || die "DNS lookups failed: $out"

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/regis-infra/terraform-provider-regis/internal/awsapi"
+	"github.com/regis-infra/terraform-provider-regis/internal/regions"
 )
 
 // awsOptions are the command-line overrides of the SDK's default chain.
@@ -168,9 +169,9 @@ func queueURLRegion(raw string) string {
 	}
 	labels := strings.Split(u.Hostname(), ".")
 	switch {
-	case len(labels) >= 3 && labels[0] == "sqs" && looksLikeRegion(labels[1]):
+	case len(labels) >= 3 && labels[0] == "sqs" && regions.WellFormed(labels[1]):
 		return labels[1]
-	case len(labels) >= 3 && labels[1] == "queue" && looksLikeRegion(labels[0]):
+	case len(labels) >= 3 && labels[1] == "queue" && regions.WellFormed(labels[0]):
 		return labels[0]
 	}
 	return ""
@@ -184,8 +185,4 @@ func queueURLName(raw string) string {
 	}
 	p := strings.Trim(u.Path, "/")
 	return p[strings.LastIndex(p, "/")+1:]
-}
-
-func looksLikeRegion(s string) bool {
-	return strings.Count(s, "-") >= 2 && strings.IndexFunc(s, func(r rune) bool { return r >= '0' && r <= '9' }) > 0
 }

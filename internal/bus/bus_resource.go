@@ -21,6 +21,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/regis-infra/terraform-provider-regis/internal/awsapi"
+	"github.com/regis-infra/terraform-provider-regis/internal/bus/consumerzip"
 	"github.com/regis-infra/terraform-provider-regis/internal/conns"
 	"github.com/regis-infra/terraform-provider-regis/internal/contract"
 )
@@ -42,11 +43,18 @@ const (
 	defaultDeleteTimeout = 20 * time.Minute
 )
 
-// NewBusResource returns the regis_bus resource.
-func NewBusResource() resource.Resource { return &busResource{} }
+// NewBusResource returns the regis_bus resource, deploying the consumer
+// packages of zips (nil: the ones embedded in the provider, consumerzip.Zip).
+func NewBusResource(zips ZipSource) resource.Resource {
+	if zips == nil {
+		zips = consumerzip.Zip
+	}
+	return &busResource{zips: zips}
+}
 
 type busResource struct {
 	client *conns.AWSClient
+	zips   ZipSource
 }
 
 func (r *busResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -154,7 +162,7 @@ func (r *busResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 
 	var zips *zipSource
 	if !plan.ConsumerZip.IsUnknown() {
-		zips = newZipSource(plan.ConsumerZip.ValueString())
+		zips = newZipSource(plan.ConsumerZip.ValueString(), r.zips)
 	}
 	bus := plan.Name
 
@@ -276,7 +284,7 @@ func (r *busResource) Create(ctx context.Context, req resource.CreateRequest, re
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	e := &engine{c: r.client, spec: spec, zips: newZipSource(spec.UserZip)}
+	e := &engine{c: r.client, spec: spec, zips: newZipSource(spec.UserZip, r.zips)}
 	// The topic first: the queue policies and subscriptions name it.
 	arn, err := createTopic(ctx, r.client.SNS(ctx, spec.HomeRegion), spec)
 	if err != nil {
@@ -677,7 +685,7 @@ func (r *busResource) Update(ctx context.Context, req resource.UpdateRequest, re
 	defer cancel()
 
 	topicARN := state.TopicARN.ValueString()
-	e := &engine{c: r.client, spec: newSpec, topicARN: topicARN, zips: newZipSource(newSpec.UserZip)}
+	e := &engine{c: r.client, spec: newSpec, topicARN: topicARN, zips: newZipSource(newSpec.UserZip, r.zips)}
 
 	busWide := newSpec.KMSKeyID != oldSpec.KMSKeyID || newSpec.TombstoneTTL != oldSpec.TombstoneTTL || !maps.Equal(newSpec.Tags, oldSpec.Tags)
 	if newSpec.KMSKeyID != oldSpec.KMSKeyID || !maps.Equal(newSpec.Tags, oldSpec.Tags) || topicDrifted(ctx, stateRegions) {

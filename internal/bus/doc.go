@@ -10,7 +10,7 @@
 //	bus_status_data_source.go  the data source
 //	schema.go, model.go        schema, Terraform models, the Go spec (busSpec)
 //	validate.go                validators and the cross-attribute rules of ValidateConfig
-//	names.go, regions.go       naming convention and limits, known regions
+//	names.go                   limits of the bus name (names and regions: internal/contract, internal/regions)
 //	engine.go                  per-region ensure / delete / read
 //	topic.go queue.go role.go function.go mapping.go alarms.go
 //	                           one AWS object kind each (find / create / converge / delete)

@@ -672,7 +672,7 @@ func replicateOverTLS(ctx context.Context, c *conns.AWSClient, ids map[string]ma
 // secret ARN), and any attribute named like one would have to be Sensitive.
 func TestBusSchemaSecrets(t *testing.T) {
 	resp := &fwresource.SchemaResponse{}
-	bus.NewBusResource().Schema(context.Background(), fwresource.SchemaRequest{}, resp)
+	bus.NewBusResource(nil).Schema(context.Background(), fwresource.SchemaRequest{}, resp)
 	var secretish []string
 	var walk func(prefix string, attrs map[string]schema.Attribute)
 	walk = func(prefix string, attrs map[string]schema.Attribute) {

@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/regis-infra/terraform-provider-regis/internal/contract"
+	"github.com/regis-infra/terraform-provider-regis/internal/regions"
 )
 
 // ---------------------------------------------------------------- validators
@@ -24,19 +25,19 @@ import (
 type regionValidator struct{}
 
 func (regionValidator) Description(context.Context) string {
-	return "must be an AWS region name such as ap-southeast-1"
+	return "must be an AWS region name such as " + regions.Example
 }
 func (v regionValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
 func (regionValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
-	c := checkRegion(req.ConfigValue.ValueString())
-	if c.Err != "" {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid AWS region", c.Err)
+	warning, err := regions.Check(req.ConfigValue.ValueString())
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid AWS region", err.Error())
 	}
-	if c.Warning != "" {
-		resp.Diagnostics.AddAttributeWarning(req.Path, "Unknown AWS region", c.Warning)
+	if warning != "" {
+		resp.Diagnostics.AddAttributeWarning(req.Path, "Unknown AWS region", warning)
 	}
 }
 

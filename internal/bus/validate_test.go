@@ -256,35 +256,6 @@ func TestValidateName(t *testing.T) {
 	}
 }
 
-func TestCheckRegion(t *testing.T) {
-	tests := []struct {
-		in      string
-		err     string
-		warning bool
-	}{
-		{in: "ap-southeast-1"},
-		{in: "us-gov-west-1"},
-		{in: "ap-southest-1", err: `Did you mean "ap-southeast-1"`},
-		{in: "eu-wset-1", err: `Did you mean "eu-west-1"`},
-		{in: "AP-SOUTH-1", err: "not an AWS region name"},
-		{in: "apsoutheast1", err: "not an AWS region name"},
-		{in: "ap-southeast-9", warning: true}, // perhaps a new region
-		{in: "xx-middle-1", warning: true},
-	}
-	for _, tc := range tests {
-		c := checkRegion(tc.in)
-		if tc.err == "" && c.Err != "" {
-			t.Errorf("%s: unexpected error %s", tc.in, c.Err)
-		}
-		if tc.err != "" && !strings.Contains(c.Err, tc.err) {
-			t.Errorf("%s: error %q, want %q", tc.in, c.Err, tc.err)
-		}
-		if (c.Warning != "") != tc.warning {
-			t.Errorf("%s: warning %q, want warning=%t", tc.in, c.Warning, tc.warning)
-		}
-	}
-}
-
 func TestCheckEndpoint(t *testing.T) {
 	good := []string{"master.hotels.abc123.apse1.cache.amazonaws.com:6379", "127.0.0.1:6380", "[::1]:6379"}
 	for _, ep := range good {
@@ -339,7 +310,7 @@ func TestStringValidators(t *testing.T) {
 // the defaults and for state values) in step with the schema.
 func TestSchemaTypesMatchModel(t *testing.T) {
 	ctx := context.Background()
-	r := NewBusResource()
+	r := NewBusResource(nil)
 	resp := &resource.SchemaResponse{}
 	r.Schema(ctx, resource.SchemaRequest{}, resp)
 	if resp.Diagnostics.HasError() {

@@ -37,6 +37,7 @@ import (
 	"github.com/aws/smithy-go/middleware"
 
 	"github.com/regis-infra/terraform-provider-regis/internal/awsapi"
+	"github.com/regis-infra/terraform-provider-regis/internal/regions"
 )
 
 // Config is the provider configuration in Go terms. Empty fields mean "not
@@ -169,11 +170,11 @@ func New(ctx context.Context, c Config) (*AWSClient, []Warning, error) {
 	if cfg.Region == "" {
 		return nil, nil, &Error{
 			Summary:   "No AWS region",
-			Detail:    fmt.Sprintf("The provider needs a home region. Set region in the provider block (for example region = %q), or the AWS_REGION or AWS_DEFAULT_REGION environment variable, or region in the shared config profile.", ExampleRegion),
+			Detail:    fmt.Sprintf("The provider needs a home region. Set region in the provider block (for example region = %q), or the AWS_REGION or AWS_DEFAULT_REGION environment variable, or region in the shared config profile.", regions.Example),
 			Attribute: "region",
 		}
 	}
-	if err := ValidateRegion(cfg.Region); err != nil {
+	if err := regions.Validate(cfg.Region); err != nil {
 		return nil, nil, &Error{
 			Summary:   "Invalid AWS region",
 			Detail:    fmt.Sprintf("The region from %s is invalid: %v.", regionSource(c), err),
@@ -197,7 +198,7 @@ func New(ctx context.Context, c Config) (*AWSClient, []Warning, error) {
 
 	client := &AWSClient{
 		HomeRegion:  cfg.Region,
-		Partition:   PartitionForRegion(cfg.Region),
+		Partition:   regions.PartitionOf(cfg.Region),
 		DefaultTags: maps.Clone(c.DefaultTags),
 		cfg:         cfg,
 		endpoints:   maps.Clone(c.Endpoints),
@@ -267,7 +268,7 @@ func New(ctx context.Context, c Config) (*AWSClient, []Warning, error) {
 // validate repeats the provider's plan-time checks for Go callers.
 func (c Config) validate() error {
 	if c.Region != "" {
-		if err := ValidateRegion(c.Region); err != nil {
+		if err := regions.Validate(c.Region); err != nil {
 			return &Error{Summary: "Invalid AWS region", Detail: err.Error() + ".", Attribute: "region", Err: err}
 		}
 	}
@@ -457,7 +458,7 @@ func (c *AWSClient) Endpoint(s Service) string { return c.endpoints[s.Key] }
 // cached returns the client of service s in region, building it once.
 func cached[T any](c *AWSClient, s Service, region string, build func(aws.Config, *string) T) T {
 	if s.Global {
-		region = GlobalRegion(c.Partition)
+		region = regions.GlobalRegion(c.Partition)
 	} else {
 		region = c.region(region)
 	}
@@ -600,44 +601,6 @@ const NotConfiguredDetail = "The regis provider is not configured yet: its confi
 	"Otherwise use values known at plan time in the provider block, or create that resource first with terraform apply -target."
 
 // ---------------------------------------------------------------- partitions
-
-// PartitionForRegion returns the partition of a region name.
-func PartitionForRegion(region string) string {
-	switch {
-	case strings.HasPrefix(region, "cn-"):
-		return "aws-cn"
-	case strings.HasPrefix(region, "us-gov-"):
-		return "aws-us-gov"
-	case strings.HasPrefix(region, "us-isob-"):
-		return "aws-iso-b"
-	case strings.HasPrefix(region, "us-isof-"), strings.HasPrefix(region, "eu-isof-"):
-		return "aws-iso-f"
-	case strings.HasPrefix(region, "eu-isoe-"):
-		return "aws-iso-e"
-	case strings.HasPrefix(region, "us-iso-"):
-		return "aws-iso"
-	}
-	return "aws"
-}
-
-// GlobalRegion is the region global services (IAM, Route 53) are signed for.
-func GlobalRegion(partition string) string {
-	switch partition {
-	case "aws-cn":
-		return "cn-north-1"
-	case "aws-us-gov":
-		return "us-gov-west-1"
-	case "aws-iso":
-		return "us-iso-east-1"
-	case "aws-iso-b":
-		return "us-isob-east-1"
-	case "aws-iso-e":
-		return "eu-isoe-west-1"
-	case "aws-iso-f":
-		return "us-isof-south-1"
-	}
-	return "us-east-1"
-}
 
 func partitionOfARN(arn string) string {
 	parts := strings.SplitN(arn, ":", 3)

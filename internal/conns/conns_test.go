@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/regis-infra/terraform-provider-regis/internal/awsapi"
+	"github.com/regis-infra/terraform-provider-regis/internal/regions"
 )
 
 // isolate removes every AWS_* variable of the developer's environment for
@@ -202,7 +203,7 @@ func TestNew_regionFromEnvironment(t *testing.T) {
 	}
 	t.Setenv("AWS_REGION", "Singapore")
 	_, _, err = New(context.Background(), cfg)
-	if e := asError(t, err); !strings.Contains(e.Detail, "AWS_REGION") || !strings.Contains(e.Detail, ExampleRegion) {
+	if e := asError(t, err); !strings.Contains(e.Detail, "AWS_REGION") || !strings.Contains(e.Detail, regions.Example) {
 		t.Errorf("detail = %q", e.Detail)
 	}
 }
@@ -490,8 +491,8 @@ func TestPartitions(t *testing.T) {
 		"us-east-1": "aws", "ap-southeast-1": "aws", "cn-north-1": "aws-cn", "us-gov-west-1": "aws-us-gov",
 		"us-iso-east-1": "aws-iso", "us-isob-east-1": "aws-iso-b",
 	} {
-		if got := PartitionForRegion(region); got != want {
-			t.Errorf("PartitionForRegion(%s) = %s, want %s", region, got, want)
+		if got := regions.PartitionOf(region); got != want {
+			t.Errorf("regions.PartitionOf(%s) = %s, want %s", region, got, want)
 		}
 	}
 	c := &AWSClient{Partition: "aws", AccountID: "111122223333", HomeRegion: "ap-south-1"}

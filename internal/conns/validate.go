@@ -12,23 +12,6 @@ import (
 // (internal/provider) and by New, so that a Go caller building a Config by
 // hand gets the same messages as a Terraform user.
 
-// ExampleRegion is the region used in messages that show the expected form.
-const ExampleRegion = "ap-southeast-1"
-
-// regionRE matches AWS region names in every partition: us-east-1,
-// ap-southeast-7, cn-north-1, us-gov-west-1, us-iso-east-1, us-isob-east-1,
-// eu-isoe-west-1, us-isof-south-1.
-var regionRE = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$`)
-
-// ValidateRegion returns an error saying what is wrong with name when it is
-// not an AWS region name.
-func ValidateRegion(name string) error {
-	if regionRE.MatchString(name) {
-		return nil
-	}
-	return fmt.Errorf("%q is not an AWS region name: expected the form <area>-<location>-<number> in lower case, for example %q or \"us-east-1\"", name, ExampleRegion)
-}
-
 // roleARNRE matches IAM role ARNs in every partition. The role name part may
 // carry a path (role/service-role/name).
 var roleARNRE = regexp.MustCompile(`^arn:aws(-[a-z]+(-[a-z]+)?)?:iam::\d{12}:role/[\w+=,.@/-]{1,512}$`)

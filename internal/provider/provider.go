@@ -22,6 +22,7 @@ import (
 
 	"github.com/regis-infra/terraform-provider-regis/internal/bus"
 	"github.com/regis-infra/terraform-provider-regis/internal/conns"
+	"github.com/regis-infra/terraform-provider-regis/internal/regions"
 	"github.com/regis-infra/terraform-provider-regis/internal/trafficpolicy"
 )
 
@@ -39,15 +40,17 @@ const TypeName = "regis"
 // =============================================================================
 
 // resources lists the provider's resource types.
-var resources = []func() resource.Resource{
-	// internal/bus
-	bus.NewBusResource,
+func (p *regisProvider) resources() []func() resource.Resource {
+	return []func() resource.Resource{
+		// internal/bus
+		func() resource.Resource { return bus.NewBusResource(p.consumerZips) },
 
-	// internal/trafficpolicy
-	trafficpolicy.NewHealthCheckResource,
-	trafficpolicy.NewTrafficPolicyResource,
-	trafficpolicy.NewTrafficPolicyRecordResource,
-	trafficpolicy.NewTrafficPolicyVersionResource,
+		// internal/trafficpolicy
+		trafficpolicy.NewHealthCheckResource,
+		trafficpolicy.NewTrafficPolicyResource,
+		trafficpolicy.NewTrafficPolicyRecordResource,
+		trafficpolicy.NewTrafficPolicyVersionResource,
+	}
 }
 
 // dataSources lists the provider's data source types.
@@ -71,13 +74,31 @@ var (
 
 type regisProvider struct {
 	version string
+	// consumerZips are the consumer packages regis_bus deploys; nil: the
+	// zips embedded in the provider.
+	consumerZips bus.ZipSource
+}
+
+// Option changes the provider New builds. The released provider takes none:
+// options exist for tests, which serve the provider in-process.
+type Option func(*regisProvider)
+
+// WithConsumerZips makes regis_bus deploy the consumer packages of zips
+// instead of those embedded at build time: the acceptance tests give freshly
+// built ones (a test binary embeds whatever existed when it was compiled).
+func WithConsumerZips(zips bus.ZipSource) Option {
+	return func(p *regisProvider) { p.consumerZips = zips }
 }
 
 // New returns the provider constructor for providerserver, with the version
 // set at build time ("dev" in local builds, "test" in tests).
-func New(version string) func() provider.Provider {
+func New(version string, opts ...Option) func() provider.Provider {
 	return func() provider.Provider {
-		return &regisProvider{version: version}
+		p := &regisProvider{version: version}
+		for _, o := range opts {
+			o(p)
+		}
+		return p
 	}
 }
 
@@ -133,7 +154,7 @@ func (p *regisProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 		Attributes: map[string]schema.Attribute{
 			"region": schema.StringAttribute{
 				Optional: true,
-				MarkdownDescription: "Home region: where STS is called and where resources without a `region` of their own are created, for example `" + conns.ExampleRegion + "`. " +
+				MarkdownDescription: "Home region: where STS is called and where resources without a `region` of their own are created, for example `" + regions.Example + "`. " +
 					"Can also be set with the `AWS_REGION` or `AWS_DEFAULT_REGION` environment variables, or `region` in the shared config profile.",
 				Validators: []validator.String{regionName{}},
 			},

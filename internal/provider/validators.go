@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
 	"github.com/regis-infra/terraform-provider-regis/internal/conns"
+	"github.com/regis-infra/terraform-provider-regis/internal/regions"
 )
 
 // The validators below wrap the checks of internal/conns so that plan-time
@@ -52,11 +53,11 @@ func checkString(req validator.StringRequest, resp *validator.StringResponse, su
 type regionName struct{}
 
 func (regionName) Description(context.Context) string {
-	return "must be an AWS region name such as " + conns.ExampleRegion
+	return "must be an AWS region name such as " + regions.Example
 }
 func (v regionName) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
 func (regionName) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	checkString(req, resp, "Invalid AWS region", conns.ValidateRegion)
+	checkString(req, resp, "Invalid AWS region", regions.Validate)
 }
 
 // endpointURL validates a custom endpoint.

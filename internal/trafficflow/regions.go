@@ -3,89 +3,30 @@ package trafficflow
 import (
 	"fmt"
 	"math"
-	"slices"
 	"strings"
+
+	"github.com/regis-infra/terraform-provider-regis/internal/regions"
 )
 
 // RegionInfo describes one commercial AWS region as this package needs it: the
 // city its data centres are near (for geoproximity and the distance-based
 // latency estimate) and where Route 53's geolocation database would place a
-// resolver in that region (for geo rules).
-type RegionInfo struct {
-	Code        string  // e.g. "ap-southeast-1"
-	City        string  // e.g. "Singapore"
-	Latitude    float64 // approximate, of the city
-	Longitude   float64
-	Continent   string // Route 53 continent code of the client location
-	Country     string // ISO 3166-1 alpha-2 code of the client location
-	Subdivision string // US state code, for US regions only
-}
+// resolver in that region (for geo rules). The table is internal/regions'.
+type RegionInfo = regions.Region
 
-// regions is the table of commercial-partition regions that Route 53 accepts as
-// a latency Region (the ResourceRecordSet Region enum of the Route 53 API, minus
-// the China, GovCloud and European Sovereign Cloud partitions). Coordinates are
-// of the metro area, rounded; they are not data-centre locations.
-var regions = []RegionInfo{
-	{"us-east-1", "N. Virginia", 39.04, -77.49, "NA", "US", "VA"},
-	{"us-east-2", "Ohio", 39.96, -83.00, "NA", "US", "OH"},
-	{"us-west-1", "N. California", 37.35, -121.96, "NA", "US", "CA"},
-	{"us-west-2", "Oregon", 45.84, -119.70, "NA", "US", "OR"},
-	{"ca-central-1", "Montreal", 45.50, -73.57, "NA", "CA", ""},
-	{"ca-west-1", "Calgary", 51.05, -114.07, "NA", "CA", ""},
-	{"mx-central-1", "Queretaro", 20.59, -100.39, "NA", "MX", ""},
-	{"sa-east-1", "Sao Paulo", -23.55, -46.63, "SA", "BR", ""},
-	{"eu-west-1", "Ireland", 53.35, -6.26, "EU", "IE", ""},
-	{"eu-west-2", "London", 51.51, -0.13, "EU", "GB", ""},
-	{"eu-west-3", "Paris", 48.86, 2.35, "EU", "FR", ""},
-	{"eu-central-1", "Frankfurt", 50.11, 8.68, "EU", "DE", ""},
-	{"eu-central-2", "Zurich", 47.38, 8.54, "EU", "CH", ""},
-	{"eu-north-1", "Stockholm", 59.33, 18.07, "EU", "SE", ""},
-	{"eu-south-1", "Milan", 45.46, 9.19, "EU", "IT", ""},
-	{"eu-south-2", "Spain", 41.65, -0.88, "EU", "ES", ""},
-	{"il-central-1", "Tel Aviv", 32.09, 34.78, "AS", "IL", ""},
-	{"me-south-1", "Bahrain", 26.23, 50.59, "AS", "BH", ""},
-	{"me-central-1", "UAE", 25.20, 55.27, "AS", "AE", ""},
-	{"af-south-1", "Cape Town", -33.92, 18.42, "AF", "ZA", ""},
-	{"ap-south-1", "Mumbai", 19.08, 72.88, "AS", "IN", ""},
-	{"ap-south-2", "Hyderabad", 17.39, 78.49, "AS", "IN", ""},
-	{"ap-southeast-1", "Singapore", 1.35, 103.82, "AS", "SG", ""},
-	{"ap-southeast-2", "Sydney", -33.87, 151.21, "OC", "AU", ""},
-	{"ap-southeast-3", "Jakarta", -6.21, 106.85, "AS", "ID", ""},
-	{"ap-southeast-4", "Melbourne", -37.81, 144.96, "OC", "AU", ""},
-	{"ap-southeast-5", "Malaysia", 3.14, 101.69, "AS", "MY", ""},
-	{"ap-southeast-6", "New Zealand", -36.85, 174.76, "OC", "NZ", ""},
-	{"ap-southeast-7", "Thailand", 13.76, 100.50, "AS", "TH", ""},
-	{"ap-northeast-1", "Tokyo", 35.68, 139.69, "AS", "JP", ""},
-	{"ap-northeast-2", "Seoul", 37.57, 126.98, "AS", "KR", ""},
-	{"ap-northeast-3", "Osaka", 34.69, 135.50, "AS", "JP", ""},
-	{"ap-east-1", "Hong Kong", 22.32, 114.17, "AS", "HK", ""},
-	{"ap-east-2", "Taipei", 25.03, 121.57, "AS", "TW", ""},
-}
+// Regions returns the commercial AWS regions this package knows (those Route 53
+// accepts as a latency Region), sorted by code.
+func Regions() []RegionInfo { return regions.InPartition(regions.AWS) }
 
-var regionIndex = func() map[string]RegionInfo {
-	m := make(map[string]RegionInfo, len(regions))
-	for _, r := range regions {
-		m[r.Code] = r
-	}
-	return m
-}()
-
-// Regions returns the commercial AWS regions this package knows, sorted by code.
-func Regions() []RegionInfo {
-	out := slices.Clone(regions)
-	slices.SortFunc(out, func(a, b RegionInfo) int { return strings.Compare(a.Code, b.Code) })
-	return out
-}
-
-// LookupRegion returns the table entry for an AWS region code.
+// LookupRegion returns the table entry for a commercial AWS region code.
 func LookupRegion(code string) (RegionInfo, bool) {
-	r, ok := regionIndex[code]
-	return r, ok
+	r, ok := regions.Lookup(code)
+	return r, ok && r.Partition == regions.AWS
 }
 
 // IsRegion reports whether code is a commercial AWS region Route 53 accepts.
 func IsRegion(code string) bool {
-	_, ok := regionIndex[code]
+	_, ok := LookupRegion(code)
 	return ok
 }
 
@@ -185,11 +126,11 @@ const sameRegionMS = 2
 // longer than the great circle. It reproduces the table within a few tens of
 // per cent for most pairs and is only used where the table has no entry.
 func LatencyMS(from, to string) (ms float64, fromTable bool, err error) {
-	a, ok := regionIndex[from]
+	a, ok := LookupRegion(from)
 	if !ok {
 		return 0, false, fmt.Errorf("trafficflow: unknown AWS region %q", from)
 	}
-	b, ok := regionIndex[to]
+	b, ok := LookupRegion(to)
 	if !ok {
 		return 0, false, fmt.Errorf("trafficflow: unknown AWS region %q", to)
 	}

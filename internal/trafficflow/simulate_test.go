@@ -428,7 +428,8 @@ func TestLatencyTable(t *testing.T) {
 	// São Paulo–Cape Town, detour through other continents). This catches
 	// typos such as a dropped digit.
 	for pair, ms := range latencyMS {
-		a, b := regionIndex[pair[0]], regionIndex[pair[1]]
+		a, _ := LookupRegion(pair[0])
+		b, _ := LookupRegion(pair[1])
 		km := distanceKM(a.Latitude, a.Longitude, b.Latitude, b.Longitude)
 		if est := 3 + 0.014*km; ms < km/100 || ms > 4*est {
 			t.Errorf("latency %s↔%s = %v ms for %.0f km (distance model %.0f ms)", pair[0], pair[1], ms, km, est)

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/regis-infra/terraform-provider-regis/internal/regions"
 )
 
 // Validate checks a document against the rules of the 2015-10-01 traffic policy
@@ -585,31 +587,8 @@ func listOf[T ~string](vals []T) string {
 
 // suggestRegion returns a known region close in spelling to s, or a default.
 func suggestRegion(s string) string {
-	best, bestDist := "ap-south-1", 4
-	for _, r := range regions {
-		if d := editDistance(strings.ToLower(s), r.Code); d < bestDist {
-			best, bestDist = r.Code, d
-		}
+	if r, ok := LookupRegion(regions.Suggest(s)); ok {
+		return r.Code
 	}
-	return best
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
+	return "ap-south-1"
 }

@@ -740,7 +740,9 @@ func (s *Service) tagResource(req *core.Request, c *call) (any, *core.APIError) 
 		return nil, errLimitExceeded("The resource would have more than 50 tags.")
 	}
 	al.tags = merged
-	return nil, nil
+	// The query protocol answers with an empty <…Result/>: the
+	// model gives these outputs a result wrapper (botocore needs it).
+	return struct{}{}, nil
 }
 
 func (s *Service) untagResource(req *core.Request, c *call) (any, *core.APIError) {
@@ -768,7 +770,9 @@ func (s *Service) untagResource(req *core.Request, c *call) (any, *core.APIError
 		}
 	}
 	al.tags = kept
-	return nil, nil
+	// The query protocol answers with an empty <…Result/>: the
+	// model gives these outputs a result wrapper (botocore needs it).
+	return struct{}{}, nil
 }
 
 func (s *Service) listTagsForResource(req *core.Request, c *call) (any, *core.APIError) {

@@ -100,7 +100,7 @@ type ReceivedMessage struct {
 // ChangeMessageVisibility: receive counts grow, the queue's visibility timeout
 // applies, and messages move to the DLQ after maxReceiveCount.
 type QueueConsumer interface {
-	ReceiveInternal(ctx context.Context, queueARN string, max int, wait time.Duration) ([]ReceivedMessage, *APIError)
+	ReceiveInternal(ctx context.Context, queueARN string, limit int, wait time.Duration) ([]ReceivedMessage, *APIError)
 	DeleteInternal(queueARN, receiptHandle string) *APIError
 	ChangeVisibilityInternal(queueARN, receiptHandle string, timeout time.Duration) *APIError
 }

@@ -90,6 +90,11 @@ func writeXMLError(w http.ResponseWriter, req *Request, ns string, e *APIError) 
 	body.Xmlns = ns
 	body.Error.Type = e.FaultType()
 	body.Error.Code = e.Code
+	if e.QueryCode != "" {
+		// Services marked awsQueryCompatible (SQS) have a query code of
+		// their own; it is the code of their query-protocol errors.
+		body.Error.Code = e.QueryCode
+	}
 	body.Error.Message = e.Message
 	body.RequestID = req.ID
 	out, _ := xml.Marshal(body)

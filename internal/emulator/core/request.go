@@ -29,6 +29,8 @@ type Request struct {
 	HTTP *http.Request
 
 	hooks Hooks
+	// input is the call's input, set by API.Serve.
+	input Input
 }
 
 // Hooks are the emulator-wide checks run when a service starts an action.

@@ -81,7 +81,7 @@ func (s *Service) roleLocked(name string) (*role, *core.APIError) {
 }
 
 func maxSessionDuration(p params) (int, *core.APIError) {
-	v := p.get("MaxSessionDuration")
+	v := p.Get("MaxSessionDuration")
 	n, err := strconv.Atoi(v)
 	if err != nil {
 		return 0, validationError("maxSessionDuration", v, "Member must be an integer")
@@ -96,7 +96,7 @@ func maxSessionDuration(p params) (int, *core.APIError) {
 }
 
 func description(p params) (string, *core.APIError) {
-	d := p.get("Description")
+	d := p.Get("Description")
 	if len([]rune(d)) > 1000 {
 		return "", validationError("description", d, "Member must have length less than or equal to 1000")
 	}
@@ -138,7 +138,7 @@ func (s *Service) createRole(req *core.Request, p params) (any, *core.APIError) 
 		return nil, err
 	}
 	maxSession := 3600
-	if p.has("MaxSessionDuration") {
+	if p.Has("MaxSessionDuration") {
 		if maxSession, err = maxSessionDuration(p); err != nil {
 			return nil, err
 		}
@@ -147,7 +147,7 @@ func (s *Service) createRole(req *core.Request, p params) (any, *core.APIError) 
 	if err != nil {
 		return nil, err
 	}
-	boundary := p.get("PermissionsBoundary")
+	boundary := p.Get("PermissionsBoundary")
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -265,12 +265,12 @@ func (s *Service) updateRole(req *core.Request, p params) (any, *core.APIError) 
 	}
 	var desc string
 	var maxSession int
-	if p.has("Description") {
+	if p.Has("Description") {
 		if desc, err = description(p); err != nil {
 			return nil, err
 		}
 	}
-	if p.has("MaxSessionDuration") {
+	if p.Has("MaxSessionDuration") {
 		if maxSession, err = maxSessionDuration(p); err != nil {
 			return nil, err
 		}
@@ -281,10 +281,10 @@ func (s *Service) updateRole(req *core.Request, p params) (any, *core.APIError) 
 	if err != nil {
 		return nil, err
 	}
-	if p.has("Description") {
+	if p.Has("Description") {
 		r.description = desc
 	}
-	if p.has("MaxSessionDuration") {
+	if p.Has("MaxSessionDuration") {
 		r.maxSession = maxSession
 	}
 	return struct{}{}, nil
@@ -295,7 +295,7 @@ func (s *Service) updateRoleDescription(req *core.Request, p params) (any, *core
 	if err != nil {
 		return nil, err
 	}
-	if !p.has("Description") {
+	if !p.Has("Description") {
 		return nil, missing("description")
 	}
 	desc, err := description(p)

@@ -23,10 +23,8 @@ const Namespace = "https://iam.amazonaws.com/doc/2010-05-08/"
 
 // Service is the emulated IAM service.
 type Service struct {
-	env   *core.Env
-	proto core.QueryProtocol
-
-	ops map[string]handler
+	env *core.Env
+	api *core.API
 
 	mu       sync.RWMutex
 	roles    map[string]*role          // by lower-case name: IAM names are case-insensitive
@@ -38,14 +36,13 @@ type Service struct {
 func New(env *core.Env) *Service {
 	s := &Service{
 		env:      env,
-		proto:    core.QueryProtocol{Namespace: Namespace},
 		roles:    map[string]*role{},
 		policies: map[string]*managedPolicy{},
 	}
 	for _, p := range awsManagedPolicies() {
 		s.policies[p.arn] = p
 	}
-	s.ops = s.handlers()
+	s.api = s.newAPI()
 	return s
 }
 
@@ -53,7 +50,7 @@ func New(env *core.Env) *Service {
 func (s *Service) SigningName() string { return "iam" }
 
 // Protocol implements core.Service.
-func (s *Service) Protocol() core.Protocol { return s.proto }
+func (s *Service) Protocol() core.Protocol { return s.api }
 
 type handler func(req *core.Request, p params) (any, *core.APIError)
 
@@ -112,46 +109,40 @@ const callerKey = "\x00caller"
 
 // callerARN is the ARN of the identity that signed the request.
 func (s *Service) callerARN(req *core.Request, p params) string {
-	if arn := p.get(callerKey); arn != "" {
+	if arn := p.Get(callerKey); arn != "" {
 		return arn
 	}
 	return "arn:aws:iam::" + req.AccountID + ":root"
 }
 
-// ServeAWS implements core.Service.
-func (s *Service) ServeAWS(w http.ResponseWriter, req *core.Request) {
-	action, form, perr := s.proto.ParseForm(req.HTTP)
-	if perr != nil {
-		s.proto.WriteError(w, req, perr)
-		return
+// newAPI serves IAM's operations in the query protocol. Each handler is
+// told who signed the request (STS is asked before any lock of ours is
+// taken), under callerKey among the parameters.
+func (s *Service) newAPI() *core.API {
+	ops := s.handlers()
+	api := &core.API{
+		Wires:    []core.Wire{core.QueryWire{QueryProtocol: core.QueryProtocol{Namespace: Namespace}, XMLTags: true, Version: "2010-05-08"}},
+		Handlers: make(map[string]core.Handler, len(ops)),
 	}
-	if err := req.Begin(action); err != nil {
-		s.proto.WriteError(w, req, err)
-		return
-	}
-	p := params(form)
-	delete(p, callerKey)
-	// Ask STS who signed the request before taking any lock of ours.
-	if cr, ok := s.env.Lookup("sts").(callerResolver); ok {
-		arn, err := cr.CallerARN(req)
-		if err != nil {
-			s.proto.WriteError(w, req, err)
-			return
+	for op, h := range ops {
+		api.Handlers[op] = func(req *core.Request) (any, *core.APIError) {
+			p := req.Params()
+			delete(p, callerKey)
+			if cr, ok := s.env.Lookup("sts").(callerResolver); ok {
+				arn, err := cr.CallerARN(req)
+				if err != nil {
+					return nil, err
+				}
+				p[callerKey] = []string{arn}
+			}
+			return h(req, p)
 		}
-		p[callerKey] = []string{arn}
 	}
-	h, ok := s.ops[action]
-	if !ok {
-		s.proto.WriteError(w, req, core.Errorf("InvalidAction", "Could not find operation %s for version 2010-05-08", action))
-		return
-	}
-	result, err := h(req, p)
-	if err != nil {
-		s.proto.WriteError(w, req, err)
-		return
-	}
-	s.proto.WriteResult(w, req, action, result)
+	return api
 }
+
+// ServeAWS implements core.Service.
+func (s *Service) ServeAWS(w http.ResponseWriter, req *core.Request) { s.api.Serve(w, req) }
 
 // Inventory implements core.Service: roles, their inline policies and
 // attachments, and customer managed policies (AWS managed policies are not

@@ -112,7 +112,7 @@ const (
 func Parse(doc string, kind Kind) (*Document, error) {
 	var d Document
 	if err := json.Unmarshal([]byte(doc), &d); err != nil {
-		return nil, fmt.Errorf("invalid policy JSON: %v", err)
+		return nil, fmt.Errorf("invalid policy JSON: %w", err)
 	}
 	if d.Version != "" && d.Version != "2012-10-17" && d.Version != "2008-10-17" {
 		return nil, fmt.Errorf("the policy Version %q is not supported", d.Version)

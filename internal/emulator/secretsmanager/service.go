@@ -27,8 +27,8 @@ import (
 
 // Service is the emulated Secrets Manager.
 type Service struct {
-	env   *core.Env
-	proto protocol
+	env *core.Env
+	api *core.API
 
 	mu sync.Mutex
 	// secrets by ARN.
@@ -39,18 +39,22 @@ var _ core.Service = (*Service)(nil)
 
 // New returns a Secrets Manager service for env.
 func New(env *core.Env) *Service {
-	return &Service{
-		env:     env,
-		proto:   protocol{core.JSONProtocol{Version: "1.1", TargetPrefix: "secretsmanager"}},
-		secrets: map[string]*secret{},
+	s := &Service{env: env, secrets: map[string]*secret{}}
+	s.api = &core.API{
+		Wires:    []core.Wire{protocol{core.JSONWire{JSONProtocol: core.JSONProtocol{Version: "1.1", TargetPrefix: "secretsmanager"}}}},
+		Handlers: make(map[string]core.Handler, len(handlers)),
 	}
+	for op, h := range handlers {
+		s.api.Handlers[op] = func(req *core.Request) (any, *core.APIError) { return h(s, req) }
+	}
+	return s
 }
 
 // SigningName implements core.Service.
 func (s *Service) SigningName() string { return "secretsmanager" }
 
 // Protocol implements core.Service.
-func (s *Service) Protocol() core.Protocol { return s.proto }
+func (s *Service) Protocol() core.Protocol { return s.api }
 
 // Inventory implements core.Service: every secret, including those scheduled
 // for deletion (they still exist until their recovery window ends).
@@ -84,32 +88,11 @@ var handlers = map[string]handler{
 }
 
 // ServeAWS implements core.Service.
-func (s *Service) ServeAWS(w http.ResponseWriter, req *core.Request) {
-	op, aerr := s.proto.Operation(req.HTTP)
-	if aerr != nil {
-		s.proto.WriteError(w, req, aerr)
-		return
-	}
-	h, ok := handlers[op]
-	if !ok {
-		s.proto.WriteError(w, req, core.Errorf("UnknownOperationException", "The emulator does not implement the Secrets Manager operation %s.", op))
-		return
-	}
-	if aerr := req.Begin(op); aerr != nil {
-		s.proto.WriteError(w, req, aerr)
-		return
-	}
-	out, aerr := h(s, req)
-	if aerr != nil {
-		s.proto.WriteError(w, req, aerr)
-		return
-	}
-	s.proto.WriteResult(w, req, out)
-}
+func (s *Service) ServeAWS(w http.ResponseWriter, req *core.Request) { s.api.Serve(w, req) }
 
 // protocol is awsJson1_1 with Secrets Manager's error body: the __type has no
 // namespace and the message member is "Message".
-type protocol struct{ core.JSONProtocol }
+type protocol struct{ core.JSONWire }
 
 // WriteError implements core.Protocol.
 func (p protocol) WriteError(w http.ResponseWriter, req *core.Request, e *core.APIError) {

@@ -296,14 +296,14 @@ func (s *Service) publish(req *core.Request, p params) (any, *core.APIError) {
 		return nil, err
 	}
 	in := &publishInput{
-		message: p.get("Message"), subject: p.get("Subject"), hasSubject: p.has("Subject"),
-		structure: p.get("MessageStructure"), attrs: attrs,
-		groupID: p.get("MessageGroupId"), dedupID: p.get("MessageDeduplicationId"), hasDedupID: p.has("MessageDeduplicationId"),
+		message: p.Get("Message"), subject: p.Get("Subject"), hasSubject: p.Has("Subject"),
+		structure: p.Get("MessageStructure"), attrs: attrs,
+		groupID: p.Get("MessageGroupId"), dedupID: p.Get("MessageDeduplicationId"), hasDedupID: p.Has("MessageDeduplicationId"),
 	}
 	if err := validateInput(in); err != nil {
 		return nil, err
 	}
-	topicARN, targetARN, phone := p.get("TopicArn"), p.get("TargetArn"), p.get("PhoneNumber")
+	topicARN, targetARN, phone := p.Get("TopicArn"), p.Get("TargetArn"), p.Get("PhoneNumber")
 	set := 0
 	for _, v := range []string{topicARN, targetARN, phone} {
 		if v != "" {
@@ -381,7 +381,7 @@ func (s *Service) publishBatch(req *core.Request, p params) (any, *core.APIError
 		return nil, core.Errorf("TooManyEntriesInBatchRequest", "The batch request contains more entries than permissible.")
 	}
 	s.mu.Lock()
-	_, err := s.lookupTopic(req, p.get("TopicArn"), "TopicArn")
+	_, err := s.lookupTopic(req, p.Get("TopicArn"), "TopicArn")
 	s.mu.Unlock()
 	if err != nil {
 		return nil, err
@@ -413,9 +413,9 @@ func (s *Service) publishBatch(req *core.Request, p params) (any, *core.APIError
 			return nil, aerr
 		}
 		in := &publishInput{
-			message: sub.get("Message"), subject: sub.get("Subject"), hasSubject: sub.has("Subject"),
-			structure: sub.get("MessageStructure"), attrs: attrs,
-			groupID: sub.get("MessageGroupId"), dedupID: sub.get("MessageDeduplicationId"), hasDedupID: sub.has("MessageDeduplicationId"),
+			message: sub.Get("Message"), subject: sub.Get("Subject"), hasSubject: sub.Has("Subject"),
+			structure: sub.Get("MessageStructure"), attrs: attrs,
+			groupID: sub.Get("MessageGroupId"), dedupID: sub.Get("MessageDeduplicationId"), hasDedupID: sub.Has("MessageDeduplicationId"),
 		}
 		total += messageSize(in.message, in.attrs)
 		entries = append(entries, batchEntry{id: id, in: in})
@@ -434,7 +434,7 @@ func (s *Service) publishBatch(req *core.Request, p params) (any, *core.APIError
 			continue
 		}
 		s.mu.Lock()
-		t, terr := s.lookupTopic(req, p.get("TopicArn"), "TopicArn")
+		t, terr := s.lookupTopic(req, p.Get("TopicArn"), "TopicArn")
 		if terr != nil {
 			s.mu.Unlock()
 			out.Failed.Members = append(out.Failed.Members, batchFailure{ID: e.id, Code: terr.Code, Message: terr.Message, SenderFault: terr.FaultType() == "Sender"})

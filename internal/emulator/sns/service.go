@@ -47,8 +47,8 @@ const MaxMessageSize = 262_144
 // Service is the emulated SNS. Every topic lives in the region of the call
 // that created it.
 type Service struct {
-	env   *core.Env
-	proto core.QueryProtocol
+	env *core.Env
+	api *core.API
 
 	mu     sync.Mutex
 	topics map[string]*topic        // by ARN
@@ -69,9 +69,8 @@ type Service struct {
 // SQS service it delivers to.
 func New(env *core.Env) *Service {
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Service{
+	s := &Service{
 		env:    env,
-		proto:  core.QueryProtocol{Namespace: Namespace},
 		topics: map[string]*topic{},
 		subs:   map[string]*subscription{},
 		stats:  map[string]*DeliveryStats{},
@@ -79,13 +78,15 @@ func New(env *core.Env) *Service {
 		ctx:    ctx,
 		cancel: cancel,
 	}
+	s.api = s.newAPI()
+	return s
 }
 
 // SigningName implements core.Service.
 func (s *Service) SigningName() string { return "sns" }
 
 // Protocol implements core.Service.
-func (s *Service) Protocol() core.Protocol { return s.proto }
+func (s *Service) Protocol() core.Protocol { return s.api }
 
 // Close implements core.Closer: it stops the background retries.
 func (s *Service) Close() error {
@@ -98,86 +99,43 @@ func (s *Service) Close() error {
 }
 
 // params are the form parameters of one call.
-type params map[string][]string
-
-func (p params) get(k string) string {
-	if v := p[k]; len(v) > 0 {
-		return v[0]
-	}
-	return ""
-}
-
-func (p params) has(k string) bool {
-	v, ok := p[k]
-	return ok && len(v) > 0
-}
+type params = core.Params
 
 type handler func(req *core.Request, p params) (any, *core.APIError)
 
-func (s *Service) handler(action string) handler {
-	switch action {
-	case "CreateTopic":
-		return s.createTopic
-	case "GetTopicAttributes":
-		return s.getTopicAttributes
-	case "SetTopicAttributes":
-		return s.setTopicAttributes
-	case "DeleteTopic":
-		return s.deleteTopic
-	case "ListTopics":
-		return s.listTopics
-	case "TagResource":
-		return s.tagResource
-	case "UntagResource":
-		return s.untagResource
-	case "ListTagsForResource":
-		return s.listTagsForResource
-	case "Subscribe":
-		return s.subscribe
-	case "ConfirmSubscription":
-		return s.confirmSubscription
-	case "Unsubscribe":
-		return s.unsubscribe
-	case "GetSubscriptionAttributes":
-		return s.getSubscriptionAttributes
-	case "SetSubscriptionAttributes":
-		return s.setSubscriptionAttributes
-	case "ListSubscriptions":
-		return s.listSubscriptions
-	case "ListSubscriptionsByTopic":
-		return s.listSubscriptionsByTopic
-	case "Publish":
-		return s.publish
-	case "PublishBatch":
-		return s.publishBatch
+// newAPI lists SNS's operations, served in the query protocol.
+func (s *Service) newAPI() *core.API {
+	ops := map[string]handler{
+		"CreateTopic":               s.createTopic,
+		"GetTopicAttributes":        s.getTopicAttributes,
+		"SetTopicAttributes":        s.setTopicAttributes,
+		"DeleteTopic":               s.deleteTopic,
+		"ListTopics":                s.listTopics,
+		"TagResource":               s.tagResource,
+		"UntagResource":             s.untagResource,
+		"ListTagsForResource":       s.listTagsForResource,
+		"Subscribe":                 s.subscribe,
+		"ConfirmSubscription":       s.confirmSubscription,
+		"Unsubscribe":               s.unsubscribe,
+		"GetSubscriptionAttributes": s.getSubscriptionAttributes,
+		"SetSubscriptionAttributes": s.setSubscriptionAttributes,
+		"ListSubscriptions":         s.listSubscriptions,
+		"ListSubscriptionsByTopic":  s.listSubscriptionsByTopic,
+		"Publish":                   s.publish,
+		"PublishBatch":              s.publishBatch,
 	}
-	return nil
+	api := &core.API{
+		Wires:    []core.Wire{core.QueryWire{QueryProtocol: core.QueryProtocol{Namespace: Namespace}, XMLTags: true}},
+		Handlers: make(map[string]core.Handler, len(ops)),
+	}
+	for op, h := range ops {
+		api.Handlers[op] = func(req *core.Request) (any, *core.APIError) { return h(req, req.Params()) }
+	}
+	return api
 }
 
 // ServeAWS implements core.Service.
-func (s *Service) ServeAWS(w http.ResponseWriter, req *core.Request) {
-	action, form, perr := s.proto.ParseForm(req.HTTP)
-	if perr != nil {
-		s.proto.WriteError(w, req, perr)
-		return
-	}
-	if err := req.Begin(action); err != nil {
-		s.proto.WriteError(w, req, err)
-		return
-	}
-	h := s.handler(action)
-	if h == nil {
-		s.proto.WriteError(w, req, core.Errorf("InvalidAction",
-			"The action %s is not valid for this web service (the emulator does not implement it).", action))
-		return
-	}
-	result, err := h(req, params(form))
-	if err != nil {
-		s.proto.WriteError(w, req, err)
-		return
-	}
-	s.proto.WriteResult(w, req, action, result)
-}
+func (s *Service) ServeAWS(w http.ResponseWriter, req *core.Request) { s.api.Serve(w, req) }
 
 // Inventory implements core.Service: every topic and subscription.
 func (s *Service) Inventory() []core.Resource {

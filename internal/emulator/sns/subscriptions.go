@@ -139,14 +139,14 @@ type subscribeResult struct {
 }
 
 func (s *Service) subscribe(req *core.Request, p params) (any, *core.APIError) {
-	protocol := p.get("Protocol")
-	endpoint := p.get("Endpoint")
+	protocol := p.Get("Protocol")
+	endpoint := p.Get("Endpoint")
 	attrs := core.QueryMap(p, "Attributes.entry", "key", "value")
-	returnARN := strings.EqualFold(p.get("ReturnSubscriptionArn"), "true")
+	returnARN := strings.EqualFold(p.Get("ReturnSubscriptionArn"), "true")
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	t, err := s.lookupTopic(req, p.get("TopicArn"), "TopicArn")
+	t, err := s.lookupTopic(req, p.Get("TopicArn"), "TopicArn")
 	if err != nil {
 		return nil, err
 	}
@@ -245,7 +245,7 @@ func (s *Service) subscribe(req *core.Request, p params) (any, *core.APIError) {
 func (s *Service) confirmSubscription(req *core.Request, p params) (any, *core.APIError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, err := s.lookupTopic(req, p.get("TopicArn"), "Topic"); err != nil {
+	if _, err := s.lookupTopic(req, p.Get("TopicArn"), "Topic"); err != nil {
 		return nil, err
 	}
 	// The emulator never sends confirmation tokens, so none is valid.
@@ -271,7 +271,7 @@ func (s *Service) lookupSubscription(req *core.Request, arn string) (*subscripti
 func (s *Service) unsubscribe(req *core.Request, p params) (any, *core.APIError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	sub, err := s.lookupSubscription(req, p.get("SubscriptionArn"))
+	sub, err := s.lookupSubscription(req, p.Get("SubscriptionArn"))
 	if err != nil {
 		if err.Code == "NotFound" {
 			return nil, nil // Unsubscribe is idempotent
@@ -328,7 +328,7 @@ func boolString(b bool) string {
 func (s *Service) getSubscriptionAttributes(req *core.Request, p params) (any, *core.APIError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	sub, err := s.lookupSubscription(req, p.get("SubscriptionArn"))
+	sub, err := s.lookupSubscription(req, p.Get("SubscriptionArn"))
 	if err != nil {
 		return nil, err
 	}
@@ -336,11 +336,11 @@ func (s *Service) getSubscriptionAttributes(req *core.Request, p params) (any, *
 }
 
 func (s *Service) setSubscriptionAttributes(req *core.Request, p params) (any, *core.APIError) {
-	name := p.get("AttributeName")
-	value := p.get("AttributeValue")
+	name := p.Get("AttributeName")
+	value := p.Get("AttributeValue")
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	sub, err := s.lookupSubscription(req, p.get("SubscriptionArn"))
+	sub, err := s.lookupSubscription(req, p.Get("SubscriptionArn"))
 	if err != nil {
 		return nil, err
 	}
@@ -406,15 +406,15 @@ func (s *Service) listSubscriptions(req *core.Request, p params) (any, *core.API
 			arns = append(arns, arn)
 		}
 	}
-	return s.subscriptionPage(arns, p.get("NextToken"))
+	return s.subscriptionPage(arns, p.Get("NextToken"))
 }
 
 func (s *Service) listSubscriptionsByTopic(req *core.Request, p params) (any, *core.APIError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	t, err := s.lookupTopic(req, p.get("TopicArn"), "TopicArn")
+	t, err := s.lookupTopic(req, p.Get("TopicArn"), "TopicArn")
 	if err != nil {
 		return nil, err
 	}
-	return s.subscriptionPage(append([]string(nil), t.subs...), p.get("NextToken"))
+	return s.subscriptionPage(append([]string(nil), t.subs...), p.Get("NextToken"))
 }

@@ -232,7 +232,7 @@ type createTopicResult struct {
 }
 
 func (s *Service) createTopic(req *core.Request, p params) (any, *core.APIError) {
-	name := p.get("Name")
+	name := p.Get("Name")
 	attrs := core.QueryMap(p, "Attributes.entry", "key", "value")
 	tags, terr := parseTags(p)
 	if terr != nil {
@@ -307,7 +307,7 @@ func sortedEntries(m map[string]string) []entry {
 func (s *Service) getTopicAttributes(req *core.Request, p params) (any, *core.APIError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	t, err := s.lookupTopic(req, p.get("TopicArn"), "TopicArn")
+	t, err := s.lookupTopic(req, p.Get("TopicArn"), "TopicArn")
 	if err != nil {
 		return nil, err
 	}
@@ -315,11 +315,11 @@ func (s *Service) getTopicAttributes(req *core.Request, p params) (any, *core.AP
 }
 
 func (s *Service) setTopicAttributes(req *core.Request, p params) (any, *core.APIError) {
-	name := p.get("AttributeName")
-	value := p.get("AttributeValue")
+	name := p.Get("AttributeName")
+	value := p.Get("AttributeValue")
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	t, err := s.lookupTopic(req, p.get("TopicArn"), "TopicArn")
+	t, err := s.lookupTopic(req, p.Get("TopicArn"), "TopicArn")
 	if err != nil {
 		return nil, err
 	}
@@ -336,7 +336,7 @@ func (s *Service) setTopicAttributes(req *core.Request, p params) (any, *core.AP
 }
 
 func (s *Service) deleteTopic(req *core.Request, p params) (any, *core.APIError) {
-	arn := p.get("TopicArn")
+	arn := p.Get("TopicArn")
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	t, err := s.lookupTopic(req, arn, "TopicArn")
@@ -398,7 +398,7 @@ func (s *Service) listTopics(req *core.Request, p params) (any, *core.APIError) 
 			arns = append(arns, arn)
 		}
 	}
-	pg, next, err := page(arns, p.get("NextToken"))
+	pg, next, err := page(arns, p.Get("NextToken"))
 	if err != nil {
 		return nil, err
 	}
@@ -464,7 +464,7 @@ func (s *Service) tagResource(req *core.Request, p params) (any, *core.APIError)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	t, err := s.taggedTopic(req, p.get("ResourceArn"))
+	t, err := s.taggedTopic(req, p.Get("ResourceArn"))
 	if err != nil {
 		return nil, err
 	}
@@ -489,7 +489,7 @@ func (s *Service) untagResource(req *core.Request, p params) (any, *core.APIErro
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	t, err := s.taggedTopic(req, p.get("ResourceArn"))
+	t, err := s.taggedTopic(req, p.Get("ResourceArn"))
 	if err != nil {
 		return nil, err
 	}
@@ -513,7 +513,7 @@ type listTagsResult struct {
 func (s *Service) listTagsForResource(req *core.Request, p params) (any, *core.APIError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	t, err := s.taggedTopic(req, p.get("ResourceArn"))
+	t, err := s.taggedTopic(req, p.Get("ResourceArn"))
 	if err != nil {
 		return nil, err
 	}

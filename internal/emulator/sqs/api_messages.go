@@ -16,8 +16,8 @@ type sendMessageInput struct {
 	QueueURL                string               `json:"QueueUrl"`
 	MessageBody             *string              `json:"MessageBody"`
 	DelaySeconds            *int64               `json:"DelaySeconds"`
-	MessageAttributes       map[string]attrInput `json:"MessageAttributes"`
-	MessageSystemAttributes map[string]attrInput `json:"MessageSystemAttributes"`
+	MessageAttributes       map[string]attrInput `json:"MessageAttributes" query:"MessageAttribute,flat,key=Name,value=Value"`
+	MessageSystemAttributes map[string]attrInput `json:"MessageSystemAttributes" query:"MessageSystemAttribute,flat,key=Name,value=Value"`
 	MessageDeduplicationID  *string              `json:"MessageDeduplicationId"`
 	MessageGroupID          *string              `json:"MessageGroupId"`
 }
@@ -37,7 +37,7 @@ type sendMessageOutput struct {
 
 func (s *Service) sendMessage(req *core.Request) (any, *core.APIError) {
 	var in sendMessageInput
-	if err := s.decode(req, &in); err != nil {
+	if err := req.Decode(&in); err != nil {
 		return nil, err
 	}
 	now := s.env.Clock.Now()
@@ -98,8 +98,8 @@ type sendBatchEntry struct {
 	ID                      string               `json:"Id"`
 	MessageBody             *string              `json:"MessageBody"`
 	DelaySeconds            *int64               `json:"DelaySeconds"`
-	MessageAttributes       map[string]attrInput `json:"MessageAttributes"`
-	MessageSystemAttributes map[string]attrInput `json:"MessageSystemAttributes"`
+	MessageAttributes       map[string]attrInput `json:"MessageAttributes" query:"MessageAttribute,flat,key=Name,value=Value"`
+	MessageSystemAttributes map[string]attrInput `json:"MessageSystemAttributes" query:"MessageSystemAttribute,flat,key=Name,value=Value"`
 	MessageDeduplicationID  *string              `json:"MessageDeduplicationId"`
 	MessageGroupID          *string              `json:"MessageGroupId"`
 }
@@ -135,9 +135,9 @@ type sendBatchResult struct {
 func (s *Service) sendMessageBatch(req *core.Request) (any, *core.APIError) {
 	var in struct {
 		QueueURL string           `json:"QueueUrl"`
-		Entries  []sendBatchEntry `json:"Entries"`
+		Entries  []sendBatchEntry `json:"Entries" query:"SendMessageBatchRequestEntry,flat"`
 	}
-	if err := s.decode(req, &in); err != nil {
+	if err := req.Decode(&in); err != nil {
 		return nil, err
 	}
 	ids := make([]string, len(in.Entries))
@@ -160,8 +160,8 @@ func (s *Service) sendMessageBatch(req *core.Request) (any, *core.APIError) {
 		return nil, errBatch("BatchRequestTooLong", "Batch requests cannot be longer than "+itoa(MaxMessageSize)+" bytes. You have sent "+itoa(total)+" bytes.")
 	}
 	out := struct {
-		Successful []sendBatchResult `json:"Successful"`
-		Failed     []batchError      `json:"Failed"`
+		Successful []sendBatchResult `json:"Successful" query:"SendMessageBatchResultEntry,flat"`
+		Failed     []batchError      `json:"Failed" query:"BatchResultErrorEntry,flat"`
 	}{Successful: []sendBatchResult{}, Failed: []batchError{}}
 	for _, e := range in.Entries {
 		m, delay, err := q.prepare(sendInput{Body: e.MessageBody, DelaySeconds: e.DelaySeconds, MessageAttributes: e.MessageAttributes,
@@ -181,9 +181,9 @@ func (s *Service) sendMessageBatch(req *core.Request) (any, *core.APIError) {
 
 type receiveInput struct {
 	QueueURL                    string   `json:"QueueUrl"`
-	AttributeNames              []string `json:"AttributeNames"`
-	MessageSystemAttributeNames []string `json:"MessageSystemAttributeNames"`
-	MessageAttributeNames       []string `json:"MessageAttributeNames"`
+	AttributeNames              []string `json:"AttributeNames" query:"AttributeName,flat"`
+	MessageSystemAttributeNames []string `json:"MessageSystemAttributeNames" query:"MessageSystemAttributeName,flat"`
+	MessageAttributeNames       []string `json:"MessageAttributeNames" query:"MessageAttributeName,flat"`
 	MaxNumberOfMessages         *int64   `json:"MaxNumberOfMessages"`
 	VisibilityTimeout           *int64   `json:"VisibilityTimeout"`
 	WaitTimeSeconds             *int64   `json:"WaitTimeSeconds"`
@@ -195,9 +195,9 @@ type messageOutput struct {
 	ReceiptHandle          string                `json:"ReceiptHandle"`
 	MD5OfBody              string                `json:"MD5OfBody"`
 	Body                   string                `json:"Body"`
-	Attributes             map[string]string     `json:"Attributes,omitempty"`
+	Attributes             map[string]string     `json:"Attributes,omitempty" query:"Attribute,flat,key=Name,value=Value"`
 	MD5OfMessageAttributes string                `json:"MD5OfMessageAttributes,omitempty"`
-	MessageAttributes      map[string]attrOutput `json:"MessageAttributes,omitempty"`
+	MessageAttributes      map[string]attrOutput `json:"MessageAttributes,omitempty" query:"MessageAttribute,flat,key=Name,value=Value"`
 }
 
 var messageSystemAttributeNames = map[string]bool{
@@ -208,7 +208,7 @@ var messageSystemAttributeNames = map[string]bool{
 
 func (s *Service) receiveMessage(req *core.Request) (any, *core.APIError) {
 	var in receiveInput
-	if err := s.decode(req, &in); err != nil {
+	if err := req.Decode(&in); err != nil {
 		return nil, err
 	}
 	limit := 1
@@ -248,7 +248,7 @@ func (s *Service) receiveMessage(req *core.Request) (any, *core.APIError) {
 		wait = time.Duration(*in.WaitTimeSeconds) * time.Second
 	}
 	var out struct {
-		Messages []messageOutput `json:"Messages,omitempty"`
+		Messages []messageOutput `json:"Messages,omitempty" query:"Message,flat"`
 	}
 	err = s.receiveWait(req.HTTP.Context(), q.arn, limit, in.VisibilityTimeout, wait, func(q *queue, rs []received) {
 		for _, r := range rs {
@@ -401,7 +401,7 @@ func (s *Service) deleteMessage(req *core.Request) (any, *core.APIError) {
 		QueueURL      string `json:"QueueUrl"`
 		ReceiptHandle string `json:"ReceiptHandle"`
 	}
-	if err := s.decode(req, &in); err != nil {
+	if err := req.Decode(&in); err != nil {
 		return nil, err
 	}
 	now := s.env.Clock.Now()
@@ -424,9 +424,9 @@ func (s *Service) deleteMessageBatch(req *core.Request) (any, *core.APIError) {
 		Entries  []struct {
 			ID            string `json:"Id"`
 			ReceiptHandle string `json:"ReceiptHandle"`
-		} `json:"Entries"`
+		} `json:"Entries" query:"DeleteMessageBatchRequestEntry,flat"`
 	}
-	if err := s.decode(req, &in); err != nil {
+	if err := req.Decode(&in); err != nil {
 		return nil, err
 	}
 	ids := make([]string, len(in.Entries))
@@ -444,8 +444,8 @@ func (s *Service) deleteMessageBatch(req *core.Request) (any, *core.APIError) {
 		return nil, err
 	}
 	out := struct {
-		Successful []idResult   `json:"Successful"`
-		Failed     []batchError `json:"Failed"`
+		Successful []idResult   `json:"Successful" query:"DeleteMessageBatchResultEntry,flat"`
+		Failed     []batchError `json:"Failed" query:"BatchResultErrorEntry,flat"`
 	}{Successful: []idResult{}, Failed: []batchError{}}
 	for _, e := range in.Entries {
 		if err := q.deleteByHandle(e.ReceiptHandle, now); err != nil {
@@ -465,7 +465,7 @@ func (s *Service) changeMessageVisibility(req *core.Request) (any, *core.APIErro
 		ReceiptHandle     string `json:"ReceiptHandle"`
 		VisibilityTimeout *int64 `json:"VisibilityTimeout"`
 	}
-	if err := s.decode(req, &in); err != nil {
+	if err := req.Decode(&in); err != nil {
 		return nil, err
 	}
 	if in.VisibilityTimeout == nil {
@@ -488,9 +488,9 @@ func (s *Service) changeMessageVisibilityBatch(req *core.Request) (any, *core.AP
 			ID                string `json:"Id"`
 			ReceiptHandle     string `json:"ReceiptHandle"`
 			VisibilityTimeout *int64 `json:"VisibilityTimeout"`
-		} `json:"Entries"`
+		} `json:"Entries" query:"ChangeMessageVisibilityBatchRequestEntry,flat"`
 	}
-	if err := s.decode(req, &in); err != nil {
+	if err := req.Decode(&in); err != nil {
 		return nil, err
 	}
 	ids := make([]string, len(in.Entries))
@@ -508,8 +508,8 @@ func (s *Service) changeMessageVisibilityBatch(req *core.Request) (any, *core.AP
 		return nil, err
 	}
 	out := struct {
-		Successful []idResult   `json:"Successful"`
-		Failed     []batchError `json:"Failed"`
+		Successful []idResult   `json:"Successful" query:"ChangeMessageVisibilityBatchResultEntry,flat"`
+		Failed     []batchError `json:"Failed" query:"BatchResultErrorEntry,flat"`
 	}{Successful: []idResult{}, Failed: []batchError{}}
 	for _, e := range in.Entries {
 		var timeout int64

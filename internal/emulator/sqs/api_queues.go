@@ -23,8 +23,8 @@ type queueURLOutput struct {
 
 type createQueueInput struct {
 	QueueName  *string           `json:"QueueName"`
-	Attributes map[string]string `json:"Attributes"`
-	Tags       map[string]string `json:"tags"`
+	Attributes map[string]string `json:"Attributes" query:"Attribute,flat,key=Name,value=Value"`
+	Tags       map[string]string `json:"tags" query:"Tag,flat,key=Key,value=Value"`
 }
 
 func validateQueueName(name string, fifo bool) *core.APIError {
@@ -59,7 +59,7 @@ func validateTags(tags map[string]string, existing int) *core.APIError {
 
 func (s *Service) createQueue(req *core.Request) (any, *core.APIError) {
 	var in createQueueInput
-	if err := s.decode(req, &in); err != nil {
+	if err := req.Decode(&in); err != nil {
 		return nil, err
 	}
 	if in.QueueName == nil || *in.QueueName == "" {
@@ -125,7 +125,7 @@ func (s *Service) getQueueURL(req *core.Request) (any, *core.APIError) {
 		QueueName              string `json:"QueueName"`
 		QueueOwnerAWSAccountID string `json:"QueueOwnerAWSAccountId"`
 	}
-	if err := s.decode(req, &in); err != nil {
+	if err := req.Decode(&in); err != nil {
 		return nil, err
 	}
 	if in.QueueName == "" {
@@ -148,7 +148,7 @@ func (s *Service) getQueueURL(req *core.Request) (any, *core.APIError) {
 
 func (s *Service) deleteQueue(req *core.Request) (any, *core.APIError) {
 	var in queueURLInput
-	if err := s.decode(req, &in); err != nil {
+	if err := req.Decode(&in); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
@@ -185,12 +185,12 @@ type listInput struct {
 }
 
 type listQueuesOutput struct {
-	QueueUrls []string `json:"QueueUrls,omitempty"`
+	QueueUrls []string `json:"QueueUrls,omitempty" query:"QueueUrl,flat"`
 	NextToken string   `json:"NextToken,omitempty"`
 }
 
 type deadLetterSourcesOutput struct {
-	QueueUrls []string `json:"queueUrls"`
+	QueueUrls []string `json:"queueUrls" query:"QueueUrl,flat"`
 	NextToken string   `json:"NextToken,omitempty"`
 }
 
@@ -230,7 +230,7 @@ func paginate(names []string, in listInput) ([]string, string, *core.APIError) {
 
 func (s *Service) listQueues(req *core.Request) (any, *core.APIError) {
 	var in listInput
-	if err := s.decode(req, &in); err != nil {
+	if err := req.Decode(&in); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
@@ -254,7 +254,7 @@ func (s *Service) listQueues(req *core.Request) (any, *core.APIError) {
 
 func (s *Service) listDeadLetterSourceQueues(req *core.Request) (any, *core.APIError) {
 	var in listInput
-	if err := s.decode(req, &in); err != nil {
+	if err := req.Decode(&in); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
@@ -286,9 +286,9 @@ func (s *Service) listDeadLetterSourceQueues(req *core.Request) (any, *core.APIE
 func (s *Service) getQueueAttributes(req *core.Request) (any, *core.APIError) {
 	var in struct {
 		QueueURL       string   `json:"QueueUrl"`
-		AttributeNames []string `json:"AttributeNames"`
+		AttributeNames []string `json:"AttributeNames" query:"AttributeName,flat"`
 	}
-	if err := s.decode(req, &in); err != nil {
+	if err := req.Decode(&in); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
@@ -317,16 +317,16 @@ func (s *Service) getQueueAttributes(req *core.Request) (any, *core.APIError) {
 		return struct{}{}, nil
 	}
 	return struct {
-		Attributes map[string]string `json:"Attributes"`
+		Attributes map[string]string `json:"Attributes" query:"Attribute,flat,key=Name,value=Value"`
 	}{out}, nil
 }
 
 func (s *Service) setQueueAttributes(req *core.Request) (any, *core.APIError) {
 	var in struct {
 		QueueURL   string            `json:"QueueUrl"`
-		Attributes map[string]string `json:"Attributes"`
+		Attributes map[string]string `json:"Attributes" query:"Attribute,flat,key=Name,value=Value"`
 	}
-	if err := s.decode(req, &in); err != nil {
+	if err := req.Decode(&in); err != nil {
 		return nil, err
 	}
 	if in.Attributes == nil {
@@ -355,9 +355,9 @@ func (s *Service) setQueueAttributes(req *core.Request) (any, *core.APIError) {
 func (s *Service) tagQueue(req *core.Request) (any, *core.APIError) {
 	var in struct {
 		QueueURL string            `json:"QueueUrl"`
-		Tags     map[string]string `json:"Tags"`
+		Tags     map[string]string `json:"Tags" query:"Tag,flat,key=Key,value=Value"`
 	}
-	if err := s.decode(req, &in); err != nil {
+	if err := req.Decode(&in); err != nil {
 		return nil, err
 	}
 	if len(in.Tags) == 0 {
@@ -387,9 +387,9 @@ func (s *Service) tagQueue(req *core.Request) (any, *core.APIError) {
 func (s *Service) untagQueue(req *core.Request) (any, *core.APIError) {
 	var in struct {
 		QueueURL string   `json:"QueueUrl"`
-		TagKeys  []string `json:"TagKeys"`
+		TagKeys  []string `json:"TagKeys" query:"TagKey,flat"`
 	}
-	if err := s.decode(req, &in); err != nil {
+	if err := req.Decode(&in); err != nil {
 		return nil, err
 	}
 	if len(in.TagKeys) == 0 {
@@ -409,7 +409,7 @@ func (s *Service) untagQueue(req *core.Request) (any, *core.APIError) {
 
 func (s *Service) listQueueTags(req *core.Request) (any, *core.APIError) {
 	var in queueURLInput
-	if err := s.decode(req, &in); err != nil {
+	if err := req.Decode(&in); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
@@ -419,7 +419,7 @@ func (s *Service) listQueueTags(req *core.Request) (any, *core.APIError) {
 		return nil, err
 	}
 	out := struct {
-		Tags map[string]string `json:"Tags,omitempty"`
+		Tags map[string]string `json:"Tags,omitempty" query:"Tag,flat,key=Key,value=Value"`
 	}{}
 	if len(q.tags) > 0 {
 		out.Tags = make(map[string]string, len(q.tags))
@@ -478,10 +478,10 @@ func (s *Service) addPermission(req *core.Request) (any, *core.APIError) {
 	var in struct {
 		QueueURL      string   `json:"QueueUrl"`
 		Label         string   `json:"Label"`
-		AWSAccountIds []string `json:"AWSAccountIds"`
-		Actions       []string `json:"Actions"`
+		AWSAccountIds []string `json:"AWSAccountIds" query:"AWSAccountId,flat"`
+		Actions       []string `json:"Actions" query:"ActionName,flat"`
 	}
-	if err := s.decode(req, &in); err != nil {
+	if err := req.Decode(&in); err != nil {
 		return nil, err
 	}
 	switch {
@@ -530,7 +530,7 @@ func (s *Service) removePermission(req *core.Request) (any, *core.APIError) {
 		QueueURL string `json:"QueueUrl"`
 		Label    string `json:"Label"`
 	}
-	if err := s.decode(req, &in); err != nil {
+	if err := req.Decode(&in); err != nil {
 		return nil, err
 	}
 	if in.Label == "" {
@@ -566,7 +566,7 @@ func (s *Service) removePermission(req *core.Request) (any, *core.APIError) {
 
 func (s *Service) purgeQueue(req *core.Request) (any, *core.APIError) {
 	var in queueURLInput
-	if err := s.decode(req, &in); err != nil {
+	if err := req.Decode(&in); err != nil {
 		return nil, err
 	}
 	now := s.env.Clock.Now()

@@ -1,10 +1,8 @@
 package sqs
 
 import (
-	"bytes"
 	"encoding/base64"
 	"encoding/json"
-	"io"
 
 	"github.com/regis-infra/terraform-provider-regis/internal/emulator/core"
 )
@@ -34,21 +32,11 @@ func (s *Service) authorize(req *core.Request, op string) *core.APIError {
 }
 
 // authzTarget is the queue a request acts on (its ARN and policy), read
-// from the request body, which it leaves for the handler to decode. Actions
-// on no queue (ListQueues) act on "*".
+// from the call's input. Actions on no queue (ListQueues) act on "*".
 func (s *Service) authzTarget(req *core.Request) core.AuthzTarget {
-	body, err := io.ReadAll(io.LimitReader(req.HTTP.Body, core.MaxRequestBody+1))
-	req.HTTP.Body = io.NopCloser(io.MultiReader(bytes.NewReader(body), req.HTTP.Body))
-	if err != nil {
-		return core.AuthzTarget{Resource: "*"}
-	}
-	var in struct {
-		QueueURL   string `json:"QueueUrl"`
-		QueueName  string `json:"QueueName"`
-		SourceArn  string `json:"SourceArn"`
-		TaskHandle string `json:"TaskHandle"`
-	}
-	_ = json.Unmarshal(body, &in)
+	var in struct{ QueueURL, QueueName, SourceArn, TaskHandle string }
+	in.QueueURL, in.QueueName = req.Param("QueueUrl"), req.Param("QueueName")
+	in.SourceArn, in.TaskHandle = req.Param("SourceArn"), req.Param("TaskHandle")
 	arn := ""
 	switch {
 	case in.QueueURL != "":

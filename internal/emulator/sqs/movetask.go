@@ -49,7 +49,7 @@ func (s *Service) startMessageMoveTask(req *core.Request) (any, *core.APIError) 
 		DestinationArn               *string `json:"DestinationArn"`
 		MaxNumberOfMessagesPerSecond *int64  `json:"MaxNumberOfMessagesPerSecond"`
 	}
-	if err := s.decode(req, &in); err != nil {
+	if err := req.Decode(&in); err != nil {
 		return nil, err
 	}
 	if in.SourceArn == "" {
@@ -248,7 +248,7 @@ func (s *Service) listMessageMoveTasks(req *core.Request) (any, *core.APIError) 
 		SourceArn  string `json:"SourceArn"`
 		MaxResults *int64 `json:"MaxResults"`
 	}
-	if err := s.decode(req, &in); err != nil {
+	if err := req.Decode(&in); err != nil {
 		return nil, err
 	}
 	if in.SourceArn == "" {
@@ -267,7 +267,7 @@ func (s *Service) listMessageMoveTasks(req *core.Request) (any, *core.APIError) 
 		return nil, errResourceNotFound()
 	}
 	out := struct {
-		Results []moveTaskEntry `json:"Results"`
+		Results []moveTaskEntry `json:"Results" query:"ListMessageMoveTasksResultEntry,flat"`
 	}{Results: []moveTaskEntry{}}
 	list := s.tasksBySource[in.SourceArn]
 	for i := len(list) - 1; i >= 0 && len(out.Results) < limit; i-- {
@@ -297,7 +297,7 @@ func (s *Service) cancelMessageMoveTask(req *core.Request) (any, *core.APIError)
 	var in struct {
 		TaskHandle string `json:"TaskHandle"`
 	}
-	if err := s.decode(req, &in); err != nil {
+	if err := req.Decode(&in); err != nil {
 		return nil, err
 	}
 	if in.TaskHandle == "" {

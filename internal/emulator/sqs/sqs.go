@@ -1,6 +1,10 @@
-// Package sqs emulates Amazon SQS over its JSON 1.0 protocol (the one
-// aws-sdk-go-v2, boto3 and the AWS CLI v2 use). Every queue lives in the
-// region of the request that created it; queue URLs have AWS's form
+// Package sqs emulates Amazon SQS in both wire encodings AWS serves it in:
+// the query protocol (form-encoded Action=...&Version=2012-11-05, XML out;
+// awscli 2.9, boto3 1.26 and other SDKs from before November 2023) and JSON
+// 1.0 (X-Amz-Target: AmazonSQS.<Operation>; current SDKs and CLIs). Each
+// operation has one implementation; wire.go turns both encodings into its
+// input and its output back into the caller's encoding. Every queue lives in
+// the region of the request that created it; queue URLs have AWS's form
 // https://sqs.<region>.amazonaws.com/<account>/<name> whatever endpoint the
 // client talks to.
 //
@@ -16,7 +20,6 @@ package sqs
 import (
 	"net/http"
 	"sort"
-	"strings"
 	"sync"
 	"time"
 
@@ -29,8 +32,8 @@ const SNSSenderID = "AIDAIT2UOQQY3AUEKVGXU"
 
 // Service is the emulated SQS.
 type Service struct {
-	env   *core.Env
-	proto protocol
+	env *core.Env
+	api *core.API
 
 	mu sync.Mutex
 	// queues by ARN (the ARN names the region, account and queue).
@@ -55,27 +58,23 @@ var (
 
 // New returns an SQS service for env.
 func New(env *core.Env) *Service {
-	return &Service{
-		env: env,
-		proto: protocol{core.JSONProtocol{
-			Version:         "1.0",
-			TargetPrefix:    "AmazonSQS",
-			ErrorNamespace:  "com.amazonaws.sqs#",
-			QueryCompatible: true,
-		}},
+	s := &Service{
+		env:           env,
 		queues:        map[string]*queue{},
 		deletedAt:     map[string]time.Time{},
 		tasks:         map[string]*moveTask{},
 		tasksBySource: map[string][]*moveTask{},
 		closing:       make(chan struct{}),
 	}
+	s.api = newAPI(s)
+	return s
 }
 
 // SigningName implements core.Service.
 func (s *Service) SigningName() string { return "sqs" }
 
 // Protocol implements core.Service.
-func (s *Service) Protocol() core.Protocol { return s.proto }
+func (s *Service) Protocol() core.Protocol { return s.api }
 
 // Inventory implements core.Service: one resource per queue, every region.
 func (s *Service) Inventory() []core.Resource {
@@ -100,100 +99,8 @@ func (s *Service) Close() error {
 	return nil
 }
 
-type handler func(s *Service, req *core.Request) (any, *core.APIError)
-
-var handlers = map[string]handler{
-	"CreateQueue":                  (*Service).createQueue,
-	"GetQueueUrl":                  (*Service).getQueueURL,
-	"DeleteQueue":                  (*Service).deleteQueue,
-	"ListQueues":                   (*Service).listQueues,
-	"GetQueueAttributes":           (*Service).getQueueAttributes,
-	"SetQueueAttributes":           (*Service).setQueueAttributes,
-	"TagQueue":                     (*Service).tagQueue,
-	"UntagQueue":                   (*Service).untagQueue,
-	"ListQueueTags":                (*Service).listQueueTags,
-	"AddPermission":                (*Service).addPermission,
-	"RemovePermission":             (*Service).removePermission,
-	"PurgeQueue":                   (*Service).purgeQueue,
-	"ListDeadLetterSourceQueues":   (*Service).listDeadLetterSourceQueues,
-	"SendMessage":                  (*Service).sendMessage,
-	"SendMessageBatch":             (*Service).sendMessageBatch,
-	"ReceiveMessage":               (*Service).receiveMessage,
-	"DeleteMessage":                (*Service).deleteMessage,
-	"DeleteMessageBatch":           (*Service).deleteMessageBatch,
-	"ChangeMessageVisibility":      (*Service).changeMessageVisibility,
-	"ChangeMessageVisibilityBatch": (*Service).changeMessageVisibilityBatch,
-	"StartMessageMoveTask":         (*Service).startMessageMoveTask,
-	"ListMessageMoveTasks":         (*Service).listMessageMoveTasks,
-	"CancelMessageMoveTask":        (*Service).cancelMessageMoveTask,
-}
-
 // ServeAWS implements core.Service.
-func (s *Service) ServeAWS(w http.ResponseWriter, req *core.Request) {
-	if req.HTTP.Header.Get("X-Amz-Target") == "" && req.HTTP.Method == http.MethodPost &&
-		strings.HasPrefix(req.HTTP.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
-		// A legacy query-protocol client (Action=...): answer in its own
-		// format so that it reports a readable error.
-		core.QueryProtocol{Namespace: "http://queue.amazonaws.com/doc/2012-11-05/"}.WriteError(w, req,
-			core.Errorf("InvalidAction", "this SQS emulator speaks only the JSON 1.0 protocol (X-Amz-Target: AmazonSQS.<Operation>); use a current SDK or CLI"))
-		return
-	}
-	op, aerr := s.proto.Operation(req.HTTP)
-	if aerr != nil {
-		s.proto.WriteError(w, req, aerr)
-		return
-	}
-	h, ok := handlers[op]
-	if !ok {
-		s.proto.WriteError(w, req, core.Errorf("UnknownOperationException", "unknown operation %q", op))
-		return
-	}
-	if aerr := req.Begin(op); aerr != nil {
-		s.proto.WriteError(w, req, aerr)
-		return
-	}
-	if aerr := s.authorize(req, op); aerr != nil {
-		s.proto.WriteError(w, req, aerr)
-		return
-	}
-	out, aerr := h(s, req)
-	if aerr != nil {
-		s.proto.WriteError(w, req, aerr)
-		return
-	}
-	s.proto.WriteResult(w, req, out)
-}
-
-// decode reads the JSON input of an operation.
-func (s *Service) decode(req *core.Request, v any) *core.APIError {
-	return s.proto.Decode(req.HTTP, v)
-}
-
-// protocol is SQS's awsJson1_0 with the legacy query codes. A few errors come
-// from AWS's generic validation layer and carry its namespace and an
-// "Exception" suffix, as the real service sends them.
-type protocol struct{ core.JSONProtocol }
-
-var coralErrors = map[string]string{
-	"InvalidParameterValue": "InvalidParameterValueException",
-	"AccessDenied":          "AccessDeniedException",
-}
-
-// WriteError implements core.Protocol.
-func (p protocol) WriteError(w http.ResponseWriter, req *core.Request, e *core.APIError) {
-	if typ, ok := coralErrors[e.Code]; ok {
-		jp := p.JSONProtocol
-		jp.ErrorNamespace = "com.amazon.coral.service#"
-		c := *e
-		if c.QueryCode == "" {
-			c.QueryCode = e.Code
-		}
-		c.Code = typ
-		jp.WriteError(w, req, &c)
-		return
-	}
-	p.JSONProtocol.WriteError(w, req, e)
-}
+func (s *Service) ServeAWS(w http.ResponseWriter, req *core.Request) { s.api.Serve(w, req) }
 
 // ------------------------------------------------------------------ errors
 

@@ -63,8 +63,8 @@ type session struct {
 
 // Service is the emulated STS.
 type Service struct {
-	env   *core.Env
-	proto core.QueryProtocol
+	env *core.Env
+	api *core.API
 
 	mu       sync.Mutex
 	sessions map[string]*session // by access key id
@@ -72,54 +72,51 @@ type Service struct {
 
 // New returns the STS service.
 func New(env *core.Env) *Service {
-	return &Service{env: env, proto: core.QueryProtocol{Namespace: Namespace}, sessions: map[string]*session{}}
+	s := &Service{env: env, sessions: map[string]*session{}}
+	s.api = s.newAPI()
+	return s
 }
 
 // SigningName implements core.Service.
 func (s *Service) SigningName() string { return "sts" }
 
 // Protocol implements core.Service.
-func (s *Service) Protocol() core.Protocol { return s.proto }
+func (s *Service) Protocol() core.Protocol { return s.api }
 
 // Inventory implements core.Service: STS holds no resources.
 func (s *Service) Inventory() []core.Resource { return nil }
 
-// ServeAWS implements core.Service.
-func (s *Service) ServeAWS(w http.ResponseWriter, req *core.Request) {
-	action, form, perr := s.proto.ParseForm(req.HTTP)
-	if perr != nil {
-		s.proto.WriteError(w, req, perr)
-		return
+// newAPI serves STS's operations in the query protocol; each is told who
+// signed the request (ExpiredToken and InvalidClientTokenId come first).
+func (s *Service) newAPI() *core.API {
+	ops := map[string]func(req *core.Request, caller Identity, p params) (any, *core.APIError){
+		"GetCallerIdentity": func(_ *core.Request, caller Identity, _ params) (any, *core.APIError) {
+			return getCallerIdentityResult{Arn: caller.ARN, UserID: caller.UserID, Account: caller.Account}, nil
+		},
+		"AssumeRole": s.assumeRole,
+		"GetSessionToken": func(_ *core.Request, caller Identity, p params) (any, *core.APIError) {
+			return s.getSessionToken(caller, p)
+		},
+		"GetAccessKeyInfo": func(req *core.Request, _ Identity, p params) (any, *core.APIError) { return s.getAccessKeyInfo(req, p) },
 	}
-	if err := req.Begin(action); err != nil {
-		s.proto.WriteError(w, req, err)
-		return
+	api := &core.API{
+		Wires:    []core.Wire{core.QueryWire{QueryProtocol: core.QueryProtocol{Namespace: Namespace}, XMLTags: true, Version: "2011-06-15"}},
+		Handlers: make(map[string]core.Handler, len(ops)),
 	}
-	caller, err := s.Caller(req)
-	if err != nil {
-		s.proto.WriteError(w, req, err)
-		return
+	for op, h := range ops {
+		api.Handlers[op] = func(req *core.Request) (any, *core.APIError) {
+			caller, err := s.Caller(req)
+			if err != nil {
+				return nil, err
+			}
+			return h(req, caller, req.Params())
+		}
 	}
-	p := params(form)
-	var result any
-	switch action {
-	case "GetCallerIdentity":
-		result = getCallerIdentityResult{Arn: caller.ARN, UserID: caller.UserID, Account: caller.Account}
-	case "AssumeRole":
-		result, err = s.assumeRole(req, caller, p)
-	case "GetSessionToken":
-		result, err = s.getSessionToken(caller, p)
-	case "GetAccessKeyInfo":
-		result, err = s.getAccessKeyInfo(req, p)
-	default:
-		err = core.Errorf("InvalidAction", "Could not find operation %s for version 2011-06-15", action)
-	}
-	if err != nil {
-		s.proto.WriteError(w, req, err)
-		return
-	}
-	s.proto.WriteResult(w, req, action, result)
+	return api
 }
+
+// ServeAWS implements core.Service.
+func (s *Service) ServeAWS(w http.ResponseWriter, req *core.Request) { s.api.Serve(w, req) }
 
 // ------------------------------------------------------------ identities
 
@@ -212,16 +209,7 @@ type assumeRoleResult struct {
 
 // ------------------------------------------------------------ parameters
 
-type params map[string][]string
-
-func (p params) get(name string) string {
-	if v := p[name]; len(v) > 0 {
-		return v[0]
-	}
-	return ""
-}
-
-func (p params) has(name string) bool { return len(p[name]) > 0 }
+type params = core.Params
 
 func validationError(field string, value any, constraint string) *core.APIError {
 	return core.Errorf("ValidationError", "1 validation error detected: Value '%v' at '%s' failed to satisfy constraint: %s", value, field, constraint)
@@ -238,7 +226,7 @@ var (
 )
 
 func stringParam(p params, param, field string, minLen, maxLen int, re *regexp.Regexp, pattern string) (string, *core.APIError) {
-	v := p.get(param)
+	v := p.Get(param)
 	if len(v) < minLen {
 		return "", validationError(field, v, "Member must have length greater than or equal to "+strconv.Itoa(minLen))
 	}
@@ -252,10 +240,10 @@ func stringParam(p params, param, field string, minLen, maxLen int, re *regexp.R
 }
 
 func durationParam(p params, minSec, maxSec, def int) (int, *core.APIError) {
-	if !p.has("DurationSeconds") {
+	if !p.Has("DurationSeconds") {
 		return def, nil
 	}
-	v := p.get("DurationSeconds")
+	v := p.Get("DurationSeconds")
 	n, err := strconv.Atoi(v)
 	if err != nil {
 		return 0, validationError("durationSeconds", v, "Member must be an integer")
@@ -292,33 +280,33 @@ type assumeRequest struct {
 func parseAssumeRole(p params) (assumeRequest, *core.APIError) {
 	var a assumeRequest
 	var err *core.APIError
-	if !p.has("RoleArn") {
+	if !p.Has("RoleArn") {
 		return a, missing("roleArn")
 	}
 	if a.roleARN, err = stringParam(p, "RoleArn", "roleArn", 20, 2048, nil, ""); err != nil {
 		return a, err
 	}
-	if !p.has("RoleSessionName") {
+	if !p.Has("RoleSessionName") {
 		return a, missing("roleSessionName")
 	}
 	if a.sessionName, err = stringParam(p, "RoleSessionName", "roleSessionName", 2, 64, sessionNameRE, `[\w+=,.@-]*`); err != nil {
 		return a, err
 	}
-	a.durationGiven = p.has("DurationSeconds")
+	a.durationGiven = p.Has("DurationSeconds")
 	if a.duration, err = durationParam(p, 900, 43200, 3600); err != nil {
 		return a, err
 	}
-	if p.has("ExternalId") {
+	if p.Has("ExternalId") {
 		if a.externalID, err = stringParam(p, "ExternalId", "externalId", 2, 1224, externalIDRE, `[\w+=,.@:\/-]*`); err != nil {
 			return a, err
 		}
 	}
-	if p.has("SourceIdentity") {
+	if p.Has("SourceIdentity") {
 		if a.sourceIdentity, err = stringParam(p, "SourceIdentity", "sourceIdentity", 2, 64, sessionNameRE, `[\w+=,.@-]*`); err != nil {
 			return a, err
 		}
 	}
-	if p.has("Policy") {
+	if p.Has("Policy") {
 		if a.policy, err = stringParam(p, "Policy", "policy", 1, 2048, nil, ""); err != nil {
 			return a, err
 		}
@@ -394,7 +382,7 @@ func (s *Service) assumeRole(req *core.Request, caller Identity, p params) (any,
 		keys["aws:PrincipalType"] = "User"
 		keys["aws:username"] = caller.ARN[strings.LastIndex(caller.ARN, "/")+1:]
 	}
-	if p.has("ExternalId") {
+	if p.Has("ExternalId") {
 		keys["sts:ExternalId"] = a.externalID
 	}
 	if a.sourceIdentity != "" {
@@ -418,8 +406,8 @@ func (s *Service) assumeRole(req *core.Request, caller Identity, p params) (any,
 
 	roleID, maxSession := "AROA"+stableID(info.ARN, 17), time.Hour
 	if rd, ok := dir.(roleDetails); ok {
-		if id, max, ok := rd.RoleSessionLimits(info.ARN); ok {
-			roleID, maxSession = id, max
+		if id, maxDur, ok := rd.RoleSessionLimits(info.ARN); ok {
+			roleID, maxSession = id, maxDur
 		}
 	}
 	if caller.AssumedRole() && a.durationGiven && a.duration > 3600 {
@@ -541,7 +529,7 @@ func (s *Service) getSessionToken(caller Identity, p params) (any, *core.APIErro
 }
 
 func (s *Service) getAccessKeyInfo(req *core.Request, p params) (any, *core.APIError) {
-	if !p.has("AccessKeyId") {
+	if !p.Has("AccessKeyId") {
 		return nil, missing("accessKeyId")
 	}
 	if _, err := stringParam(p, "AccessKeyId", "accessKeyId", 16, 128, accessKeyRE, `[\w]*`); err != nil {

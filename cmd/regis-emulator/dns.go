@@ -3,7 +3,9 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"net"
 	"strings"
 
 	"github.com/regis-infra/terraform-provider-regis/internal/emulator"
@@ -11,8 +13,9 @@ import (
 )
 
 // serveDNS starts one Route 53 DNS server per REGION=ADDR pair of the -dns
-// flag; the emulator's Close stops them.
-func serveDNS(emu *emulator.Emulator, spec string, logger *slog.Logger) error {
+// flag and prints where each listens (with port 0 the port is chosen at
+// start-up); the emulator's Close stops them.
+func serveDNS(emu *emulator.Emulator, spec string, out io.Writer, logger *slog.Logger) error {
 	if strings.TrimSpace(spec) == "" {
 		return nil
 	}
@@ -30,6 +33,24 @@ func serveDNS(emu *emulator.Emulator, spec string, logger *slog.Logger) error {
 			return fmt.Errorf("-dns: %w", err)
 		}
 		logger.Info("route53 dns listening", "client_region", region, "addr", srv.Addr())
+		_, _ = fmt.Fprintf(out, "regis-emulator: DNS for clients in %s at %s (dig @%s -p %s NAME)\n",
+			region, srv.Addr(), hostOf(srv.Addr()), portOf(srv.Addr()))
 	}
 	return nil
+}
+
+func hostOf(addr string) string {
+	h, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	return h
+}
+
+func portOf(addr string) string {
+	_, p, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	return p
 }

@@ -1,3 +1,6 @@
+// How other AWS services reach queues: SNS delivering to a subscribed queue
+// (core.QueueDeliverer) and Lambda event source mappings polling one
+// (core.QueueConsumer), with the semantics of the API calls.
 package sqs
 
 import (

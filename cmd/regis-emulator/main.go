@@ -1,9 +1,13 @@
 // Command regis-emulator runs the local multi-region AWS emulator on one port.
 //
-//	go run ./internal/emulator/cmd/regis-emulator -addr 127.0.0.1:4566
+//	go run ./cmd/regis-emulator -addr 127.0.0.1:4566
 //
 // Point any AWS SDK or CLI at it with AWS_ENDPOINT_URL=http://127.0.0.1:4566
+// (or --endpoint-url / endpoint_url for clients older than that variable)
 // and any credentials; the region of each call comes from its signature.
+// It prints its endpoint and its DNS listeners on standard output at
+// start-up; the README's "Running the emulator alone" lists its flags and
+// admin endpoints.
 package main
 
 import (
@@ -47,7 +51,8 @@ func main() {
 		os.Exit(1)
 	}
 	logger.Info("regis-emulator listening", "url", emu.URL(), "account_id", emu.AccountID())
-	if err := serveDNS(emu, *dnsServers, logger); err != nil {
+	fmt.Printf("regis-emulator: endpoint %s (account %s; admin endpoints under %s/_emulator/)\n", emu.URL(), emu.AccountID(), emu.URL())
+	if err := serveDNS(emu, *dnsServers, os.Stdout, logger); err != nil {
 		fmt.Fprintln(os.Stderr, "regis-emulator:", err)
 		_ = emu.Close()
 		os.Exit(1)

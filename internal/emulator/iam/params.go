@@ -1,7 +1,6 @@
 package iam
 
 import (
-	"encoding/base64"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -16,16 +15,7 @@ import (
 )
 
 // params are the form parameters of a query-protocol request.
-type params map[string][]string
-
-func (p params) get(name string) string {
-	if v := p[name]; len(v) > 0 {
-		return v[0]
-	}
-	return ""
-}
-
-func (p params) has(name string) bool { return len(p[name]) > 0 }
+type params = core.Params
 
 // validationError is the message AWS's request validation produces.
 func validationError(field string, value any, constraint string) *core.APIError {
@@ -70,10 +60,10 @@ var (
 
 // requiredName validates a role or policy name parameter.
 func requiredName(p params, param, field string, maxLen int) (string, *core.APIError) {
-	if !p.has(param) {
+	if !p.Has(param) {
 		return "", missing(field)
 	}
-	v := p.get(param)
+	v := p.Get(param)
 	if len(v) < 1 {
 		return "", validationError(field, v, "Member must have length greater than or equal to 1")
 	}
@@ -88,10 +78,10 @@ func requiredName(p params, param, field string, maxLen int) (string, *core.APIE
 
 // optionalPath validates a Path parameter; the default is "/".
 func optionalPath(p params) (string, *core.APIError) {
-	if !p.has("Path") {
+	if !p.Has("Path") {
 		return "/", nil
 	}
-	v := p.get("Path")
+	v := p.Get("Path")
 	if len(v) > 512 {
 		return "", validationError("path", v, "Member must have length less than or equal to 512")
 	}
@@ -102,10 +92,10 @@ func optionalPath(p params) (string, *core.APIError) {
 }
 
 func optionalPathPrefix(p params) (string, *core.APIError) {
-	if !p.has("PathPrefix") {
+	if !p.Has("PathPrefix") {
 		return "/", nil
 	}
-	v := p.get("PathPrefix")
+	v := p.Get("PathPrefix")
 	if len(v) > 512 || !pathPrefixRE.MatchString(v) {
 		return "", validationError("pathPrefix", v, `Member must satisfy regular expression pattern: \u002F[\u0021-\u007F]*`)
 	}
@@ -113,10 +103,10 @@ func optionalPathPrefix(p params) (string, *core.APIError) {
 }
 
 func requiredARN(p params, param, field string) (string, *core.APIError) {
-	if !p.has(param) {
+	if !p.Has(param) {
 		return "", missing(field)
 	}
-	v := p.get(param)
+	v := p.Get(param)
 	if len(v) < 20 {
 		return "", validationError(field, v, "Member must have length greater than or equal to 20")
 	}
@@ -130,10 +120,10 @@ func requiredARN(p params, param, field string) (string, *core.APIError) {
 }
 
 func requiredDocument(p params, param, field string) (string, *core.APIError) {
-	if !p.has(param) {
+	if !p.Has(param) {
 		return "", missing(field)
 	}
-	v := p.get(param)
+	v := p.Get(param)
 	if len(v) < 1 {
 		return "", validationError(field, v, "Member must have length greater than or equal to 1")
 	}
@@ -144,12 +134,12 @@ func requiredDocument(p params, param, field string) (string, *core.APIError) {
 }
 
 func optionalBool(p params, param string) (bool, *core.APIError) {
-	if !p.has(param) {
+	if !p.Has(param) {
 		return false, nil
 	}
-	b, err := strconv.ParseBool(p.get(param))
+	b, err := strconv.ParseBool(p.Get(param))
 	if err != nil {
-		return false, validationError(lowerFirst(param), p.get(param), "Member must be a boolean")
+		return false, validationError(lowerFirst(param), p.Get(param), "Member must be a boolean")
 	}
 	return b, nil
 }
@@ -195,154 +185,4 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
-}
-
-// ------------------------------------------------------------- pagination
-
-// page holds the Marker/MaxItems pagination parameters of a List* call.
-type page struct {
-	after    string // the sort key of the last item of the previous page; "" for the first page
-	maxItems int
-}
-
-func pagination(p params) (page, *core.APIError) {
-	pg := page{maxItems: 100}
-	if p.has("MaxItems") {
-		n, err := strconv.Atoi(p.get("MaxItems"))
-		if err != nil {
-			return pg, validationError("maxItems", p.get("MaxItems"), "Member must be an integer")
-		}
-		if n < 1 {
-			return pg, validationError("maxItems", n, "Member must have value greater than or equal to 1")
-		}
-		if n > 1000 {
-			return pg, validationError("maxItems", n, "Member must have value less than or equal to 1000")
-		}
-		pg.maxItems = n
-	}
-	if p.has("Marker") {
-		m := p.get("Marker")
-		raw, err := base64.RawURLEncoding.DecodeString(m)
-		if m == "" || err != nil {
-			return pg, validationError("marker", m, "Member must be a marker returned by a previous call")
-		}
-		pg.after = string(raw)
-	}
-	return pg, nil
-}
-
-// paginate returns the items after the marker, at most maxItems of them,
-// and the marker of the next page ("" when there is none). items must be
-// sorted by key, ascending and without duplicates.
-func paginate[T any](items []T, key func(T) string, pg page) ([]T, string) {
-	start := 0
-	if pg.after != "" {
-		start = sort.Search(len(items), func(i int) bool { return key(items[i]) > pg.after })
-	}
-	end := start + pg.maxItems
-	if end >= len(items) {
-		return items[start:], ""
-	}
-	return items[start:end], base64.RawURLEncoding.EncodeToString([]byte(key(items[end-1])))
-}
-
-// ------------------------------------------------------------------- tags
-
-type tag struct {
-	Key   string `xml:"Key"`
-	Value string `xml:"Value"`
-}
-
-type xmlTags struct {
-	Members []tag `xml:"member"`
-}
-
-func tagList(tags []tag) *xmlTags {
-	if len(tags) == 0 {
-		return nil
-	}
-	return &xmlTags{Members: append([]tag(nil), tags...)}
-}
-
-const maxTags = 50
-
-// parseTags reads Tags.member.N.Key / .Value.
-func parseTags(p params) ([]tag, *core.APIError) {
-	var out []tag
-	seen := map[string]bool{}
-	for _, m := range core.QueryList(p, "Tags.member") {
-		k, v := m["Key"], m["Value"]
-		if err := validateTag(k, v); err != nil {
-			return nil, err
-		}
-		if seen[lower(k)] {
-			return nil, invalidInput("Duplicate tag keys found. Please note that Tag keys are case insensitive.")
-		}
-		seen[lower(k)] = true
-		out = append(out, tag{Key: k, Value: v})
-	}
-	if len(out) > maxTags {
-		return nil, validationError("tags", len(out), "Member must have length less than or equal to 50")
-	}
-	return out, nil
-}
-
-func validateTag(k, v string) *core.APIError {
-	if len(k) < 1 || len(k) > 128 {
-		return validationError("tags.member.key", k, "Member must have length between 1 and 128")
-	}
-	if len(v) > 256 {
-		return validationError("tags.member.value", v, "Member must have length less than or equal to 256")
-	}
-	return nil
-}
-
-// mergeTags adds or replaces tags (keys compare case-insensitively).
-func mergeTags(have, add []tag) []tag {
-	out := append([]tag(nil), have...)
-	for _, t := range add {
-		replaced := false
-		for i := range out {
-			if strings.EqualFold(out[i].Key, t.Key) {
-				out[i] = t
-				replaced = true
-				break
-			}
-		}
-		if !replaced {
-			out = append(out, t)
-		}
-	}
-	return out
-}
-
-func removeTags(have []tag, keys []string) []tag {
-	var out []tag
-	for _, t := range have {
-		drop := false
-		for _, k := range keys {
-			if strings.EqualFold(t.Key, k) {
-				drop = true
-				break
-			}
-		}
-		if !drop {
-			out = append(out, t)
-		}
-	}
-	return out
-}
-
-func parseTagKeys(p params) ([]string, *core.APIError) {
-	var keys []string
-	for _, m := range core.QueryList(p, "TagKeys.member") {
-		keys = append(keys, m[""])
-	}
-	if len(keys) == 0 {
-		return nil, missing("tagKeys")
-	}
-	if len(keys) > maxTags {
-		return nil, validationError("tagKeys", len(keys), "Member must have length less than or equal to 50")
-	}
-	return keys, nil
 }

@@ -1,7 +1,7 @@
 // Command dnssplit asks one DNS server the same question many times and
 // counts the answers: how a weighted or latency record splits its lookups.
 //
-//	go run ./internal/tools/dnssplit -server 127.0.0.1:5354 -n 1000 flights.example.internal
+//	go run ./cmd/dnssplit -server 127.0.0.1:5354 -n 1000 flights.example.internal
 //
 // prints one line per distinct answer (count, then value), sorted by value,
 // as `dig +short … | sort | uniq -c` would:
