@@ -140,8 +140,8 @@ func (r *trafficPolicyResource) Schema(_ context.Context, _ resource.SchemaReque
 				Computed:    true,
 				MarkdownDescription: "Versions this resource created and no longer lists, kept because a policy record still used them when they " +
 					"were removed or replaced: Route 53 refuses to delete a version in use. This happens when a record moves to the new version " +
-					"in the same apply (it is updated after this resource). They are deleted by the next apply that changes this resource, " +
-					"once no record uses them, and when it is destroyed.",
+					"in the same apply (it is updated after this resource). A version whose deletion failed (the apply then reports the error) is kept here too. " +
+					"They are deleted by the next apply that changes this resource, once no record uses them, and when it is destroyed.",
 			},
 		},
 	}
