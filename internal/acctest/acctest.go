@@ -192,7 +192,7 @@ func setTerraformEnv() error {
 		}
 		path, lerr := exec.LookPath("terraform")
 		if lerr != nil {
-			err = fmt.Errorf("acceptance tests need Terraform: install it on PATH or set TF_ACC_TERRAFORM_PATH (%v)", lerr)
+			err = fmt.Errorf("acceptance tests need Terraform: install it on PATH or set TF_ACC_TERRAFORM_PATH (%w)", lerr)
 			return
 		}
 		os.Setenv("TF_ACC_TERRAFORM_PATH", path)

@@ -296,8 +296,11 @@ func TestAccBus_driftCatalogue(t *testing.T) {
 		return func() error {
 			cw := c.CloudWatch(ctx, region)
 			out, err := cw.DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{AlarmNames: []string{ids[region]["oldest_message_age_alarm_name"]}})
-			if err != nil || len(out.MetricAlarms) != 1 {
-				return fmt.Errorf("reading the age alarm: %v (%d found)", err, len(out.MetricAlarms))
+			if err != nil {
+				return fmt.Errorf("reading the age alarm: %w", err)
+			}
+			if len(out.MetricAlarms) != 1 {
+				return fmt.Errorf("reading the age alarm: %d found", len(out.MetricAlarms))
 			}
 			a := out.MetricAlarms[0]
 			in := &cloudwatch.PutMetricAlarmInput{AlarmName: a.AlarmName, AlarmDescription: a.AlarmDescription, Namespace: a.Namespace, MetricName: a.MetricName,
