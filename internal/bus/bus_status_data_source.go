@@ -25,6 +25,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/regis-infra/terraform-provider-regis/internal/awsapi"
+	"github.com/regis-infra/terraform-provider-regis/internal/busdiscovery"
 	"github.com/regis-infra/terraform-provider-regis/internal/conns"
 	"github.com/regis-infra/terraform-provider-regis/internal/contract"
 )
@@ -179,7 +180,7 @@ func (d *busStatusDataSource) Read(ctx context.Context, req datasource.ReadReque
 	if !m.Regions.IsNull() && !m.Regions.IsUnknown() {
 		resp.Diagnostics.Append(m.Regions.ElementsAs(ctx, &regions, false)...)
 	} else {
-		subs, err := listTopicQueueSubscriptions(ctx, d.client.SNS(ctx, home), topicARN)
+		subs, err := busdiscovery.QueueSubscriptions(ctx, d.client.SNS(ctx, home), topicARN)
 		if err != nil {
 			resp.Diagnostics.AddError("Cannot read the bus", fmt.Sprintf("Listing the subscriptions of %s: %v.", topicARN, err))
 			return

@@ -380,8 +380,11 @@ func secureDefaultsChecks(t *testing.T, emu *acctest.PrivateEmulator, sec checks
 	}())
 	sec.check("only Lambda may assume a consumer role (an account principal's sts:AssumeRole is refused)", func() error {
 		_, err := c.STS(ctx, r1).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(ids[r1]["role_arn"]), RoleSessionName: aws.String("intruder")})
-		if errCode(err) != "AccessDenied" {
-			return fmt.Errorf("AssumeRole by the account's administrator: %v, want AccessDenied", err)
+		switch {
+		case err == nil:
+			return errors.New("AssumeRole by the account's administrator succeeded, want AccessDenied")
+		case errCode(err) != "AccessDenied":
+			return fmt.Errorf("AssumeRole by the account's administrator: %w, want AccessDenied", err)
 		}
 		role, err := c.IAM(ctx).GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(ids[r1]["role_name"])})
 		if err != nil {
