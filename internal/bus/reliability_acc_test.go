@@ -315,6 +315,13 @@ func TestAccBus_badInput(t *testing.T) {
 		{"Redis token in consumer.environment", region(`consumer = { environment = { REGIS_REDIS_AUTH_TOKEN = "s3cr3t" } }`), nil,
 			[]string{"Environment variable set by the bus", "REGIS_REDIS_AUTH_TOKEN", "use the matching argument"}},
 		{"reserved Lambda variable", region(`consumer = { environment = { AWS_REGION = "us-east-1" } }`), nil, []string{"Reserved environment variable", "AWS_REGION", "Remove it"}},
+		// What a new user set (issue 11.3): a misspelt variable of the
+		// consumer, the test-only switch that turns off certificate checks.
+		{"misspelt consumer variable", region(`consumer = { environment = { REGIS_REDIS_ADDR = "redis.example:6379" } }`), nil,
+			[]string{"Reserved environment variable", "REGIS_REDIS_ADDR", "Did you mean REGIS_REDIS_ADDRS (set redis.endpoints instead)?"}},
+		{"certificate checks turned off in the environment", region(`consumer = { environment = { REGIS_REDIS_TLS_SKIP_VERIFY = "true" } }`), nil,
+			[]string{"Environment variable of the consumer", "REGIS_REDIS_TLS_SKIP_VERIFY", "turns off the check of Redis's certificate"}},
+		{"metrics namespace of AWS", region(`consumer = { metrics_namespace = "AWS/Lambda" }`), nil, []string{"metrics_namespace", "must be a custom CloudWatch namespace"}},
 		{"invalid variable name", region(`consumer = { environment = { "1BAD-NAME" = "x" } }`), nil, []string{"Invalid environment variable name", "starting with a letter"}},
 		{"environment over Lambda's 4 KB", region(bigEnv), nil, []string{"Function environment too large", "4096 bytes", "Secrets Manager"}},
 		{"tag key with the aws: prefix", top(`  tags = { "aws:owner" = "me" }`), nil, []string{"Reserved tag key", "Rename the key"}},
