@@ -63,6 +63,7 @@ func TestProviderLinksNoDataPlane(t *testing.T) {
 		module + "/internal/acctest",
 		module + "/internal/chaos",
 		module + "/internal/redistest",
+		module + "/internal/bus/consumerzip/consumerziptest",
 	}
 	for _, d := range deps {
 		if p, bad := forbidden(d, banned); bad {

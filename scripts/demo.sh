@@ -144,10 +144,13 @@ cleanup() {
     say "terraform destroy"
     if logged destroy tf destroy -auto-approve -no-color -compact-warnings -input=false "${tf_vars[@]}" -var "flights_active_stage=$stage"; then
       grep -E '^Destroy complete!' "$logs/destroy.log" | indent || true
-      local left
-      left=$(inventory | grep -v " hostedzone arn:aws:route53:::hostedzone/$ZONE_ID$")
+      local left groups
+      # Lambda creates each consumer's log group on its first invocation, and
+      # regis_bus leaves it behind, as on AWS (docs/resources/bus.md).
+      groups=$(inventory | grep -c " logs log-group arn:aws:logs:[^ ]*:log-group:/aws/lambda/" || true)
+      left=$(inventory | grep -v " hostedzone arn:aws:route53:::hostedzone/$ZONE_ID$" | grep -v " logs log-group arn:aws:logs:[^ ]*:log-group:/aws/lambda/")
       if [ -z "$left" ]; then
-        say "left in the emulator: only the hosted zone seeded at start ($ZONE_ID)"
+        say "left in the emulator: only the hosted zone seeded at start ($ZONE_ID) and the $groups consumer log groups Lambda made (kept, as on AWS)"
       else
         say "${R}left in the emulator after terraform destroy${N}:"
         indent <<<"$left"
@@ -287,7 +290,7 @@ zips_up_to_date() {
   # shellcheck disable=SC2016 # a Go template
   files=$(go list -tags lambda.norpc -deps -f \
     '{{if and .Module .Module.Main}}{{$d := .Dir}}{{range .GoFiles}}{{$d}}/{{.}}{{"\n"}}{{end}}{{range .EmbedFiles}}{{$d}}/{{.}}{{"\n"}}{{end}}{{end}}' \
-    ./lambda ./internal/consumer/buildzip) || return 1
+    ./lambda ./cmd/regis-buildzip) || return 1
   for f in $files go.mod go.sum; do
     [ "$f" -nt "$oldest" ] && return 1
   done
@@ -437,7 +440,7 @@ else
   if command -v make >/dev/null 2>&1; then
     logged lambda make --no-print-directory -C "$root" lambda || die "make lambda failed"
   else # what make lambda runs
-    logged lambda go run ./internal/consumer/buildzip -out internal/bus/consumerzip/dist || die "building the consumer zips failed"
+    logged lambda go run ./cmd/regis-buildzip -out internal/bus/consumerzip/dist || die "building the consumer zips failed"
   fi
   grep -E '\.zip' "$logs/lambda.log" | awk '{print $2"  "$3" "$4}' | sed 's|internal/bus/consumerzip/dist/||' | indent
 fi
@@ -450,7 +453,7 @@ say "built in $(elapsed "$t0")"
 # Everything below talks to the emulator only: no AWS account, profile or
 # registry is consulted, whatever this shell has set.
 for v in $(compgen -e); do
-  case $v in AWS_* | TF_VAR_* | TF_CLI_ARGS* | TF_WORKSPACE | TF_DATA_DIR | REGIS_CONSUMER_ZIP_DIR) unset "$v" ;; esac
+  case $v in AWS_* | TF_VAR_* | TF_CLI_ARGS* | TF_WORKSPACE | TF_DATA_DIR) unset "$v" ;; esac
 done
 export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=$HOME_REGION AWS_DEFAULT_REGION=$HOME_REGION
 export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_EC2_METADATA_DISABLED=true

@@ -37,6 +37,12 @@ for d in modules/* examples/*/ examples/*/*/ examples/*/*/*/; do
 done
 [ ${#dirs[@]} -gt 0 ] || { echo "no Terraform directories yet"; exit 0; }
 
+# regis_bus deploys the consumer the provider embeds: build the zips first
+# when `make lambda` (which `make test` runs first) has not.
+if ! compgen -G "internal/bus/consumerzip/dist/*.zip" >/dev/null; then
+  echo "==> no bundled consumer (make lambda not run): building it"
+  make --no-print-directory lambda >/dev/null
+fi
 echo "==> building the provider for dev_overrides"
 go build -o "$work/bin/terraform-provider-regis" .
 cat >"$work/terraformrc" <<RC
@@ -83,14 +89,6 @@ if [ ${#mods[@]} -gt 0 ]; then
   for _ in $(seq 100); do [ -s "$work/emulator.url" ] && break; sleep 0.1; done
   [ -s "$work/emulator.url" ] || { echo "emulator did not start"; cat "$work/emulator.log"; exit 1; }
   export AWS_ENDPOINT_URL=$(cat "$work/emulator.url") AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=ap-southeast-1
-  # regis_bus deploys the consumer the provider embeds when built after `make
-  # lambda` (which `make test` runs first). Run alone, build the zips here and
-  # point the provider at them.
-  if ! compgen -G "internal/bus/consumerzip/dist/*.zip" >/dev/null; then
-    echo "==> no bundled consumer (make lambda not run): building it for the module tests"
-    go run ./internal/consumer/buildzip -out "$work/consumer" >/dev/null
-    export REGIS_CONSUMER_ZIP_DIR="$work/consumer"
-  fi
   for d in "${mods[@]}"; do
     echo "==> terraform test $d"
     (cd "$d" && rm -rf .terraform && "$TEST_TF" get >/dev/null && "$TEST_TF" test -no-color) || {

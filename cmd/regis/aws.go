@@ -176,13 +176,3 @@ func queueURLRegion(raw string) string {
 	}
 	return ""
 }
-
-// queueURLName is the queue name, the URL's last path element.
-func queueURLName(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return raw
-	}
-	p := strings.Trim(u.Path, "/")
-	return p[strings.LastIndex(p, "/")+1:]
-}

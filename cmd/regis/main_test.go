@@ -91,7 +91,8 @@ func TestParseCommand(t *testing.T) {
 		default:
 			got = strings.Join(args, "|")
 		}
-		if got != tc.want && !(strings.HasPrefix(tc.want, "error: ") && strings.HasPrefix(got, "error: ") && strings.Contains(got, strings.TrimPrefix(tc.want, "error: "))) {
+		sameError := strings.HasPrefix(tc.want, "error: ") && strings.HasPrefix(got, "error: ") && strings.Contains(got, strings.TrimPrefix(tc.want, "error: "))
+		if got != tc.want && !sameError {
 			t.Errorf("parseCommand(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}

@@ -218,7 +218,7 @@ func parseCommand(text []byte) (args []string, skip bool, err error) {
 	switch text[0] {
 	case '[':
 		if err := dec.Decode(&raw); err != nil {
-			return nil, false, fmt.Errorf("not a JSON array: %v", err)
+			return nil, false, fmt.Errorf("not a JSON array: %w", err)
 		}
 	case '{':
 		dec.DisallowUnknownFields()
@@ -226,7 +226,7 @@ func parseCommand(text []byte) (args []string, skip bool, err error) {
 			Args *[]any `json:"args"`
 		}
 		if err := dec.Decode(&obj); err != nil {
-			return nil, false, fmt.Errorf(`not a JSON object {"args": […]}: %v`, err)
+			return nil, false, fmt.Errorf(`not a JSON object {"args": […]}: %w`, err)
 		}
 		if obj.Args == nil {
 			return nil, false, errors.New(`the object has no "args"`)

@@ -51,6 +51,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
+	"github.com/regis-infra/terraform-provider-regis/internal/bus/consumerzip/consumerziptest"
 	"github.com/regis-infra/terraform-provider-regis/internal/conns"
 	"github.com/regis-infra/terraform-provider-regis/internal/emulator"
 	"github.com/regis-infra/terraform-provider-regis/internal/emulator/core"
@@ -78,10 +79,11 @@ const (
 const ProviderName = provider.TypeName
 
 // ProtoV6ProviderFactories serves the provider in-process to Terraform, a
-// new instance per Terraform command.
+// new instance per Terraform command. regis_bus deploys freshly built
+// consumer zips (consumerziptest), built when a test first needs them.
 var ProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
 	ProviderName: func() (tfprotov6.ProviderServer, error) {
-		return providerserver.NewProtocol6WithError(provider.New("test")())()
+		return providerserver.NewProtocol6WithError(provider.New("test", provider.WithConsumerZips(consumerziptest.Zip))())()
 	},
 }
 
@@ -190,7 +192,7 @@ func setTerraformEnv() error {
 		}
 		path, lerr := exec.LookPath("terraform")
 		if lerr != nil {
-			err = fmt.Errorf("acceptance tests need Terraform: install it on PATH or set TF_ACC_TERRAFORM_PATH (%v)", lerr)
+			err = fmt.Errorf("acceptance tests need Terraform: install it on PATH or set TF_ACC_TERRAFORM_PATH (%w)", lerr)
 			return
 		}
 		os.Setenv("TF_ACC_TERRAFORM_PATH", path)

@@ -216,7 +216,7 @@ func (p *PrivateEmulator) serveFront(w http.ResponseWriter, r *http.Request) {
 	armed := len(p.losses) > 0
 	p.mu.Unlock()
 	if !armed {
-		p.Emulator.ServeHTTP(w, r)
+		p.ServeHTTP(w, r)
 		return
 	}
 	p.serial.Lock()
@@ -225,7 +225,7 @@ func (p *PrivateEmulator) serveFront(w http.ResponseWriter, r *http.Request) {
 		last = calls[len(calls)-1].Seq
 	}
 	rec := httptest.NewRecorder()
-	p.Emulator.ServeHTTP(rec, r)
+	p.ServeHTTP(rec, r)
 	lose := false
 	for _, c := range p.Calls() {
 		if c.Seq > last && c.Fault == "" && p.matchLoss(c) {

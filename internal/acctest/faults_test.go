@@ -97,8 +97,11 @@ func TestFaultSweepOrphans(t *testing.T) {
 			return obj.ID == "arn:aws:route53:::healthcheck/"+rs.Primary.ID
 		},
 	}
-	st := terraform.NewState()
-	st.RootModule().Resources["regis_health_check.a"] = &terraform.ResourceState{Type: "regis_health_check", Primary: &terraform.InstanceState{ID: "hc1"}}
+	// A state as Terraform hands it to checks: the root module's resources.
+	st := &terraform.State{Modules: []*terraform.ModuleState{{
+		Path:      []string{"root"},
+		Resources: map[string]*terraform.ResourceState{"regis_health_check.a": {Type: "regis_health_check", Primary: &terraform.InstanceState{ID: "hc1"}}},
+	}}}
 	objs := []core.Resource{
 		{Service: "route53", Type: "hostedzone", ID: "Z1"},
 		{Service: "route53", Type: "healthcheck", ID: "arn:aws:route53:::healthcheck/hc1"},

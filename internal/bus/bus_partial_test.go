@@ -72,7 +72,7 @@ func (c *stateCapture) ids(t *testing.T) map[string]map[string]string {
 	}
 	ctx := context.Background()
 	sresp := &resource.SchemaResponse{}
-	bus.NewBusResource().Schema(ctx, resource.SchemaRequest{}, sresp)
+	bus.NewBusResource(nil).Schema(ctx, resource.SchemaRequest{}, sresp)
 	v, err := c.state.Unmarshal(sresp.Schema.Type().TerraformType(ctx))
 	if err != nil {
 		t.Fatalf("decoding the captured state: %v", err)

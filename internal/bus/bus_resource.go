@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/regis-infra/terraform-provider-regis/internal/bus/consumerzip"
 	"github.com/regis-infra/terraform-provider-regis/internal/busdiscovery"
 	"github.com/regis-infra/terraform-provider-regis/internal/conns"
 	"github.com/regis-infra/terraform-provider-regis/internal/contract"
@@ -39,11 +40,18 @@ const (
 	defaultDeleteTimeout = 20 * time.Minute
 )
 
-// NewBusResource returns the regis_bus resource.
-func NewBusResource() resource.Resource { return &busResource{} }
+// NewBusResource returns the regis_bus resource, deploying the consumer
+// packages of zips (nil: the ones embedded in the provider, consumerzip.Zip).
+func NewBusResource(zips ZipSource) resource.Resource {
+	if zips == nil {
+		zips = consumerzip.Zip
+	}
+	return &busResource{zips: zips}
+}
 
 type busResource struct {
 	client *conns.AWSClient
+	zips   ZipSource
 }
 
 func (r *busResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -160,7 +168,7 @@ func (r *busResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 
 	var zips *zipSource
 	if !plan.ConsumerZip.IsUnknown() {
-		zips = newZipSource(plan.ConsumerZip.ValueString())
+		zips = newZipSource(plan.ConsumerZip.ValueString(), r.zips)
 	}
 	regions := map[string]attr.Value{}
 	for key, v := range plan.Regions.Elements() {
@@ -303,7 +311,7 @@ func (r *busResource) Create(ctx context.Context, req resource.CreateRequest, re
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	e := &engine{c: r.client, spec: spec, zips: newZipSource(spec.UserZip)}
+	e := &engine{c: r.client, spec: spec, zips: newZipSource(spec.UserZip, r.zips)}
 	// The topic first: the queue policies and subscriptions name it. A
 	// topic of the bus's name that exists already is adopted, and so is
 	// every object of the bus's names (ensureRegion).
@@ -588,7 +596,7 @@ func (r *busResource) Update(ctx context.Context, req resource.UpdateRequest, re
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	e := &engine{c: r.client, spec: newSpec, topicARN: state.TopicARN.ValueString(), zips: newZipSource(newSpec.UserZip)}
+	e := &engine{c: r.client, spec: newSpec, topicARN: state.TopicARN.ValueString(), zips: newZipSource(newSpec.UserZip, r.zips)}
 
 	// The topic: re-created when it is gone (refresh found it missing), or
 	// brought to the spec. A new topic has none of the recorded

@@ -25,6 +25,7 @@ import (
 
 	"github.com/regis-infra/terraform-provider-regis/internal/acctest"
 	"github.com/regis-infra/terraform-provider-regis/internal/bus/consumerzip"
+	"github.com/regis-infra/terraform-provider-regis/internal/bus/consumerzip/consumerziptest"
 	"github.com/regis-infra/terraform-provider-regis/internal/emulator/core"
 )
 
@@ -533,7 +534,7 @@ func TestAccBus_userZip(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		PreCheck: func() {
 			preCheck(t)
-			z, sha, err := consumerzip.Zip(hostArch())
+			z, sha, err := consumerziptest.Zip(hostArch())
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -10,11 +10,18 @@ import (
 	"github.com/regis-infra/terraform-provider-regis/internal/bus/consumerzip"
 )
 
+// ZipSource returns the consumer package for an architecture ("arm64",
+// "x86_64") and its digest in Lambda's CodeSha256 form. The provider's is
+// consumerzip.Zip, the zips embedded at build time; tests give theirs
+// (provider.WithConsumerZips).
+type ZipSource func(arch string) (zip []byte, sha string, err error)
+
 // zipSource yields the consumer package of a region: consumer_zip when set
 // (a path, or base64 content), else the bundled zip of the architecture.
 // It reads each package once per operation.
 type zipSource struct {
 	userZip string
+	bundled ZipSource
 
 	mu    sync.Mutex
 	cache map[string]zipEntry
@@ -26,8 +33,8 @@ type zipEntry struct {
 	err error
 }
 
-func newZipSource(userZip string) *zipSource {
-	return &zipSource{userZip: userZip, cache: map[string]zipEntry{}}
+func newZipSource(userZip string, bundled ZipSource) *zipSource {
+	return &zipSource{userZip: userZip, bundled: bundled, cache: map[string]zipEntry{}}
 }
 
 // zipMagicBase64 is how the base64 of any zip file starts ("PK\x03\x04").
@@ -51,7 +58,7 @@ func (z *zipSource) get(arch string) ([]byte, string, error) {
 			e.sha = consumerzip.CodeSHA256(e.zip)
 		}
 	} else {
-		e.zip, e.sha, e.err = consumerzip.Zip(arch)
+		e.zip, e.sha, e.err = z.bundled(arch)
 	}
 	z.cache[key] = e
 	return e.zip, e.sha, e.err

@@ -20,7 +20,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
-	"github.com/aws/smithy-go"
 	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -29,6 +28,7 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/regis-infra/terraform-provider-regis/internal/acctest"
+	"github.com/regis-infra/terraform-provider-regis/internal/awsapi"
 	"github.com/regis-infra/terraform-provider-regis/internal/bus"
 	"github.com/regis-infra/terraform-provider-regis/internal/conns"
 	"github.com/regis-infra/terraform-provider-regis/internal/contract"
@@ -60,16 +60,13 @@ func (c checks) check(name string, err error) {
 	}
 }
 
-// errCode is the AWS error code of err, "" for success.
+// errCode is the AWS error code of err, "" for success, and the error itself
+// for an error without a code, so that a failed call never reads as success.
 func errCode(err error) string {
-	var ae smithy.APIError
-	if errors.As(err, &ae) {
-		return ae.ErrorCode()
+	if code := awsapi.ErrorCode(err); code != "" || err == nil {
+		return code
 	}
-	if err != nil {
-		return "error: " + err.Error()
-	}
-	return ""
+	return "error: " + err.Error()
 }
 
 // expect compares the outcomes of calls with what they must be ("" for
@@ -380,10 +377,10 @@ func secureDefaultsChecks(t *testing.T, emu *acctest.PrivateEmulator, sec checks
 	}())
 	sec.check("only Lambda may assume a consumer role (an account principal's sts:AssumeRole is refused)", func() error {
 		_, err := c.STS(ctx, r1).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(ids[r1]["role_arn"]), RoleSessionName: aws.String("intruder")})
-		switch {
-		case err == nil:
-			return errors.New("AssumeRole by the account's administrator succeeded, want AccessDenied")
-		case errCode(err) != "AccessDenied":
+		if errCode(err) != "AccessDenied" {
+			if err == nil {
+				return errors.New("AssumeRole by the account's administrator succeeded, want AccessDenied")
+			}
 			return fmt.Errorf("AssumeRole by the account's administrator: %w, want AccessDenied", err)
 		}
 		role, err := c.IAM(ctx).GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(ids[r1]["role_name"])})
@@ -675,7 +672,7 @@ func replicateOverTLS(ctx context.Context, c *conns.AWSClient, ids map[string]ma
 // secret ARN), and any attribute named like one would have to be Sensitive.
 func TestBusSchemaSecrets(t *testing.T) {
 	resp := &fwresource.SchemaResponse{}
-	bus.NewBusResource().Schema(context.Background(), fwresource.SchemaRequest{}, resp)
+	bus.NewBusResource(nil).Schema(context.Background(), fwresource.SchemaRequest{}, resp)
 	var secretish []string
 	var walk func(prefix string, attrs map[string]schema.Attribute)
 	walk = func(prefix string, attrs map[string]schema.Attribute) {

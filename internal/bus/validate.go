@@ -33,12 +33,12 @@ func (regionValidator) ValidateString(_ context.Context, req validator.StringReq
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
-	warning, err := regions.Check(req.ConfigValue.ValueString())
-	if err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid AWS region", err.Error())
+	v := regions.Check(req.ConfigValue.ValueString())
+	if v.Problem != "" {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid AWS region", v.Problem)
 	}
-	if warning != "" {
-		resp.Diagnostics.AddAttributeWarning(req.Path, "Unknown AWS region", warning)
+	if v.Warning != "" {
+		resp.Diagnostics.AddAttributeWarning(req.Path, "Unknown AWS region", v.Warning)
 	}
 }
 

@@ -313,7 +313,7 @@ func TestStringValidators(t *testing.T) {
 // the defaults and for state values) in step with the schema.
 func TestSchemaTypesMatchModel(t *testing.T) {
 	ctx := context.Background()
-	r := NewBusResource()
+	r := NewBusResource(nil)
 	resp := &resource.SchemaResponse{}
 	r.Schema(ctx, resource.SchemaRequest{}, resp)
 	if resp.Diagnostics.HasError() {

@@ -435,7 +435,7 @@ func TestClients_cachedPerRegion(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	if c.SNS(ctx, "us-east-1") != c.SNS(ctx, "us-east-1") {
+	if first, second := c.SNS(ctx, "us-east-1"), c.SNS(ctx, "us-east-1"); first != second {
 		t.Error("SNS client not cached")
 	}
 	if c.SNS(ctx, "us-east-1") == c.SNS(ctx, "ap-south-1") {

@@ -1,6 +1,7 @@
 package conns
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -65,7 +66,7 @@ func ValidateEndpointURL(raw string) error {
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return fmt.Errorf("%q is not a URL: %v", raw, unwrapURLError(err))
+		return fmt.Errorf("%q is not a URL: %w", raw, unwrapURLError(err))
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
 		return fmt.Errorf("%q has scheme %q: only http and https endpoints are supported", raw, u.Scheme)
@@ -83,7 +84,7 @@ func ValidateEndpointURL(raw string) error {
 }
 
 func unwrapURLError(err error) error {
-	if ue, ok := err.(*url.Error); ok {
+	if ue, ok := errors.AsType[*url.Error](err); ok {
 		return ue.Err
 	}
 	return err

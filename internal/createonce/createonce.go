@@ -66,7 +66,7 @@ func (r retryer) GetAttemptToken(ctx context.Context) (func(error) error, error)
 	if v2, ok := r.Retryer.(aws.RetryerV2); ok {
 		return v2.GetAttemptToken(ctx)
 	}
-	return r.Retryer.GetInitialToken(), nil
+	return r.GetInitialToken(), nil
 }
 
 // Retryer returns r changed so that it never retries an Ambiguous error; it
@@ -119,6 +119,7 @@ func Do[T any](ctx context.Context, attempts int,
 			found, ok, ferr := find(ctx)
 			switch {
 			case ferr != nil:
+				//nolint:errorlint // Only the create call's error is in the chain: callers classify it (IsA, CodeIs); the look-up's error is context for the person.
 				return out, fmt.Errorf("%w (an earlier attempt's answer was lost, and looking for what it created failed: %v)", err, ferr)
 			case ok:
 				return found, nil
@@ -136,6 +137,7 @@ func Do[T any](ctx context.Context, attempts int,
 		}
 		if attempt >= attempts {
 			if ferr != nil {
+				//nolint:errorlint // As above: the create call's error alone is in the chain.
 				return out, fmt.Errorf("%w (and looking for what the call may have created failed: %v)", err, ferr)
 			}
 			return out, err

@@ -5,6 +5,7 @@ import (
 	"github.com/regis-infra/terraform-provider-regis/internal/emulator/core"
 	"github.com/regis-infra/terraform-provider-regis/internal/emulator/iam"
 	"github.com/regis-infra/terraform-provider-regis/internal/emulator/lambda"
+	"github.com/regis-infra/terraform-provider-regis/internal/emulator/logs"
 	"github.com/regis-infra/terraform-provider-regis/internal/emulator/route53"
 	"github.com/regis-infra/terraform-provider-regis/internal/emulator/secretsmanager"
 	"github.com/regis-infra/terraform-provider-regis/internal/emulator/sns"
@@ -23,6 +24,7 @@ func builtinServices(env *core.Env) []core.Service {
 		secretsmanager.New(env),
 		cloudwatch.New(env),
 		lambda.New(env),
+		logs.New(env),
 		route53.New(env),
 	}
 }

@@ -137,7 +137,7 @@ func addConnsError(diags *diag.Diagnostics, err error) {
 }
 
 func (p *regisProvider) Resources(context.Context) []func() resource.Resource {
-	return resources
+	return p.resources()
 }
 
 func (p *regisProvider) DataSources(context.Context) []func() datasource.DataSource {

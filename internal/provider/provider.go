@@ -40,14 +40,16 @@ const TypeName = "regis"
 // =============================================================================
 
 // resources lists the provider's resource types.
-var resources = []func() resource.Resource{
-	// internal/bus
-	bus.NewBusResource,
+func (p *regisProvider) resources() []func() resource.Resource {
+	return []func() resource.Resource{
+		// internal/bus
+		func() resource.Resource { return bus.NewBusResource(p.consumerZips) },
 
-	// internal/trafficpolicy
-	trafficpolicy.NewHealthCheckResource,
-	trafficpolicy.NewTrafficPolicyRecordResource,
-	trafficpolicy.NewTrafficPolicyVersionResource,
+		// internal/trafficpolicy
+		trafficpolicy.NewHealthCheckResource,
+		trafficpolicy.NewTrafficPolicyRecordResource,
+		trafficpolicy.NewTrafficPolicyVersionResource,
+	}
 }
 
 // dataSources lists the provider's data source types.
@@ -71,13 +73,31 @@ var (
 
 type regisProvider struct {
 	version string
+	// consumerZips are the consumer packages regis_bus deploys; nil: the
+	// zips embedded in the provider.
+	consumerZips bus.ZipSource
+}
+
+// Option changes the provider New builds. The released provider takes none:
+// options exist for tests, which serve the provider in-process.
+type Option func(*regisProvider)
+
+// WithConsumerZips makes regis_bus deploy the consumer packages of zips
+// instead of those embedded at build time: the acceptance tests give freshly
+// built ones (a test binary embeds whatever existed when it was compiled).
+func WithConsumerZips(zips bus.ZipSource) Option {
+	return func(p *regisProvider) { p.consumerZips = zips }
 }
 
 // New returns the provider constructor for providerserver, with the version
 // set at build time ("dev" in local builds, "test" in tests).
-func New(version string) func() provider.Provider {
+func New(version string, opts ...Option) func() provider.Provider {
 	return func() provider.Provider {
-		return &regisProvider{version: version}
+		p := &regisProvider{version: version}
+		for _, o := range opts {
+			o(p)
+		}
+		return p
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"os/exec"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -100,8 +101,10 @@ func command(addr string, args ...string) (string, error) {
 	case '-':
 		return "", fmt.Errorf("%s", strings.TrimSpace(line[1:]))
 	case '$':
-		var n int
-		fmt.Sscanf(line[1:], "%d", &n)
+		n, err := strconv.Atoi(strings.TrimSpace(line[1:]))
+		if err != nil {
+			return "", fmt.Errorf("bulk string length %q: %w", strings.TrimSpace(line), err)
+		}
 		if n < 0 {
 			return "", nil
 		}

@@ -31,7 +31,9 @@ func TestTLS(t *testing.T) {
 	}
 	defer c.Close()
 	_ = c.SetDeadline(time.Now().Add(2 * time.Second))
-	c.Write([]byte("PING\r\n"))
+	if _, err := c.Write([]byte("PING\r\n")); err != nil {
+		t.Fatalf("writing PING: %v", err)
+	}
 	line, _ := bufio.NewReader(c).ReadString('\n')
 	if line != "+PONG\r\n" {
 		t.Fatalf("got %q", line)

@@ -43,22 +43,29 @@ func Validate(name string) error {
 	return &NameError{Name: name, Suggestion: Suggest(name)}
 }
 
-// Check classifies a region name for a plan: an error when it cannot be
-// right (malformed, or a likely typo of a known region), a warning when it is
-// well formed but unknown to this provider version (perhaps a new region).
-// Both messages are sentences for a person.
-func Check(name string) (warning string, err error) {
+// Verdict is Check's judgement of a region name, in sentences for a person.
+type Verdict struct {
+	// Problem is set when the name cannot be right: malformed, or a likely
+	// typo of a known region (with the region it most likely means).
+	Problem string
+	// Warning is set when the name is well formed but unknown to this
+	// provider version: perhaps a region newer than this table.
+	Warning string
+}
+
+// Check classifies a region name for a plan.
+func Check(name string) Verdict {
 	if err := Validate(name); err != nil {
-		return "", fmt.Errorf("%w.", err)
+		return Verdict{Problem: err.Error() + "."}
 	}
 	if IsKnown(name) {
-		return "", nil
+		return Verdict{}
 	}
 	// A new number on a known area and location may be a new region.
 	if s := Suggest(name); s != "" && stem(s) != stem(name) {
-		return "", fmt.Errorf("%q is not an AWS region. Did you mean %q?", name, s)
+		return Verdict{Problem: fmt.Sprintf("%q is not an AWS region. Did you mean %q?", name, s)}
 	}
-	return fmt.Sprintf("%q is not a region this provider version knows. If it is a new AWS region, go ahead; otherwise check the spelling: the apply would fail when it reaches the region's endpoints.", name), nil
+	return Verdict{Warning: fmt.Sprintf("%q is not a region this provider version knows. If it is a new AWS region, go ahead; otherwise check the spelling: the apply would fail when it reaches the region's endpoints.", name)}
 }
 
 // stem is a region name without its number: "ap-southeast" for

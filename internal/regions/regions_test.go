@@ -77,15 +77,15 @@ func TestCheck(t *testing.T) {
 		{in: "xx-middle-1", warning: true},
 	}
 	for _, tc := range tests {
-		warning, err := Check(tc.in)
-		switch {
-		case tc.err == "" && err != nil:
-			t.Errorf("%s: unexpected error %v", tc.in, err)
-		case tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)):
-			t.Errorf("%s: error %v, want %q", tc.in, err, tc.err)
+		v := Check(tc.in)
+		if tc.err == "" && v.Problem != "" {
+			t.Errorf("%s: unexpected error %s", tc.in, v.Problem)
 		}
-		if (warning != "") != tc.warning {
-			t.Errorf("%s: warning %q, want warning=%t", tc.in, warning, tc.warning)
+		if tc.err != "" && !strings.Contains(v.Problem, tc.err) {
+			t.Errorf("%s: error %q, want %q", tc.in, v.Problem, tc.err)
+		}
+		if (v.Warning != "") != tc.warning {
+			t.Errorf("%s: warning %q, want warning=%t", tc.in, v.Warning, tc.warning)
 		}
 	}
 }

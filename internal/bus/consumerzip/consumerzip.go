@@ -6,7 +6,7 @@
 //
 // The zips are embedded at compile time from dist/ (//go:embed dist). They are
 // build outputs of `make lambda`, which runs the consumer's reproducible zip
-// builder (go run ./internal/consumer/buildzip -out internal/bus/consumerzip/dist)
+// builder (go run ./cmd/regis-buildzip -out internal/bus/consumerzip/dist)
 // and writes one zip per architecture, each holding the `bootstrap` binary
 // built from lambda/ for the provided.al2023 runtime. The zips are git-ignored;
 // dist/README.md is committed so that the embed directive compiles on a clean
@@ -17,13 +17,14 @@
 // `go build` carries none: Zip then fails with ErrNotBundled and regis_bus
 // asks for consumer_zip.
 //
-// # Development override
+// # Tests
 //
-// When the environment variable REGIS_CONSUMER_ZIP_DIR names a directory, the
-// zips are read from it instead of the embedded ones. Tests use it (through
-// consumerziptest) so that `go test ./internal/bus/...` works without
-// `make lambda`; it is also handy to try a consumer change with a provider
-// that is already installed.
+// A test binary embeds whatever dist/ held when it was compiled, which may be
+// nothing or an older consumer. Tests therefore do not use Zip: the package
+// consumerziptest builds fresh zips and hands them to the provider under test
+// through provider.WithConsumerZips (ZipFromDir reads them). The released
+// provider has no way to be pointed at other zips than its own, except the
+// consumer_zip argument.
 package consumerzip
 
 import (
@@ -49,9 +50,6 @@ const (
 // Architectures lists the architectures the provider ships a consumer for.
 var Architectures = []string{ArchARM64, ArchX8664}
 
-// EnvZipDir overrides the embedded zips with the ones in a directory.
-const EnvZipDir = "REGIS_CONSUMER_ZIP_DIR"
-
 // ErrNotBundled is returned by Zip when the provider carries no consumer zip
 // for the architecture.
 var ErrNotBundled = errors.New("this provider was built without the bundled consumer; build it with `make install` or set consumer_zip")
@@ -66,9 +64,6 @@ func Zip(arch string) ([]byte, string, error) {
 	if arch != ArchARM64 && arch != ArchX8664 {
 		return nil, "", fmt.Errorf("consumer zip: unknown architecture %q: use %q or %q", arch, ArchARM64, ArchX8664)
 	}
-	if dir := os.Getenv(EnvZipDir); dir != "" {
-		return fromDir(os.DirFS(dir), dir, arch)
-	}
 	return embedded(arch)
 }
 
@@ -78,8 +73,7 @@ func ZipFromDir(dir, arch string) ([]byte, string, error) {
 	return fromDir(os.DirFS(dir), dir, arch)
 }
 
-// Bundled reports whether the provider binary itself carries a zip for arch
-// (the override directory is not consulted).
+// Bundled reports whether the provider binary itself carries a zip for arch.
 func Bundled(arch string) bool {
 	_, _, err := embedded(arch)
 	return err == nil
@@ -128,7 +122,7 @@ func fromDir(fsys fs.FS, where, arch string) ([]byte, string, error) {
 	entries, err := fs.ReadDir(fsys, ".")
 	if err != nil {
 		if where != "" {
-			return nil, "", fmt.Errorf("consumer zip: reading %s=%s: %w", EnvZipDir, where, err)
+			return nil, "", fmt.Errorf("consumer zip: reading %s: %w", where, err)
 		}
 		return nil, "", fmt.Errorf("consumer zip (%s): %w", arch, ErrNotBundled)
 	}
@@ -145,7 +139,7 @@ func fromDir(fsys fs.FS, where, arch string) ([]byte, string, error) {
 	switch len(names) {
 	case 0:
 		if where != "" {
-			return nil, "", fmt.Errorf("consumer zip: %s=%s holds no zip for %s (expected a file such as consumer-%s.zip): %w", EnvZipDir, where, arch, arch, ErrNotBundled)
+			return nil, "", fmt.Errorf("consumer zip: %s holds no zip for %s (expected a file such as consumer-%s.zip): %w", where, arch, arch, ErrNotBundled)
 		}
 		return nil, "", fmt.Errorf("consumer zip (%s): %w", arch, ErrNotBundled)
 	case 1:

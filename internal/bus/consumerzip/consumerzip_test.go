@@ -36,15 +36,14 @@ func write(t *testing.T, path string, b []byte) {
 	}
 }
 
-func TestZipFromOverrideDir(t *testing.T) {
+func TestZipFromDir(t *testing.T) {
 	dir := t.TempDir()
 	arm, x86 := makeZip(t, "arm"), makeZip(t, "x86")
 	write(t, filepath.Join(dir, "regis-consumer-arm64.zip"), arm)
 	write(t, filepath.Join(dir, "regis-consumer-x86_64.zip"), x86)
 	write(t, filepath.Join(dir, "regis-consumer-x86_64.zip.sha256"), []byte("ignored"))
-	t.Setenv(EnvZipDir, dir)
 
-	z, sha, err := Zip(ArchX8664)
+	z, sha, err := ZipFromDir(dir, ArchX8664)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,14 +54,13 @@ func TestZipFromOverrideDir(t *testing.T) {
 	if sha != base64.StdEncoding.EncodeToString(sum[:]) || sha != CodeSHA256(x86) {
 		t.Fatalf("sha %s is not Lambda's CodeSha256 of the zip", sha)
 	}
-	if z, _, err := Zip(ArchARM64); err != nil || !bytes.Equal(z, arm) {
+	if z, _, err := ZipFromDir(dir, ArchARM64); err != nil || !bytes.Equal(z, arm) {
 		t.Fatalf("arm64: %v", err)
 	}
 }
 
 func TestZipNotBundled(t *testing.T) {
-	t.Setenv(EnvZipDir, t.TempDir())
-	_, _, err := Zip(ArchARM64)
+	_, _, err := ZipFromDir(t.TempDir(), ArchARM64)
 	if !errors.Is(err, ErrNotBundled) {
 		t.Fatalf("err = %v, want ErrNotBundled", err)
 	}
@@ -76,13 +74,12 @@ func TestZipErrors(t *testing.T) {
 		t.Fatalf("unknown architecture: %v", err)
 	}
 	dir := t.TempDir()
-	t.Setenv(EnvZipDir, dir)
 	write(t, filepath.Join(dir, "regis-consumer-arm64.zip"), []byte("not a zip"))
-	if _, _, err := Zip(ArchARM64); err == nil || !strings.Contains(err.Error(), "not a zip file") {
+	if _, _, err := ZipFromDir(dir, ArchARM64); err == nil || !strings.Contains(err.Error(), "not a zip file") {
 		t.Fatalf("not a zip: %v", err)
 	}
 	write(t, filepath.Join(dir, "old-consumer-aarch64.zip"), makeZip(t, "x"))
-	if _, _, err := Zip(ArchARM64); err == nil || !strings.Contains(err.Error(), "several zips") {
+	if _, _, err := ZipFromDir(dir, ArchARM64); err == nil || !strings.Contains(err.Error(), "several zips") {
 		t.Fatalf("two zips for one architecture: %v", err)
 	}
 }

@@ -6,7 +6,7 @@
 // -buildvcs=false, -ldflags "-s -w -buildid=" and -tags lambda.norpc, with
 // GOAMD64/GOARM64 pinned, and zips it with a fixed time stamp
 // (SOURCE_DATE_EPOCH if set, else 1980-01-01T00:00:00Z), mode 0755 and
-// nothing else that varies. cmd: internal/consumer/buildzip.
+// nothing else that varies. cmd: cmd/regis-buildzip.
 package lambdazip
 
 import (

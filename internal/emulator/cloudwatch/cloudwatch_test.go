@@ -270,7 +270,7 @@ func TestQueryProtocol(t *testing.T) {
 	}
 	err = json.NewDecoder(resp.Body).Decode(&js)
 	resp.Body.Close()
-	if err != nil || resp.StatusCode != 200 || len(js.MetricAlarms) != 1 || js.MetricAlarms[0].Threshold != 1.5 || js.MetricAlarms[0].AlarmConfigurationUpdatedTimestamp < 1e9 {
+	if err != nil || resp.StatusCode != http.StatusOK || len(js.MetricAlarms) != 1 || js.MetricAlarms[0].Threshold != 1.5 || js.MetricAlarms[0].AlarmConfigurationUpdatedTimestamp < 1e9 {
 		t.Fatalf("DescribeAlarms (JSON) = %d %+v %v", resp.StatusCode, js, err)
 	}
 	// The admin hook evaluates alarms: no data yet, so INSUFFICIENT_DATA.

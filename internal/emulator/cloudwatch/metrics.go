@@ -168,7 +168,7 @@ func (s *Service) aggregateLocked(region, namespace, name string, dims []Dimensi
 		if x.t.Before(start) || !x.t.Before(end) || (unit != "" && x.unit != unit) {
 			continue
 		}
-		bucket := start.Add(x.t.Sub(start) / period * period)
+		bucket := start.Add(time.Duration(int64(x.t.Sub(start)/period)) * period)
 		a := out[bucket]
 		if a == nil {
 			a = &agg{}

@@ -104,7 +104,7 @@ func (protocol) WriteError(w http.ResponseWriter, req *core.Request, e *core.API
 // readBody reads the request body, inflating gzip (PutMetricData requests
 // are compressed by the SDKs above a size threshold).
 func readBody(r *http.Request) ([]byte, *core.APIError) {
-	var rd io.Reader = io.LimitReader(r.Body, core.MaxRequestBody+1)
+	rd := io.LimitReader(r.Body, core.MaxRequestBody+1)
 	if strings.EqualFold(r.Header.Get("Content-Encoding"), "gzip") {
 		zr, err := gzip.NewReader(rd)
 		if err != nil {

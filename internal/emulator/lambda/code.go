@@ -4,15 +4,12 @@ import (
 	"archive/zip"
 	"bytes"
 	"crypto/sha256"
-	"debug/elf"
 	"encoding/base64"
 	"encoding/hex"
-	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 
@@ -150,43 +147,4 @@ func writeFile(f *zip.File, target string, perm fs.FileMode) error {
 		return err
 	}
 	return os.Chmod(target, perm)
-}
-
-// hostArchitecture is the Lambda architecture of the emulator's host.
-func hostArchitecture() string {
-	switch runtime.GOARCH {
-	case "amd64":
-		return "x86_64"
-	case "arm64":
-		return "arm64"
-	}
-	return runtime.GOARCH
-}
-
-// checkBootstrap explains why a bootstrap cannot run on this host, as the
-// Runtime.InvalidEntrypoint message AWS gives ("" when it can run).
-func checkBootstrap(path, architecture string) string {
-	st, err := os.Stat(path)
-	if err != nil {
-		return "Couldn't find valid bootstrap(s): [/var/task/bootstrap /opt/bootstrap]"
-	}
-	if st.Mode().Perm()&0o111 == 0 {
-		return "fork/exec /var/task/bootstrap: permission denied"
-	}
-	if host := hostArchitecture(); architecture != host {
-		return fmt.Sprintf("the emulator runs functions on its host (%s/%s) and cannot execute a function whose architecture is %s; deploy it with Architectures [%s]", runtime.GOOS, host, architecture, host)
-	}
-	f, err := elf.Open(path)
-	if err != nil {
-		return "" // not ELF: a script with a #! line, or a host binary
-	}
-	defer f.Close()
-	want := map[string]elf.Machine{"x86_64": elf.EM_X86_64, "arm64": elf.EM_AARCH64}[architecture]
-	if f.Machine != want {
-		return "fork/exec /var/task/bootstrap: exec format error"
-	}
-	if runtime.GOOS != "linux" {
-		return fmt.Sprintf("the emulator's host runs %s and cannot execute the Linux bootstrap", runtime.GOOS)
-	}
-	return ""
 }

@@ -143,7 +143,7 @@ func TestFunctionLifecycleWithWaiters(t *testing.T) {
 	}
 	zipData, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != 200 || string(zipData) != string(bootstrapZip) {
+	if resp.StatusCode != http.StatusOK || string(zipData) != string(bootstrapZip) {
 		t.Fatalf("Code.Location %s served %d bytes (status %d)", aws.ToString(got.Code.Location), len(zipData), resp.StatusCode)
 	}
 

@@ -35,8 +35,9 @@ const (
 )
 
 // bootstrapZip is the test function (testdata/fn) built for the host
-// architecture and zipped as a provided.al2023 deployment package.
-var bootstrapZip []byte
+// architecture and zipped as a provided.al2023 deployment package;
+// foreignZip is the same function built for the other architecture.
+var bootstrapZip, foreignZip []byte
 
 func TestMain(m *testing.M) {
 	if runtime.GOOS != "linux" {
@@ -50,19 +51,24 @@ func TestMain(m *testing.M) {
 	}
 	code := func() int {
 		defer os.RemoveAll(dir)
-		bin := filepath.Join(dir, "bootstrap")
-		cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", bin, "./testdata/fn")
-		cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH="+runtime.GOARCH, "CGO_ENABLED=0")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			fmt.Printf("building the test bootstrap: %v\n%s", err, out)
-			return 1
+		for _, b := range []struct {
+			goarch string
+			out    *[]byte
+		}{{runtime.GOARCH, &bootstrapZip}, {goArch(otherArch()), &foreignZip}} {
+			bin := filepath.Join(dir, "bootstrap-"+b.goarch)
+			cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", bin, "./testdata/fn")
+			cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH="+b.goarch, "CGO_ENABLED=0")
+			if out, err := cmd.CombinedOutput(); err != nil {
+				fmt.Printf("building the test bootstrap for %s: %v\n%s", b.goarch, err, out)
+				return 1
+			}
+			data, err := os.ReadFile(bin)
+			if err != nil {
+				fmt.Println(err)
+				return 1
+			}
+			*b.out = zipFile("bootstrap", data, 0o755)
 		}
-		data, err := os.ReadFile(bin)
-		if err != nil {
-			fmt.Println(err)
-			return 1
-		}
-		bootstrapZip = zipFile("bootstrap", data, 0o755)
 		return m.Run()
 	}()
 	os.Exit(code)
@@ -108,6 +114,22 @@ func hostArch() types.Architecture {
 		return types.ArchitectureArm64
 	}
 	return types.ArchitectureX8664
+}
+
+// otherArch is the Lambda architecture that is not the host's.
+func otherArch() types.Architecture {
+	if hostArch() == types.ArchitectureArm64 {
+		return types.ArchitectureX8664
+	}
+	return types.ArchitectureArm64
+}
+
+// goArch is GOARCH for a Lambda architecture.
+func goArch(a types.Architecture) string {
+	if a == types.ArchitectureArm64 {
+		return "arm64"
+	}
+	return "amd64"
 }
 
 func ctx(t *testing.T) context.Context {
@@ -163,6 +185,11 @@ func (e *env) role(t *testing.T, name, trust string, statements ...string) strin
 	}
 	return aws.ToString(out.Role.Arn)
 }
+
+// logsStatement is what AWSLambdaBasicExecutionRole allows: Lambda writes
+// the function's logs (and CloudWatch extracts EMF metrics from them) only
+// when the execution role may.
+const logsStatement = `{"Effect":"Allow","Action":["logs:CreateLogGroup","logs:CreateLogStream","logs:PutLogEvents"],"Resource":"*"}`
 
 const sqsPollStatement = `{"Effect":"Allow","Action":["sqs:ReceiveMessage","sqs:DeleteMessage","sqs:GetQueueAttributes"],"Resource":"*"}`
 
@@ -295,8 +322,12 @@ func depth(t *testing.T, c *sqs.Client, url string) int {
 		t.Fatalf("GetQueueAttributes: %v", err)
 	}
 	var a, b int
-	fmt.Sscan(out.Attributes["ApproximateNumberOfMessages"], &a)
-	fmt.Sscan(out.Attributes["ApproximateNumberOfMessagesNotVisible"], &b)
+	if _, err := fmt.Sscan(out.Attributes["ApproximateNumberOfMessages"], &a); err != nil {
+		t.Fatalf("ApproximateNumberOfMessages: %v", err)
+	}
+	if _, err := fmt.Sscan(out.Attributes["ApproximateNumberOfMessagesNotVisible"], &b); err != nil {
+		t.Fatalf("ApproximateNumberOfMessagesNotVisible: %v", err)
+	}
 	return a + b
 }
 

@@ -79,10 +79,15 @@ func (s *Service) invokeTarget(region, account string, ref functionRef) (*execut
 func (s *Service) invoke(ctx context.Context, region, account string, ref functionRef, payload []byte, clientContext string) (invResult, *core.APIError) {
 	e, release, err := s.invokeTarget(region, account, ref)
 	if err != nil {
+		if err.Code == "TooManyRequestsException" {
+			s.countThrottle(region, ref)
+		}
 		return invResult{}, err
 	}
 	defer release()
-	return e.invoke(ctx, newInvocation(payload, clientContext)), nil
+	res := e.invoke(ctx, newInvocation(payload, clientContext))
+	s.countInvocation(region, ref, res)
+	return res, nil
 }
 
 func (s *Service) invokeAPI(req *core.Request, w http.ResponseWriter, p []string) (int, any, *core.APIError) {

@@ -28,7 +28,7 @@ func TestInvokeExecutesBootstrap(t *testing.T) {
 	e.createFunction(t, e.lambda, "fn", role, fnOpts{timeout: 1, env: map[string]string{"GREETING": "hello"}})
 
 	out, p := invoke(t, e.lambda, "fn", map[string]string{"action": "echo", "x": "y"})
-	if out.StatusCode != 200 || out.FunctionError != nil || aws.ToString(out.ExecutedVersion) != "$LATEST" {
+	if out.StatusCode != http.StatusOK || out.FunctionError != nil || aws.ToString(out.ExecutedVersion) != "$LATEST" {
 		t.Fatalf("Invoke = status %d error %v version %v", out.StatusCode, aws.ToString(out.FunctionError), aws.ToString(out.ExecutedVersion))
 	}
 	env := p["env"].(map[string]any)
@@ -115,7 +115,7 @@ func TestInvokeExecutesBootstrap(t *testing.T) {
 	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != 200 || !strings.Contains(string(body), "hello from the function") {
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "hello from the function") {
 		t.Fatalf("GET /_emulator/lambda/logs = %d\n%s", resp.StatusCode, body)
 	}
 
@@ -162,14 +162,14 @@ func TestInvokeConcurrencyAndAsync(t *testing.T) {
 	// Event invocations return 202 and run in the background.
 	out, err := e.lambda.Invoke(ctx(t), &lambdasdk.InvokeInput{FunctionName: aws.String("fn"), InvocationType: types.InvocationTypeEvent,
 		Payload: []byte(`{"action":"log","line":"async hello"}`)})
-	if err != nil || out.StatusCode != 202 {
+	if err != nil || out.StatusCode != http.StatusAccepted {
 		t.Fatalf("Event invoke = %v, %v", out, err)
 	}
 	eventually(t, 10*time.Second, "the async invocation's log line", func() bool {
 		return strings.Contains(strings.Join(e.svc.FunctionLogs(usEast, "fn"), "\n"), "async hello")
 	})
 	dry, err := e.lambda.Invoke(ctx(t), &lambdasdk.InvokeInput{FunctionName: aws.String("fn"), InvocationType: types.InvocationTypeDryRun})
-	if err != nil || dry.StatusCode != 204 {
+	if err != nil || dry.StatusCode != http.StatusNoContent {
 		t.Fatalf("DryRun = %v, %v", dry, err)
 	}
 }
@@ -194,14 +194,19 @@ func TestInvokeInitFailuresAndArchitecture(t *testing.T) {
 		t.Fatalf("init error = %v %v", aws.ToString(out.FunctionError), p)
 	}
 
-	other := types.ArchitectureArm64
-	if hostArch() == types.ArchitectureArm64 {
-		other = types.ArchitectureX8664
-	}
-	e.createFunction(t, e.lambda, "wrong-arch", role, fnOpts{arch: other, zip: tinyZip("exit 0")})
+	// A binary built for another machine than the function's Architectures
+	// cannot start, as on AWS ("fork/exec /var/task/bootstrap: exec format
+	// error"), with or without QEMU on the host. (A #! script runs whatever
+	// the architecture: its interpreter is the environment's own.)
+	e.createFunction(t, e.lambda, "wrong-arch", role, fnOpts{arch: otherArch()})
 	out, p = invoke(t, e.lambda, "wrong-arch", map[string]string{})
-	if aws.ToString(out.FunctionError) != "Unhandled" || p["errorType"] != "Runtime.InvalidEntrypoint" || !strings.Contains(p["errorMessage"].(string), "architecture") {
+	if aws.ToString(out.FunctionError) != "Unhandled" || p["errorType"] != "Runtime.InvalidEntrypoint" || !strings.Contains(p["errorMessage"].(string), "exec format error") {
 		t.Fatalf("wrong architecture = %v %v", aws.ToString(out.FunctionError), p)
+	}
+	e.createFunction(t, e.lambda, "script-other-arch", role, fnOpts{arch: otherArch(), zip: tinyZip("echo script ran; exit 4")})
+	out, p = invoke(t, e.lambda, "script-other-arch", map[string]string{})
+	if p["errorType"] != "Runtime.ExitError" || !strings.Contains(p["errorMessage"].(string), "exit status 4") {
+		t.Fatalf("a script of the other architecture = %v %v", aws.ToString(out.FunctionError), p)
 	}
 
 	e.createFunction(t, e.lambda, "not-executable", role, fnOpts{zip: zipFile("bootstrap", []byte("#!/bin/sh\nexit 0\n"), 0o644)})
@@ -245,7 +250,7 @@ func TestFunctionCallsReachTheEmulator(t *testing.T) {
 
 func TestEMFReachesCloudWatch(t *testing.T) {
 	e := start(t, 0)
-	role := e.role(t, "exec", lambdaTrust)
+	role := e.role(t, "exec", lambdaTrust, logsStatement)
 	e.createFunction(t, e.lambda, "metrics", role, fnOpts{})
 	emf := fmt.Sprintf(`{"_aws":{"Timestamp":%d,"CloudWatchMetrics":[{"Namespace":"Regis","Dimensions":[["Function"]],"Metrics":[{"Name":"Applied","Unit":"Count"}]}]},"Function":"metrics","Applied":7}`,
 		e.emu.Clock().Now().UnixMilli())
@@ -261,5 +266,20 @@ func TestEMFReachesCloudWatch(t *testing.T) {
 	if err != nil || len(st.Datapoints) != 1 || aws.ToFloat64(st.Datapoints[0].Sum) != 7 {
 		raw, _ := json.Marshal(st)
 		t.Fatalf("EMF metric in CloudWatch = %s, %v", raw, err)
+	}
+
+	// CloudWatch extracts EMF metrics from the function's log events: a role
+	// that may not write logs gets no metrics either.
+	silent := e.role(t, "no-logs", lambdaTrust)
+	e.createFunction(t, e.lambda, "no-logs", silent, fnOpts{})
+	invoke(t, e.lambda, "no-logs", map[string]string{"action": "log", "line": strings.Replace(emf, `"Function":"metrics"`, `"Function":"no-logs"`, 1)})
+	st, err = c.GetMetricStatistics(ctx(t), &cw.GetMetricStatisticsInput{
+		Namespace: aws.String("Regis"), MetricName: aws.String("Applied"),
+		Dimensions: []cwtypes.Dimension{{Name: aws.String("Function"), Value: aws.String("no-logs")}},
+		StartTime:  aws.Time(now.Add(-time.Hour)), EndTime: aws.Time(now.Add(time.Minute)), Period: aws.Int32(3600),
+		Statistics: []cwtypes.Statistic{cwtypes.StatisticSum},
+	})
+	if err != nil || len(st.Datapoints) != 0 {
+		t.Fatalf("EMF metric of a function without logs permissions = %+v, %v", st.Datapoints, err)
 	}
 }

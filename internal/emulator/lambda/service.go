@@ -11,10 +11,29 @@
 // own. Processes are reused between invocations (one invocation at a time
 // each) and more are started for concurrent invocations up to the function's
 // reserved concurrency; a timed-out invocation kills its process (Sandbox.Timedout),
-// a process that exits fails its invocation (Runtime.ExitError), and the next
-// invocation starts a fresh one. Everything a function writes to stdout and
-// stderr is kept per function (FunctionLogs, GET /_emulator/lambda/logs) and
-// Embedded Metric Format lines are handed to CloudWatch (core.EMFSink).
+// a process that exits fails its invocation (Runtime.ExitError), a bootstrap
+// that is missing, not executable or built for another machine than the
+// function's Architectures cannot start (Runtime.InvalidEntrypoint, "exec
+// format error"), and the next invocation starts a fresh process. A bootstrap
+// built for the other architecture than the host's runs through QEMU
+// user-mode emulation (qemu-aarch64 or qemu-x86_64 on PATH, from Debian's
+// qemu-user, or binfmt_misc) and fails with Runtime.InvalidEntrypoint, naming
+// the package to install, where QEMU is missing (or SetQEMU(false)).
+//
+// Every invocation is counted in CloudWatch's AWS/Lambda metrics
+// (core.MetricSink): Invocations, Errors (function and runtime errors),
+// Duration and Throttles, per account, FunctionName and Resource. What a
+// function writes to stdout and stderr, with Lambda's platform lines
+// (INIT_START, START, END, REPORT, runtime errors), goes to CloudWatch Logs
+// (core.LogSink): to the function's log group (/aws/lambda/<name> or
+// LoggingConfig.LogGroup), one stream per execution environment named
+// YYYY/MM/DD/[<version>]<32 hex digits>, stamped with the emulator's clock.
+// As on AWS, the execution role must allow logs:PutLogEvents, and
+// logs:CreateLogGroup / logs:CreateLogStream for Lambda to create the group
+// and stream on first write; otherwise the lines are dropped, and so are the
+// Embedded Metric Format metrics CloudWatch would extract from them
+// (core.EMFSink). Every line is also kept per function for tests
+// (FunctionLogs, GET /_emulator/lambda/logs).
 //
 // Execution role credentials come from the STS service (core.ServiceRoleAssumer:
 // the process acts as arn:aws:sts::<account>:assumed-role/<role>/<function>);
@@ -36,9 +55,10 @@
 //
 // Known differences from AWS: only zip packages with a bootstrap executable
 // run (other runtimes are accepted and fail at invocation; S3 and image code
-// are refused); the process runs on the host, so the function's architecture
-// must be the host's (runtime.GOARCH) and the bootstrap a binary for the host
-// OS; no sandboxing, memory limits, layers, aliases, function URLs, code
+// are refused); the process runs on the host (directly or through QEMU), so
+// the bootstrap must be a Linux binary or a script the host can run; platform
+// log lines are in the Text format whatever LoggingConfig.LogFormat says; no
+// sandboxing, memory limits, layers, aliases, function URLs, code
 // signing, destinations or filter criteria (stored, not applied); VPC
 // settings are checked against the role and stored; asynchronous invocations
 // are retried twice (after 1 and 2 minutes of emulator time) and then dropped.
@@ -74,6 +94,7 @@ type Service struct {
 	executors  map[*executor]bool   // every executor with processes that may run
 	mappings   map[string]*mapping  // by UUID
 	stateDelay time.Duration
+	noQEMU     bool // SetQEMU(false)
 	workDir    string
 	closed     bool
 

@@ -1,12 +1,17 @@
-// Package consumerziptest makes the bundled consumer zips available to tests
-// without `make lambda`: Ensure builds them into internal/bus/consumerzip/dist
-// when they are missing or older than the consumer's sources, and points
-// consumerzip at that directory through REGIS_CONSUMER_ZIP_DIR (the
-// test binary was compiled before the zips existed, so the embedded copy may
-// be empty or stale).
+// Package consumerziptest makes fresh consumer zips available to tests
+// without `make lambda`: it builds them into internal/bus/consumerzip/dist
+// when they are missing or older than the consumer's sources, and Zip hands
+// them out as the provider under test's consumer packages (the acceptance
+// harness serves the provider with provider.WithConsumerZips(Zip)). The test
+// binary was compiled before the zips existed, so the copy it embeds may be
+// empty or stale.
+//
+// EnvZipDir, set by the person running the tests, names a directory of
+// zips to use instead (nothing is built then). Only this test package reads
+// it: the released provider deploys the zips it embeds, or consumer_zip.
 //
 // The build is the consumer's own reproducible builder,
-// `go run ./internal/consumer/buildzip -out <dist>`, the same command as
+// `go run ./cmd/regis-buildzip -out <dist>`, the same command as
 // `make lambda`.
 package consumerziptest
 
@@ -25,28 +30,34 @@ import (
 	"github.com/regis-infra/terraform-provider-regis/internal/bus/consumerzip"
 )
 
-var state struct {
-	once sync.Once
-	dir  string
-	err  error
-}
+// EnvZipDir names a directory of consumer zips the tests use instead of
+// building them.
+const EnvZipDir = "REGIS_TEST_CONSUMER_ZIP_DIR"
+
+// dir builds the zips once per test binary and returns their directory.
+var dir = sync.OnceValues(ensure)
 
 // Ensure returns the directory holding fresh consumer zips for every
-// architecture, building them first if needed, and sets REGIS_CONSUMER_ZIP_DIR
-// to it for the rest of the test binary (the provider under test runs
-// in-process). A build failure fails the test.
+// architecture, building them first if needed. A build failure fails the
+// test: acceptance tests of regis_bus call it in their PreCheck so that a
+// broken build is reported as such, before Terraform runs.
 func Ensure(tb testing.TB) string {
 	tb.Helper()
-	state.once.Do(func() {
-		state.dir, state.err = ensure()
-		if state.err == nil {
-			state.err = os.Setenv(consumerzip.EnvZipDir, state.dir)
-		}
-	})
-	if state.err != nil {
-		tb.Fatalf("consumer zips: %v", state.err)
+	d, err := dir()
+	if err != nil {
+		tb.Fatalf("consumer zips: %v", err)
 	}
-	return state.dir
+	return d
+}
+
+// Zip returns the fresh consumer zip for arch and its CodeSha256, building
+// the zips on first use: the consumer packages of the provider under test.
+func Zip(arch string) ([]byte, string, error) {
+	d, err := dir()
+	if err != nil {
+		return nil, "", fmt.Errorf("consumer zips for the tests: %w", err)
+	}
+	return consumerzip.ZipFromDir(d, arch)
 }
 
 // ModuleRoot returns the repository root (the directory holding go.mod).
@@ -69,9 +80,9 @@ func ModuleRoot() (string, error) {
 }
 
 func ensure() (string, error) {
-	if dir := os.Getenv(consumerzip.EnvZipDir); dir != "" {
+	if d := os.Getenv(EnvZipDir); d != "" {
 		// The developer chose the zips.
-		return dir, nil
+		return d, nil
 	}
 	root, err := ModuleRoot()
 	if err != nil {
@@ -81,14 +92,14 @@ func ensure() (string, error) {
 	if fresh(root, dist) {
 		return dist, nil
 	}
-	if _, err := os.Stat(filepath.Join(root, "internal", "consumer", "buildzip")); err != nil {
-		return "", fmt.Errorf("the consumer's zip builder internal/consumer/buildzip is missing: cannot build the bundled consumer (run `make lambda` once it exists)")
+	if _, err := os.Stat(filepath.Join(root, "cmd", "regis-buildzip")); err != nil {
+		return "", fmt.Errorf("the consumer's zip builder cmd/regis-buildzip is missing: cannot build the bundled consumer (run `make lambda` once it exists)")
 	}
-	cmd := exec.Command("go", "run", "./internal/consumer/buildzip", "-out", dist)
+	cmd := exec.Command("go", "run", "./cmd/regis-buildzip", "-out", dist)
 	cmd.Dir = root
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		return "", fmt.Errorf("go run ./internal/consumer/buildzip -out %s: %w\n%s", dist, err, out)
+		return "", fmt.Errorf("go run ./cmd/regis-buildzip -out %s: %w\n%s", dist, err, out)
 	}
 	for _, arch := range consumerzip.Architectures {
 		if _, _, zerr := consumerzip.ZipFromDir(dist, arch); zerr != nil {
@@ -124,7 +135,7 @@ func fresh(root, dist string) bool {
 		}
 	}
 	newest := time.Time{}
-	for _, sub := range []string{"lambda", filepath.Join("internal", "consumer"), "regis"} {
+	for _, sub := range []string{"lambda", filepath.Join("internal", "consumer"), filepath.Join("internal", "contract"), filepath.Join("cmd", "regis-buildzip"), "regis"} {
 		_ = filepath.WalkDir(filepath.Join(root, sub), func(p string, d fs.DirEntry, err error) error {
 			if err != nil {
 				return nil //nolint:nilerr // an unreadable entry cannot be newer than the zips

@@ -1,7 +1,7 @@
-// Command buildzip writes the consumer Lambda's reproducible deployment
+// Command regis-buildzip writes the consumer Lambda's reproducible deployment
 // packages (see package lambdazip):
 //
-//	go run ./internal/consumer/buildzip -out dist/lambda
+//	go run ./cmd/regis-buildzip -out dist/lambda
 //
 // writes regis-consumer-arm64.zip and regis-consumer-x86_64.zip with their
 // .sha256 files, and prints each zip's SHA-256 and size.
@@ -24,7 +24,7 @@ func main() {
 	archs := flag.String("arch", "arm64,x86_64", "comma-separated Lambda architectures")
 	flag.Parse()
 	if err := run(context.Background(), *out, *pkg, *archs); err != nil {
-		fmt.Fprintln(os.Stderr, "buildzip:", err)
+		fmt.Fprintln(os.Stderr, "regis-buildzip:", err)
 		os.Exit(1)
 	}
 }

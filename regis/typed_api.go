@@ -1,3 +1,7 @@
+// The typed API: one Publisher method per command of the allow-list (Set,
+// Del, MSet, HSet, HDel, SAdd, SRem, ZAdd, ZRem, Expire, PExpireAt, Persist),
+// checked and rewritten (relative TTLs to absolute times) before publishing.
+
 package regis
 
 import (

@@ -1,4 +1,4 @@
-package regis_test
+package registest_test
 
 import (
 	"context"
