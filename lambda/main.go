@@ -48,7 +48,7 @@ func main() {
 			return
 		}
 	}
-	fail(err, log, reporter)
+	fail(cfg, err, log, reporter)
 }
 
 // setup builds what lives as long as the container.
@@ -83,8 +83,14 @@ func setup(cfg contract.Config, log *slog.Logger, reporter consumer.Reporter) (*
 	}), nil
 }
 
-func fail(err error, log *slog.Logger, reporter consumer.Reporter) {
-	log.Error("regis consumer init failed", "error", err.Error())
+// fail reports an init failure everywhere someone may look: an error log
+// line that says why, the InitFailures metric, Sentry, and the Runtime
+// API's init/error (which Lambda counts as a function error); then exits.
+func fail(cfg contract.Config, err error, log *slog.Logger, reporter consumer.Reporter) {
+	log.Error("regis consumer init failed: "+err.Error(), "bus", cfg.BusName, "error", err.Error())
+	if merr := consumer.WriteInitFailure(os.Stdout, cfg, time.Now()); merr != nil {
+		log.Error("write EMF metrics", "error", merr.Error())
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
 	if reporter != nil {

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -31,11 +32,30 @@ func buildBootstrap(t *testing.T) string {
 	return bin
 }
 
-func startBootstrap(t *testing.T, bin string, env ...string) (*exec.Cmd, *bytes.Buffer, *bytes.Buffer) {
+// syncBuffer is a bytes.Buffer that the process's output copier and the
+// test may use at once.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func startBootstrap(t *testing.T, bin string, env ...string) (*exec.Cmd, *syncBuffer, *syncBuffer) {
 	t.Helper()
 	cmd := exec.Command(bin)
 	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "AWS_REGION=eu-west-1"}, env...)
-	var stdout, stderr bytes.Buffer
+	var stdout, stderr syncBuffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -91,6 +111,10 @@ func TestBootstrapServesSQSBatches(t *testing.T) {
 	}
 	// stdout holds only EMF, one line per origin region: us-east-1 and
 	// "unknown" (the poison message never decoded).
+	// The process's output is copied asynchronously: wait for both lines.
+	for deadline := time.Now().Add(5 * time.Second); strings.Count(stdout.String(), "\n") < 2 && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+	}
 	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
 	for _, l := range lines {
 		if !strings.Contains(l, `"_aws"`) {
@@ -117,7 +141,7 @@ func TestBootstrapInitError(t *testing.T) {
 	}
 	defer api.Close()
 	bin := buildBootstrap(t)
-	cmd, _, stderr := startBootstrap(t, bin, "AWS_LAMBDA_RUNTIME_API="+api.Addr, "REGIS_ORDERED=perhaps")
+	cmd, stdout, stderr := startBootstrap(t, bin, "AWS_LAMBDA_RUNTIME_API="+api.Addr, "REGIS_ORDERED=perhaps", "REGIS_BUS_NAME=orders")
 	select {
 	case body := <-api.InitErrors:
 		var e struct{ ErrorMessage, ErrorType string }
@@ -139,5 +163,160 @@ func TestBootstrapInitError(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("the process did not exit")
+	}
+	// The log line says why; the metric counts it.
+	line := errorLine(t, stderr)
+	if msg, _ := line["msg"].(string); !strings.HasPrefix(msg, "regis consumer init failed: ") || !strings.Contains(msg, "REGIS_ORDERED") {
+		t.Fatalf("init error line: %v", line)
+	}
+	docs := failureMetricsOf(t, stdout, 1)
+	if len(docs) != 1 || docs[0]["InitFailures"] != 1.0 || docs[0]["Bus"] != "orders" {
+		t.Fatalf("init failure metric: %v\nstdout:\n%s", docs, stdout)
+	}
+}
+
+// invokeOnce sends one batch of one SET to a started bootstrap and returns
+// the ids it reported failed.
+func invokeOnce(t *testing.T, api *lambdatest.RuntimeAPI, stderr *syncBuffer, id string) []string {
+	t.Helper()
+	b, _ := regis.Encode(&regis.Message{ID: id, Origin: regis.Origin{Region: "us-east-1"}, PublishedAt: time.Now(),
+		Commands: []regis.Command{{Args: []string{"SET", "k-" + id, "v"}}}}, regis.EncodeOptions{})
+	payload, _ := json.Marshal(events.SQSEvent{Records: []events.SQSMessage{{MessageId: id, Body: string(b)}}})
+	api.Invoke(lambdatest.Invocation{RequestID: "req-" + id, Payload: payload, Deadline: time.Now().Add(8 * time.Second)})
+	select {
+	case res := <-api.Results:
+		if res.Error {
+			t.Fatalf("invocation error: %s", res.Body)
+		}
+		var resp events.SQSEventResponse
+		if err := json.Unmarshal(res.Body, &resp); err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, f := range resp.BatchItemFailures {
+			ids = append(ids, f.ItemIdentifier)
+		}
+		return ids
+	case <-time.After(30 * time.Second):
+		t.Fatalf("no response; stderr:\n%s", stderr)
+	}
+	return nil
+}
+
+// errorLine returns the first error-level log line on stderr, waiting a
+// little for the process's output to be copied.
+func errorLine(t *testing.T, stderr *syncBuffer) map[string]any {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		for _, l := range strings.Split(stderr.String(), "\n") {
+			var m map[string]any
+			if json.Unmarshal([]byte(l), &m) == nil && m["level"] == "ERROR" {
+				return m
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no error-level log line in:\n%s", stderr)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// failureMetricsOf waits a little for n failure documents on stdout.
+func failureMetricsOf(t *testing.T, stdout *syncBuffer, n int) []map[string]any {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		docs := failureMetrics(t, stdout.String())
+		if len(docs) >= n || time.Now().After(deadline) {
+			return docs
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// failureMetrics returns the EMF documents on stdout that count failures.
+func failureMetrics(t *testing.T, stdout string) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	if strings.TrimSpace(stdout) == "" {
+		return nil
+	}
+	for _, l := range strings.Split(strings.TrimSpace(stdout), "\n") {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(l), &m); err != nil {
+			t.Fatalf("stdout line is not JSON: %q", l)
+		}
+		if _, ok := m["FailureKind"]; ok {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// TestBootstrapSaysWhyRedisFails runs the shipped binary against a Redis
+// that is stopped, one that speaks TLS with a certificate the consumer
+// cannot verify (with the old skip-verify variable set, which must change
+// nothing), and the same server trusted through SSL_CERT_FILE. Every
+// failed batch is reported failed, logged at error level with the reason
+// in the message, and counted in BatchFailures and RedisErrors with the
+// Bus dimension.
+func TestBootstrapSaysWhyRedisFails(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the bootstrap binary")
+	}
+	bin := buildBootstrap(t)
+	stopped := redistest.Start(t, redistest.Options{})
+	stopped.Kill()
+	tlsSrv := redistest.Start(t, redistest.Options{TLS: true})
+
+	cases := []struct {
+		name     string
+		env      []string
+		failed   bool
+		kind     string
+		msgStart string
+		msgHas   string
+	}{
+		{"stopped", []string{"REGIS_REDIS_ADDRS=" + stopped.Addr}, true, "redis_unavailable", "redis unavailable: ", "connection refused"},
+		{"untrusted certificate", []string{"REGIS_REDIS_ADDRS=" + tlsSrv.Addr, "REGIS_REDIS_TLS=true", "REGIS_REDIS_TLS_SKIP_VERIFY=true"},
+			true, "redis_tls", "redis TLS handshake failed: ", "certificate"},
+		{"plain text to a TLS port", []string{"REGIS_REDIS_ADDRS=" + tlsSrv.Addr}, true, "redis_unavailable", "redis unavailable: ", ""},
+		{"CA from SSL_CERT_FILE", []string{"REGIS_REDIS_ADDRS=" + tlsSrv.Addr, "REGIS_REDIS_TLS=true", "SSL_CERT_FILE=" + tlsSrv.TLS.CAFile}, false, "", "", ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			api, err := lambdatest.Start()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer api.Close()
+			env := append([]string{"AWS_LAMBDA_RUNTIME_API=" + api.Addr, "REGIS_BUS_NAME=orders"}, tc.env...)
+			_, stdout, stderr := startBootstrap(t, bin, env...)
+			failed := invokeOnce(t, api, stderr, "m1")
+			if !tc.failed {
+				if len(failed) != 0 || len(failureMetrics(t, stdout.String())) != 0 {
+					t.Fatalf("failed %v\nstdout:\n%s\nstderr:\n%s", failed, stdout, stderr)
+				}
+				return
+			}
+			if len(failed) != 1 || failed[0] != "m1" {
+				t.Fatalf("failed %v, want m1\nstderr:\n%s", failed, stderr)
+
+			}
+			line := errorLine(t, stderr)
+			msg, _ := line["msg"].(string)
+			if !strings.HasPrefix(msg, tc.msgStart) || !strings.Contains(msg, tc.msgHas) || line["failure"] != tc.kind || line["bus"] != "orders" {
+				t.Fatalf("error line %v: want message %q…%q, failure %q", line, tc.msgStart, tc.msgHas, tc.kind)
+			}
+			docs := failureMetricsOf(t, stdout, 1)
+			if len(docs) != 1 {
+				t.Fatalf("failure metrics: %v\nstdout:\n%s", docs, stdout)
+			}
+			d := docs[0]
+			if d["BatchFailures"] != 1.0 || d["RedisErrors"] != 1.0 || d["Bus"] != "orders" || d["FailureKind"] != tc.kind {
+				t.Fatalf("failure document: %v", d)
+			}
+		})
 	}
 }

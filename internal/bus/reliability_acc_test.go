@@ -320,7 +320,7 @@ func TestAccBus_badInput(t *testing.T) {
 		{"misspelt consumer variable", region(`consumer = { environment = { REGIS_REDIS_ADDR = "redis.example:6379" } }`), nil,
 			[]string{"Reserved environment variable", "REGIS_REDIS_ADDR", "Did you mean REGIS_REDIS_ADDRS (set redis.endpoints instead)?"}},
 		{"certificate checks turned off in the environment", region(`consumer = { environment = { REGIS_REDIS_TLS_SKIP_VERIFY = "true" } }`), nil,
-			[]string{"Environment variable of the consumer", "REGIS_REDIS_TLS_SKIP_VERIFY", "turns off the check of Redis's certificate"}},
+			[]string{"Environment variable of the consumer", "REGIS_REDIS_TLS_SKIP_VERIFY", "the consumer always checks it now"}},
 		{"metrics namespace of AWS", region(`consumer = { metrics_namespace = "AWS/Lambda" }`), nil, []string{"metrics_namespace", "must be a custom CloudWatch namespace"}},
 		{"invalid variable name", region(`consumer = { environment = { "1BAD-NAME" = "x" } }`), nil, []string{"Invalid environment variable name", "starting with a letter"}},
 		{"environment over Lambda's 4 KB", region(bigEnv), nil, []string{"Function environment too large", "4096 bytes", "Secrets Manager"}},

@@ -232,10 +232,16 @@ var envArguments = map[string]string{
 // managedEnv are the variables the bus sets itself.
 var managedEnv = slices.Sorted(maps.Keys(envArguments))
 
-// envRefused are the consumer's variables that no argument sets, with the
-// reason regis_bus does not let them be set.
+// envTLSSkipVerify is the switch earlier consumers read to turn off the
+// check of Redis's certificate (for tests); the consumer no longer has it.
+const envTLSSkipVerify = "REGIS_REDIS_TLS_SKIP_VERIFY"
+
+// envRefused are the consumer's variables that no argument sets, and the
+// switch it no longer reads, with the reason regis_bus does not let them be
+// set.
 var envRefused = map[string]string{
-	contract.EnvRedisTLSSkipVerify: "it turns off the check of Redis's certificate, a setting for tests against a self-signed server only: a deployed consumer always checks the certificate",
+	envTLSSkipVerify: "earlier consumers read it to turn off the check of Redis's certificate; the consumer always checks it now. " +
+		"To trust a Redis whose certificate comes from a private CA, point SSL_CERT_FILE at that CA's bundle",
 	contract.EnvRedisTLSServerName: "the consumer checks Redis's certificate against the host name of each endpoint: give, in redis.endpoints, the name the certificate carries",
 	contract.EnvDeadlineMargin:     "the consumer keeps a margin before each invocation's deadline that adapts to the time left",
 }

@@ -370,7 +370,7 @@ func TestValidateView_consumerVariables(t *testing.T) {
 		// test-only switch that turns off certificate checks.
 		{contract.EnvRedisAddrs[:len(contract.EnvRedisAddrs)-1], "Reserved environment variable",
 			[]string{"names starting with REGIS_ are the consumer's own configuration", "Did you mean REGIS_REDIS_ADDRS (set redis.endpoints instead)?"}},
-		{contract.EnvRedisTLSSkipVerify, "Environment variable of the consumer", []string{"certificate", "Remove it"}},
+		{envTLSSkipVerify, "Environment variable of the consumer", []string{"the consumer always checks it now", "SSL_CERT_FILE", "Remove it"}},
 		{contract.EnvRedisTLS, "Environment variable set by the bus", []string{"set redis.tls instead"}},
 		{contract.EnvMetricsNamespace, "Environment variable set by the bus", []string{"set consumer.metrics_namespace instead"}},
 		{"REGIS_SOMETHING_ELSE", "Reserved environment variable", []string{"the consumer reads no REGIS_SOMETHING_ELSE. Remove it."}},

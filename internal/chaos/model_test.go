@@ -18,6 +18,7 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/regis-infra/terraform-provider-regis/internal/consumer"
+	"github.com/regis-infra/terraform-provider-regis/internal/consumer/consumertest"
 	"github.com/regis-infra/terraform-provider-regis/internal/contract"
 	"github.com/regis-infra/terraform-provider-regis/internal/redistest"
 	"github.com/regis-infra/terraform-provider-regis/regis"
@@ -141,7 +142,7 @@ func TestConsumerShuffledDuplicates(t *testing.T) {
 			}
 			rng := rand.New(rand.NewPCG(1, 2))
 			rng.Shuffle(len(recs), func(i, j int) { recs[i], recs[j] = recs[j], recs[i] })
-			dlq := &consumer.MemoryDLQ{}
+			dlq := &consumertest.MemoryDLQ[consumer.DeadLetter]{}
 			h := consumer.NewHandler(consumer.Options{
 				Config: contract.Config{Ordered: ordered, TombstoneTTL: contract.DefaultTombstoneTTL, Region: "ap-south-1"},
 				Redis:  rc, DLQ: dlq, Metrics: io.Discard, Logger: slog.New(slog.DiscardHandler),
@@ -182,7 +183,7 @@ func TestPoisonReasons(t *testing.T) {
 			srv := redistest.Start(t, redistest.Options{})
 			rc := goredis.NewClient(&goredis.Options{Addr: srv.Addr})
 			defer rc.Close()
-			dlq := &consumer.MemoryDLQ{}
+			dlq := &consumertest.MemoryDLQ[consumer.DeadLetter]{}
 			h := consumer.NewHandler(consumer.Options{
 				Config: contract.Config{Ordered: ordered, TombstoneTTL: contract.DefaultTombstoneTTL},
 				Redis:  rc, DLQ: dlq, Metrics: io.Discard, Logger: slog.New(slog.DiscardHandler),

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -39,15 +40,14 @@ func (h *Handler) decodeChunks(items []item, chunks chan<- []int) {
 // settles every item it is given: applied, poison (Redis refused a command)
 // or failed (transient, or not attempted before the deadline).
 func (h *Handler) apply(ctx context.Context, deadline time.Time, items []item, chunks <-chan []int) {
-	done := 0
-	down := "" // why the rest is not attempted
+	down, cause := "", "" // why the rest is not attempted
 	for chunk := range chunks {
 		if down == "" && (ctx.Err() != nil || (!deadline.IsZero() && !h.now().Before(deadline))) {
-			down = "not attempted before the invocation's deadline"
+			down, cause = "not attempted before the invocation's deadline", causeDeadline
 		}
 		if down != "" {
 			for _, i := range chunk {
-				items[i].fail(down)
+				items[i].fail(down, cause)
 			}
 			continue
 		}
@@ -55,21 +55,15 @@ func (h *Handler) apply(ctx context.Context, deadline time.Time, items []item, c
 			// A standalone Redis that failed a whole chunk with a connection
 			// error will fail the next ones too: report them at once rather
 			// than wait for each to time out.
-			down = "not attempted: Redis unreachable (" + err.Error() + ")"
-		}
-		done++
-		if h.afterChunk != nil {
-			h.afterChunk(done)
+			down, cause = "not attempted: Redis unreachable ("+err.Error()+")", err.Error()
 		}
 	}
 }
 
-// sent is one Redis command of a pipeline and the wire command it is (part
-// of).
+// sent is one Redis command of a pipeline and its arguments.
 type sent struct {
-	item, wire int
-	cmd        *redis.Cmd
-	args       []any
+	cmd  *redis.Cmd
+	args []any
 }
 
 // subResult is the outcome of one Redis write of a wire command.
@@ -120,7 +114,7 @@ func (h *Handler) execChunk(ctx context.Context, items []item, chunk []int) erro
 			if poison, reason := redisPoison(r.err); poison {
 				items[s.item].poison(reason, fmt.Sprintf("command %d: %s", s.wire, r.err))
 			} else {
-				items[s.item].fail(fmt.Sprintf("command %d: %s", s.wire, r.err))
+				items[s.item].fail(fmt.Sprintf("command %d: %s", s.wire, r.err), r.err.Error())
 			}
 		}
 		if stale {
@@ -135,20 +129,128 @@ func (h *Handler) execChunk(ctx context.Context, items []item, chunk []int) erro
 	return connErr
 }
 
+// wireRef names one wire command: items[item].msg.Commands[wire].
+type wireRef struct{ item, wire int }
+
+// plainCmd is one Redis command of a plain-mode pipeline and the wire
+// commands it carries, refs[from:to].
+type plainCmd struct {
+	cmd      *redis.Cmd
+	from, to int
+}
+
+// MaxCoalescedPairs bounds the key-value pairs of one MSET made of
+// consecutive plain SETs (see execPlain).
+const MaxCoalescedPairs = 256
+
+// coalescible tells the commands that a standalone Redis may apply as part
+// of one MSET with their neighbours: SET key value without options, and
+// MSET. Applying consecutive ones as one MSET is the same as applying them
+// in turn (MSET sets its pairs in order, so a later pair for the same key
+// wins), and neither can fail for a reason of its own: a plain SET or MSET
+// overwrites any type, and what refuses them (OOM, READONLY, a lost
+// connection) refuses the whole MSET alike.
+func coalescible(args []string) bool {
+	return (args[0] == "SET" && len(args) == 3) || args[0] == "MSET"
+}
+
+// execPlain pipelines the chunk's commands. Arguments are passed to
+// go-redis as pointers into the decoded commands (*string), which it
+// writes without boxing a copy of each one. On a standalone Redis, runs of
+// consecutive plain SETs and MSETs go out as one MSET of up to
+// MaxCoalescedPairs pairs: per key, Redis then does about half the work of
+// a SET (one command to parse, dispatch and answer instead of one per
+// key), and go-redis builds and reads one command. In cluster mode each
+// key is its own command (keys of one MSET may live on different nodes).
 func (h *Handler) execPlain(ctx context.Context, items []item, chunk []int) []subResult {
 	pipe := h.redis.Pipeline()
-	var cmds []sent
+	var refs []wireRef
+	var cmds []plainCmd
+	var run []any // the MSET being built
+	runFrom := 0
+	flush := func() {
+		if len(run) > 0 {
+			cmds = append(cmds, plainCmd{cmd: pipe.Do(ctx, run...), from: runFrom, to: len(refs)})
+			run = nil
+		}
+	}
 	for _, i := range chunk {
-		for w, c := range items[i].msg.Commands {
-			for _, args := range h.plainCommands(c.Args) {
-				cmds = append(cmds, sent{item: i, wire: w, cmd: pipe.Do(ctx, args...)})
+		for w := range items[i].msg.Commands {
+			args := items[i].msg.Commands[w].Args
+			ref := len(refs)
+			refs = append(refs, wireRef{item: i, wire: w})
+			if !h.cluster && coalescible(args) {
+				if len(run) > 0 && (len(run)-1)/2+(len(args)-1)/2 > MaxCoalescedPairs {
+					flush()
+				}
+				if len(run) == 0 {
+					run = make([]any, 1, 1+2*MaxCoalescedPairs)
+					run[0] = "MSET"
+					runFrom = ref
+				}
+				for j := 1; j < len(args); j++ {
+					run = append(run, &args[j])
+				}
+				continue
+			}
+			flush()
+			for _, a := range h.plainCommands(args) {
+				cmds = append(cmds, plainCmd{cmd: pipe.Do(ctx, a...), from: ref, to: ref + 1})
 			}
 		}
 	}
-	execPipeline(ctx, pipe, cmds)
-	results := make([]subResult, len(cmds))
-	for k, c := range cmds {
-		results[k] = subResult{item: c.item, wire: c.wire, err: c.cmd.Err()}
+	flush()
+	sents := make([]sent, len(cmds))
+	for k := range cmds {
+		sents[k].cmd = cmds[k].cmd
+	}
+	execPipeline(ctx, pipe, sents)
+
+	// An MSET that Redis refused as if it were the message's fault cannot
+	// say which of its SETs it was: send those one by one to find out.
+	var again redis.Pipeliner
+	for k, n := 0, len(cmds); k < n; k++ {
+		c := cmds[k]
+		if c.to-c.from < 2 && c.cmd.Args()[0] != "MSET" {
+			continue
+		}
+		if poison, _ := redisPoison(c.cmd.Err()); !poison {
+			continue
+		}
+		if again == nil {
+			again = h.redis.Pipeline()
+		}
+		cmds[k].cmd = nil
+		for r := c.from; r < c.to; r++ {
+			args := items[refs[r].item].msg.Commands[refs[r].wire].Args
+			one := make([]any, len(args))
+			for j := range args {
+				one[j] = &args[j]
+			}
+			cmds = append(cmds, plainCmd{cmd: again.Do(ctx, one...), from: r, to: r + 1})
+		}
+	}
+	if again != nil {
+		var retried []sent
+		for k := range cmds {
+			if cmds[k].cmd != nil && cmds[k].cmd.Err() == nil && cmds[k].cmd.Val() == nil {
+				retried = append(retried, sent{cmd: cmds[k].cmd})
+			}
+		}
+		execPipeline(ctx, again, retried)
+		// Keep the wire order: results of one wire command are adjacent.
+		sort.SliceStable(cmds, func(a, b int) bool { return cmds[a].from < cmds[b].from })
+	}
+
+	results := make([]subResult, 0, len(refs))
+	for _, c := range cmds {
+		if c.cmd == nil {
+			continue
+		}
+		err := c.cmd.Err()
+		for r := c.from; r < c.to; r++ {
+			results = append(results, subResult{item: refs[r].item, wire: refs[r].wire, err: err})
+		}
 	}
 	return results
 }
@@ -160,9 +262,13 @@ type orderedWrite struct {
 	call       scriptCall
 }
 
-// execOrdered groups the chunk's writes into script calls (consecutive
-// writes; in cluster mode, writes whose keys share a slot) and pipelines
-// the calls.
+// execOrdered applies the chunk's ordered writes: plain SETs (no PXAT),
+// the hot path, through optimistic transactions (ordered_tx.go), and
+// every other write, and any SET a transaction hands back, through the
+// ordered-mode script in groups (consecutive writes; in cluster mode,
+// writes whose keys share a slot), pipelined. The rules make every write's
+// effect independent of the order writes are applied in, so the two paths
+// need no ordering between them.
 func (h *Handler) execOrdered(ctx context.Context, items []item, chunk []int) []subResult {
 	var writes []orderedWrite
 	for _, i := range chunk {
@@ -173,28 +279,54 @@ func (h *Handler) execOrdered(ctx context.Context, items []item, chunk []int) []
 			}
 		}
 	}
+	results := make([]subResult, len(writes))
+	for k, w := range writes {
+		results[k] = subResult{item: w.item, wire: w.wire}
+	}
+	var hot, rest []int
+	for k := range writes {
+		if writes[k].call.op == opSet {
+			hot = append(hot, k)
+		} else {
+			rest = append(rest, k)
+		}
+	}
+	rest = append(rest, h.execHotSets(ctx, writes, hot, results)...)
+	if len(rest) > 0 {
+		h.execScript(ctx, writes, rest, results)
+	}
+	return results
+}
+
+// groupWrites splits the writes ks into groups of at most size:
+// consecutive ones, or in cluster mode ones whose keys
+// share a slot.
+func (h *Handler) groupWrites(writes []orderedWrite, ks []int, size int) [][]int {
 	var groups [][]int
 	if h.cluster {
 		open := map[int]int{} // slot → index in groups
-		for k := range writes {
+		for _, k := range ks {
 			slot := KeySlot(writes[k].call.key)
 			g, ok := open[slot]
-			if !ok || len(groups[g]) == OrderedGroupSize {
+			if !ok || len(groups[g]) == size {
 				g = len(groups)
 				groups = append(groups, nil)
 				open[slot] = g
 			}
 			groups[g] = append(groups[g], k)
 		}
-	} else {
-		for k := 0; k < len(writes); k += OrderedGroupSize {
-			g := make([]int, 0, min(OrderedGroupSize, len(writes)-k))
-			for j := k; j < len(writes) && j < k+OrderedGroupSize; j++ {
-				g = append(g, j)
-			}
-			groups = append(groups, g)
-		}
+		return groups
 	}
+	for j := 0; j < len(ks); j += size {
+		groups = append(groups, ks[j:min(j+size, len(ks))])
+	}
+	return groups
+}
+
+// execScript applies the writes ks with the ordered-mode script and sets
+// their results.
+func (h *Handler) execScript(ctx context.Context, writes []orderedWrite, ks []int, results []subResult) {
+	groups := h.groupWrites(writes, ks, OrderedGroupSize)
 	pipe := h.redis.Pipeline()
 	cmds := make([]sent, len(groups))
 	for gi, g := range groups {
@@ -220,10 +352,6 @@ func (h *Handler) execOrdered(ctx context.Context, items []item, chunk []int) []
 		execPipeline(ctx, retry, cmds)
 	}
 
-	results := make([]subResult, len(writes))
-	for k, w := range writes {
-		results[k] = subResult{item: w.item, wire: w.wire}
-	}
 	for gi, g := range groups {
 		err := cmds[gi].cmd.Err()
 		var vals []any
@@ -252,7 +380,6 @@ func (h *Handler) execOrdered(ctx context.Context, items []item, chunk []int) []
 			}
 		}
 	}
-	return results
 }
 
 // scriptError is an error reply of one write inside the ordered script: a
@@ -330,23 +457,23 @@ func (h *Handler) plainCommands(args []string) [][]any {
 			if len(args) > 3 {
 				out := make([][]any, 0, (len(args)-1)/2)
 				for i := 1; i+1 < len(args); i += 2 {
-					out = append(out, []any{"SET", args[i], args[i+1]})
+					out = append(out, []any{"SET", &args[i], &args[i+1]})
 				}
 				return out
 			}
 		case "DEL", "UNLINK":
 			if len(args) > 2 {
 				out := make([][]any, 0, len(args)-1)
-				for _, k := range args[1:] {
-					out = append(out, []any{args[0], k})
+				for j := 1; j < len(args); j++ {
+					out = append(out, []any{&args[0], &args[j]})
 				}
 				return out
 			}
 		}
 	}
 	out := make([]any, len(args))
-	for i, a := range args {
-		out[i] = a
+	for i := range args {
+		out[i] = &args[i]
 	}
 	return [][]any{out}
 }

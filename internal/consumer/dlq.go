@@ -8,7 +8,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -212,36 +211,4 @@ func truncateUTF8(s string, n int) string {
 		n--
 	}
 	return s[:n]
-}
-
-// MemoryDLQ is an in-memory DLQSender for tests.
-type MemoryDLQ struct {
-	// Fail, when set, decides per letter whether sending fails.
-	Fail func(DeadLetter) error
-
-	mu      sync.Mutex
-	letters []DeadLetter
-}
-
-// Send implements DLQSender.
-func (q *MemoryDLQ) Send(_ context.Context, letters []DeadLetter) []error {
-	errs := make([]error, len(letters))
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	for i, l := range letters {
-		if q.Fail != nil {
-			if errs[i] = q.Fail(l); errs[i] != nil {
-				continue
-			}
-		}
-		q.letters = append(q.letters, l)
-	}
-	return errs
-}
-
-// Letters returns the letters sent so far.
-func (q *MemoryDLQ) Letters() []DeadLetter {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	return append([]DeadLetter(nil), q.letters...)
 }

@@ -100,3 +100,58 @@ func redisPoison(err error) (bool, string) {
 func isNoScript(err error) bool {
 	return err != nil && strings.HasPrefix(err.Error(), "NOSCRIPT")
 }
+
+// causeDeadline is the cause of items not attempted before the deadline.
+const causeDeadline = "the invocation's deadline came before they were applied"
+
+// causeNoDLQ is the cause of poison messages reported failed because no
+// DLQ is configured: SQS's redrive policy moves them, by design.
+const causeNoDLQ = "no DLQ configured"
+
+// batchFailure is why messages of an invocation failed transiently.
+type batchFailure struct {
+	kind string
+	// message is what a person reads first: the kind in words and the
+	// error, e.g. "redis unavailable: dial tcp 10.0.0.1:6379: connect:
+	// connection refused".
+	message string
+}
+
+// redisFailure tells whether kind is a failure of Redis (RedisErrors).
+func (f *batchFailure) redis() bool {
+	switch f.kind {
+	case contract.FailureRedisUnavailable, contract.FailureRedisTLS, contract.FailureRedisAuth, contract.FailureRedisRefused:
+		return true
+	}
+	return false
+}
+
+// classifyFailure describes the first transient failure of an invocation
+// from its cause (the error as Redis, the network or the DLQ gave it).
+func classifyFailure(cause string) batchFailure {
+	has := func(subs ...string) bool {
+		for _, s := range subs {
+			if strings.Contains(cause, s) {
+				return true
+			}
+		}
+		return false
+	}
+	var kind, words string
+	switch {
+	case strings.HasPrefix(cause, "DLQ: "):
+		kind, words, cause = contract.FailureDLQ, "DLQ unavailable, poison messages kept in the queue", strings.TrimPrefix(cause, "DLQ: ")
+	case cause == causeDeadline:
+		kind, words = contract.FailureDeadline, "invocation deadline reached"
+	case has("x509:", "tls:", "certificate"):
+		kind, words = contract.FailureRedisTLS, "redis TLS handshake failed"
+	case has("NOAUTH", "WRONGPASS", "NOPERM", "invalid password", "invalid username-password"):
+		kind, words = contract.FailureRedisAuth, "redis refused the credentials"
+	case has("dial ", "connection refused", "i/o timeout", "connection reset", "broken pipe", "EOF",
+		"no such host", "network is unreachable", "no route to host", "context deadline exceeded", "pool timeout"):
+		kind, words = contract.FailureRedisUnavailable, "redis unavailable"
+	default:
+		kind, words = contract.FailureRedisRefused, "redis refused the writes"
+	}
+	return batchFailure{kind: kind, message: words + ": " + cause}
+}

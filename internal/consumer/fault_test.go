@@ -2,13 +2,16 @@ package consumer
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/redis/go-redis/v9"
 
+	"github.com/regis-infra/terraform-provider-regis/internal/contract"
 	"github.com/regis-infra/terraform-provider-regis/internal/redistest"
 )
 
@@ -55,6 +58,42 @@ func boolInt(b bool) uint64 {
 	return 0
 }
 
+// afterPipeline is a go-redis hook that runs fn once, after the first
+// pipeline that succeeded and carried an argument equal to marker: it lets
+// a test break Redis at a precise point of a batch without any hook in the
+// handler.
+type afterPipeline struct {
+	marker string
+	fn     func()
+	done   bool
+}
+
+func (a *afterPipeline) DialHook(next redis.DialHook) redis.DialHook          { return next }
+func (a *afterPipeline) ProcessHook(next redis.ProcessHook) redis.ProcessHook { return next }
+func (a *afterPipeline) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		err := next(ctx, cmds)
+		if a.done || err != nil {
+			return err
+		}
+		for _, c := range cmds {
+			for _, arg := range c.Args() {
+				if s, ok := arg.(string); ok && s == a.marker {
+					a.done = true
+					a.fn()
+					return nil
+				}
+				if s, ok := arg.(*string); ok && *s == a.marker {
+					a.done = true
+					a.fn()
+					return nil
+				}
+			}
+		}
+		return nil
+	}
+}
+
 func pick(recs []events.SQSMessage, ids []string) []events.SQSMessage {
 	var out []events.SQSMessage
 	for _, r := range recs {
@@ -75,11 +114,8 @@ func TestRedisKilledMidBatch(t *testing.T) {
 			// Append-only file so that what was applied survives the restart.
 			srv := redistest.Start(t, redistest.Options{Args: []string{"--appendonly", "yes", "--appendfsync", "always"}})
 			hs := newHarness(t, []string{srv.Addr}, harnessOpts{ordered: ordered, chunk: 1})
-			hs.h.afterChunk = func(done int) {
-				if done == 4 {
-					srv.Kill()
-				}
-			}
+			// Killed once m3's last write (its HSET field fm3) is applied.
+			hs.rdb.AddHook(&afterPipeline{marker: "fm3", fn: srv.Kill})
 			recs, want := faultBatch(t, ordered)
 			resp := hs.handle(t, event(recs...))
 			got := failedIDs(resp)
@@ -89,12 +125,29 @@ func TestRedisKilledMidBatch(t *testing.T) {
 			if len(hs.dlq.Letters()) != 0 {
 				t.Fatal("a transient failure went to the DLQ")
 			}
-			if docs := emfDocs(t, hs.metrics.String()); docs["us-east-1"]["MessagesFailed"] != 6.0 || docs["us-east-1"]["MessagesApplied"] != 4.0 {
+			docs := emfDocs(t, hs.metrics.String())
+			if docs["us-east-1"]["MessagesFailed"] != 6.0 || docs["us-east-1"]["MessagesApplied"] != 4.0 {
 				t.Fatalf("metrics: %v", docs)
+			}
+			// The failure is said once, at error level, and counted.
+			if f := docs["failure"]; f["BatchFailures"] != 1.0 || f["RedisErrors"] != 1.0 || f[contract.PropertyFailureKind] != contract.FailureRedisUnavailable {
+				t.Fatalf("failure metrics: %v", f)
+			}
+			var line map[string]any
+			for _, l := range strings.Split(hs.logs.String(), "\n") {
+				var m map[string]any
+				if json.Unmarshal([]byte(l), &m) == nil && m["level"] == "ERROR" {
+					if line != nil {
+						t.Fatalf("two error lines for one failed batch:\n%s", hs.logs)
+					}
+					line = m
+				}
+			}
+			if msg, _ := line["msg"].(string); !strings.HasPrefix(msg, "redis unavailable: ") || line["failed"] != 6.0 || line["bus"] != "test-bus" {
+				t.Fatalf("error line: %v\n%s", line, hs.logs)
 			}
 
 			srv.Restart()
-			hs.h.afterChunk = nil
 			waitReachable(t, hs)
 			// SQS redelivers the failed ones, plus (at least once) an
 			// applied one again.
@@ -115,11 +168,8 @@ func TestRedisKilledMidBatch(t *testing.T) {
 func TestRedisHangsMidBatch(t *testing.T) {
 	srv := redistest.Start(t, redistest.Options{})
 	hs := newHarness(t, []string{srv.Addr}, harnessOpts{chunk: 1})
-	hs.h.afterChunk = func(done int) {
-		if done == 3 {
-			srv.Pause()
-		}
-	}
+	// Frozen once m2's last write (its HSET field fm2) is applied.
+	hs.rdb.AddHook(&afterPipeline{marker: "fm2", fn: srv.Pause})
 	recs, want := faultBatch(t, false)
 	ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
 	defer cancel()
@@ -136,7 +186,6 @@ func TestRedisHangsMidBatch(t *testing.T) {
 		t.Fatalf("failed %v, want m3…m9\n%s", got, hs.logs)
 	}
 	srv.Resume()
-	hs.h.afterChunk = nil
 	if resp := hs.handle(t, event(pick(recs, got)...)); len(resp.BatchItemFailures) != 0 {
 		t.Fatalf("retry failed: %v\n%s", resp.BatchItemFailures, hs.logs)
 	}

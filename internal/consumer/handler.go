@@ -59,10 +59,8 @@ type Handler struct {
 	cluster  bool
 	metaTTL  string // ordered-mode metadata TTL in ms: tombstone window + refresh
 	refresh  string // ordered-mode metadata TTL renewal period in ms
-
-	// afterChunk, when set (tests), runs after each pipeline chunk with the
-	// number of chunks done.
-	afterChunk func(done int)
+	// refreshMs is refresh as a number.
+	refreshMs int64
 }
 
 // NewHandler returns a Handler.
@@ -96,6 +94,7 @@ func NewHandler(o Options) *Handler {
 	refresh := min(ttl/8, time.Hour)
 	h.metaTTL = strconv.FormatInt((ttl + refresh).Milliseconds(), 10)
 	h.refresh = strconv.FormatInt(refresh.Milliseconds(), 10)
+	h.refreshMs = refresh.Milliseconds()
 	return h
 }
 
@@ -128,6 +127,7 @@ type item struct {
 	state  int
 	reason string    // poison reason
 	err    string    // poison or transient error
+	cause  string    // transient: the error as Redis or the network gave it
 	stale  int       // ordered mode: commands that were older than the stored version
 	at     time.Time // when it was applied
 }
@@ -141,9 +141,11 @@ func (it *item) poison(reason, err string) {
 	}
 }
 
-func (it *item) fail(err string) {
+// fail marks the item failed transiently: err describes it (which
+// command), cause is the underlying error as Redis or the network gave it.
+func (it *item) fail(err, cause string) {
 	if it.state != stateFailed {
-		it.state, it.err = stateFailed, err
+		it.state, it.err, it.cause = stateFailed, err, cause
 	}
 }
 
@@ -169,6 +171,7 @@ func (h *Handler) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEve
 	letters, owners := h.deadLetters(items)
 	if len(letters) > 0 {
 		errs := make([]error, len(letters))
+		cause := causeNoDLQ
 		if h.dlq == nil {
 			for i := range errs {
 				errs[i] = errors.New("no DLQ configured (" + contract.EnvDLQURL + "): left to the source queue's redrive policy")
@@ -179,7 +182,10 @@ func (h *Handler) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEve
 		for j, it := range owners {
 			l := letters[j]
 			if errs[j] != nil {
-				it.state = stateFailed
+				if h.dlq != nil {
+					cause = "DLQ: " + errs[j].Error()
+				}
+				it.state, it.cause = stateFailed, cause
 				h.log.Warn("poison message not sent to the DLQ; reported failed",
 					"message_id", l.SourceMessageID, "reason", l.Reason, "error", l.Error, "dlq_error", errs[j].Error())
 				continue
@@ -193,6 +199,7 @@ func (h *Handler) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEve
 	stats := invocationStats{}
 	sum := Summary{Bus: h.cfg.BusName, Region: h.cfg.Region, Records: len(items), Poisoned: map[string]int{}}
 	var missingID bool
+	var cause string // of the first transient failure
 	for i := range items {
 		it := &items[i]
 		o := stats.origin(it.origin)
@@ -217,6 +224,14 @@ func (h *Handler) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEve
 			if sum.FirstFailure == "" {
 				sum.FirstFailure = it.err
 			}
+			if cause == "" && it.cause != causeNoDLQ {
+				// Poison kept for want of a DLQ is by design, not a failure
+				// to report (it is logged above).
+				cause = it.cause
+				if cause == "" {
+					cause = it.err
+				}
+			}
 			if it.rec.MessageId == "" {
 				missingID = true
 				continue
@@ -225,10 +240,14 @@ func (h *Handler) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEve
 		}
 	}
 	h.addLag(items, stats)
-	if sum.Failed > 0 {
-		h.log.Warn("messages failed and will be retried by SQS", "failed", sum.Failed, "records", len(items), "first_error", sum.FirstFailure)
+	var failure *batchFailure
+	if cause != "" {
+		f := classifyFailure(cause)
+		failure = &f
+		h.log.Error(f.message, "failure", f.kind, "bus", h.cfg.BusName, "failed", sum.Failed, "records", len(items),
+			"first_error", sum.FirstFailure, "retry", "SQS delivers the failed messages again after the visibility timeout")
 	}
-	if err := writeEMF(h.metrics, h.cfg.MetricsNamespace, h.cfg.Region, h.cfg.BusName, h.now(), stats); err != nil {
+	if err := writeEMF(h.metrics, h.cfg.MetricsNamespace, h.cfg.Region, h.cfg.BusName, h.now(), stats, failure); err != nil {
 		h.log.Error("write EMF metrics", "error", err.Error())
 	}
 	if sum.Failed > 0 || len(sum.Poisoned) > 0 {
@@ -317,8 +336,8 @@ func unwrap(body string) ([]byte, string, error) {
 		return b, "", nil
 	}
 	var env snsEnvelope
-	if err := json.Unmarshal(b, &env); err != nil || env.Type != "Notification" {
-		return b, "", nil // not an envelope: Decode judges it
+	if json.Unmarshal(b, &env) != nil || env.Type != "Notification" {
+		return b, "", nil //nolint:nilerr // not an envelope: Decode judges the body and reports why
 	}
 	var msg string
 	if len(env.Message) == 0 || json.Unmarshal(env.Message, &msg) != nil {

@@ -86,7 +86,7 @@ func TestPlainModeRawAndSNSEnvelope(t *testing.T) {
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 // emfDocs parses EMF lines, checks their shape, and returns them by
-// OriginRegion.
+// OriginRegion ("failure" for the failure document).
 func emfDocs(t *testing.T, out string) map[string]map[string]any {
 	t.Helper()
 	docs := map[string]map[string]any{}
@@ -115,9 +115,18 @@ func emfDocs(t *testing.T, out string) map[string]map[string]any {
 		}
 		// With a bus name (the harness sets test-bus): [Bus, OriginRegion,
 		// Region] and [OriginRegion, Region]; without: the latter only.
+		// Failure documents (FailureKind) are per invocation, not per
+		// origin: [Bus, Region] and [Region].
+		_, failure := doc[contract.PropertyFailureKind]
 		want := `[["OriginRegion","Region"]]`
+		if failure {
+			want = `[["Region"]]`
+		}
 		if _, ok := doc["Bus"]; ok {
 			want = `[["Bus","OriginRegion","Region"],["OriginRegion","Region"]]`
+			if failure {
+				want = `[["Bus","Region"],["Region"]]`
+			}
 		}
 		if got, _ := json.Marshal(dir["Dimensions"]); string(got) != want {
 			t.Fatalf("dimensions %s, want %s", got, want)
@@ -140,6 +149,10 @@ func emfDocs(t *testing.T, out string) map[string]map[string]any {
 		}
 		if doc["Region"] != "eu-west-1" {
 			t.Fatalf("Region: %v", doc["Region"])
+		}
+		if failure {
+			docs["failure"] = doc
+			continue
 		}
 		docs[doc["OriginRegion"].(string)] = doc
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/regis-infra/terraform-provider-regis/internal/consumer/consumertest"
 	"github.com/regis-infra/terraform-provider-regis/internal/contract"
 	"github.com/regis-infra/terraform-provider-regis/internal/redistest"
 	"github.com/regis-infra/terraform-provider-regis/regis"
@@ -41,7 +42,7 @@ func (b *syncBuffer) String() string {
 type harness struct {
 	h       *Handler
 	rdb     redis.UniversalClient
-	dlq     *MemoryDLQ
+	dlq     *consumertest.MemoryDLQ[DeadLetter]
 	logs    *syncBuffer
 	metrics *syncBuffer
 }
@@ -69,7 +70,7 @@ func newHarness(t testing.TB, addrs []string, o harnessOpts) *harness {
 	}
 	rdb := NewRedisClient(cfg, o.creds, copts)
 	t.Cleanup(func() { rdb.Close() })
-	hs := &harness{rdb: rdb, dlq: &MemoryDLQ{}, logs: &syncBuffer{}, metrics: &syncBuffer{}}
+	hs := &harness{rdb: rdb, dlq: &consumertest.MemoryDLQ[DeadLetter]{}, logs: &syncBuffer{}, metrics: &syncBuffer{}}
 	opts := Options{
 		Config: cfg, Redis: rdb, DLQ: hs.dlq, Logger: NewLogger(hs.logs, "debug"), Metrics: hs.metrics,
 		MaxChunkCommands: o.chunk,

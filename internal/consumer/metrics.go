@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/regis-infra/terraform-provider-regis/internal/contract"
@@ -33,15 +34,6 @@ func (s invocationStats) origin(region string) *originStats {
 		s[region] = o
 	}
 	return o
-}
-
-func (s invocationStats) totals() (applied, failed, poisoned int) {
-	for _, o := range s {
-		applied += o.messagesApplied
-		failed += o.messagesFailed
-		poisoned += o.messagesPoisoned
-	}
-	return
 }
 
 type emfMetric struct {
@@ -76,7 +68,7 @@ func emfDimensions(bus string) [][]string {
 // OriginRegion: a batch from a single origin (the usual case) is one line,
 // a batch mixing origins is one line per origin. An invocation with no
 // records at all writes nothing.
-func writeEMF(w io.Writer, namespace, region, bus string, now time.Time, stats invocationStats) error {
+func writeEMF(w io.Writer, namespace, region, bus string, now time.Time, stats invocationStats, failure *batchFailure) error {
 	origins := make([]string, 0, len(stats))
 	for o := range stats {
 		origins = append(origins, o)
@@ -138,10 +130,66 @@ func writeEMF(w io.Writer, namespace, region, bus string, now time.Time, stats i
 		}
 		buf = append(append(buf, b...), '\n')
 	}
+	if failure != nil {
+		counts := map[string]int{contract.MetricBatchFailures: 1}
+		if failure.redis() {
+			counts[contract.MetricRedisErrors] = 1
+		}
+		b, err := failureDoc(namespace, region, bus, now, failure.kind, counts)
+		if err != nil {
+			return err
+		}
+		buf = append(append(buf, b...), '\n')
+	}
 	if len(buf) == 0 {
 		return nil
 	}
 	_, err := w.Write(buf)
+	return err
+}
+
+// failureDoc is the EMF document of a failure: counts by metric name, with
+// the [Bus, Region] and [Region] dimensions.
+func failureDoc(namespace, region, bus string, now time.Time, kind string, counts map[string]int) ([]byte, error) {
+	if region == "" {
+		region = "unknown"
+	}
+	dims := [][]string{{contract.DimensionRegion}}
+	doc := map[string]any{contract.DimensionRegion: region, contract.PropertyFailureKind: kind}
+	if bus != "" {
+		dims = [][]string{{contract.DimensionBus, contract.DimensionRegion}, {contract.DimensionRegion}}
+		doc[contract.DimensionBus] = bus
+	}
+	names := make([]string, 0, len(counts))
+	for n := range counts {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	metrics := make([]emfMetric, 0, len(names))
+	for _, n := range names {
+		doc[n] = counts[n]
+		metrics = append(metrics, emfMetric{n, "Count"})
+	}
+	doc["_aws"] = emfMeta{
+		Timestamp:         now.UnixMilli(),
+		CloudWatchMetrics: []emfDirective{{Namespace: namespace, Dimensions: dims, Metrics: metrics}},
+	}
+	return json.Marshal(doc)
+}
+
+// WriteInitFailure writes the EMF document counting a failed init
+// (contract.MetricInitFailures) with cfg's namespace, region and bus; the namespace
+// falls back to the default when cfg's is unusable.
+func WriteInitFailure(w io.Writer, cfg contract.Config, now time.Time) error {
+	ns := cfg.MetricsNamespace
+	if ns == "" || strings.HasPrefix(ns, ":") || strings.HasPrefix(ns, "AWS/") || len(ns) > 255 {
+		ns = contract.DefaultMetricsNamespace
+	}
+	b, err := failureDoc(ns, cfg.Region, cfg.BusName, now, contract.FailureInit, map[string]int{contract.MetricInitFailures: 1})
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(b, '\n'))
 	return err
 }
 

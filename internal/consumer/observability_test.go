@@ -244,7 +244,7 @@ func TestEMFBusDimension(t *testing.T) {
 		{"", `[["OriginRegion","Region"]]`},
 	} {
 		var buf strings.Builder
-		if err := writeEMF(&buf, "Regis", "eu-west-1", tc.bus, now, stats); err != nil {
+		if err := writeEMF(&buf, "Regis", "eu-west-1", tc.bus, now, stats, nil); err != nil {
 			t.Fatal(err)
 		}
 		lines := strings.Split(strings.TrimSpace(buf.String()), "\n")

@@ -7,9 +7,11 @@ package consumer
 // In ordered mode every command carries a version (a uint64 chosen by the
 // publisher, strictly increasing per key: e.g. a hybrid logical clock), and
 // the consumer applies a write only if it is newer than what it already
-// applied there. Writes run in a server-side Lua script that checks and
-// applies each of them atomically against version metadata kept beside the
-// data key K, in K's hash slot.
+// applied there. Each write is checked and applied atomically against
+// version metadata kept beside the data key K, in K's hash slot: plain
+// SETs (the hot path) in optimistic transactions, WATCH/MGET then
+// MULTI/MSET/EXEC (ordered_tx.go), every other write in a server-side Lua
+// script. Both follow the rules below.
 //
 // # Where the metadata lives
 //

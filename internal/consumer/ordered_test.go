@@ -2,6 +2,7 @@ package consumer
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand"
 	"strconv"
@@ -31,7 +32,7 @@ func TestFormatVersion(t *testing.T) {
 		}
 	}
 	// Adjacent huge versions stay distinct and ordered (a double would not).
-	if !(FormatVersion(1<<60+1) > FormatVersion(1<<60)) {
+	if FormatVersion(1<<60+1) <= FormatVersion(1<<60) {
 		t.Fatal("order lost")
 	}
 }
@@ -556,7 +557,7 @@ func TestOrderedModeConverges(t *testing.T) {
 					for i, a := range op.args {
 						args[i] = a
 					}
-					if err := refc.Do(ctx, args...).Err(); err != nil && err != redis.Nil {
+					if err := refc.Do(ctx, args...).Err(); err != nil && !errors.Is(err, redis.Nil) {
 						t.Fatalf("seed %d: reference %q: %v", seed, op.args, err)
 					}
 				}

@@ -106,7 +106,8 @@ func ParseAuthSecret(s string) (username, password string, err error) {
 
 // ClientOptions tune NewRedisClient beyond Config (tests).
 type ClientOptions struct {
-	// RootCAs replaces the system roots for TLS verification.
+	// RootCAs replaces the system roots for TLS verification (nil: the
+	// system roots, which SSL_CERT_FILE / SSL_CERT_DIR can point elsewhere).
 	RootCAs *x509.CertPool
 	// PoolSize per node; default 4 (one invocation at a time per container).
 	PoolSize int
@@ -144,10 +145,9 @@ func NewRedisClient(cfg contract.Config, creds Credentials, opts ClientOptions) 
 	}
 	if cfg.RedisTLS {
 		o.TLSConfig = &tls.Config{
-			MinVersion:         tls.VersionTLS12,
-			ServerName:         cfg.RedisTLSServerName,
-			InsecureSkipVerify: cfg.RedisTLSSkipVerify, //nolint:gosec // tests only, documented on contract.EnvRedisTLSSkipVerify
-			RootCAs:            opts.RootCAs,
+			MinVersion: tls.VersionTLS12,
+			ServerName: cfg.RedisTLSServerName,
+			RootCAs:    opts.RootCAs,
 		}
 	}
 	return redis.NewUniversalClient(o)

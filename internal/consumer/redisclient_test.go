@@ -69,7 +69,8 @@ func TestResolveCredentials(t *testing.T) {
 
 // TestTLSAndAuth runs the handler against a TLS-only redis-server with
 // requirepass, verifying the certificate against the test CA, and through
-// the environment with skip-verify and the token from a (fake) secret.
+// the environment with the token from a (fake) secret; a certificate the
+// client cannot verify is always refused.
 func TestTLSAndAuth(t *testing.T) {
 	const token = "tls-AUTH-token-4242"
 	srv := redistest.Start(t, redistest.Options{TLS: true, Password: token})
@@ -83,11 +84,15 @@ func TestTLSAndAuth(t *testing.T) {
 		t.Fatal(d)
 	}
 
-	// The environment path: token from Secrets Manager, TLS without a CA.
+	// The environment path: token from Secrets Manager, the test CA given
+	// as the roots (in the Lambda: the system roots, or SSL_CERT_FILE).
 	secret := `{"password":"` + token + `"}`
 	vars := map[string]string{
-		contract.EnvRedisAddrs: srv.Addr, contract.EnvRedisTLS: "true", contract.EnvRedisTLSSkipVerify: "true",
+		contract.EnvRedisAddrs: srv.Addr, contract.EnvRedisTLS: "true",
 		contract.EnvRedisAuthSecretARN: "arn:aws:secretsmanager:eu-west-1:1:secret:x",
+		// The test-only switch of earlier versions is gone: it must not
+		// turn verification off.
+		"REGIS_REDIS_TLS_SKIP_VERIFY": "true",
 	}
 	cfg, err := contract.LoadConfig(func(k string) string { return vars[k] })
 	if err != nil {
@@ -97,14 +102,13 @@ func TestTLSAndAuth(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rdb := NewRedisClient(cfg, creds, ClientOptions{})
+	rdb := NewRedisClient(cfg, creds, ClientOptions{RootCAs: srv.TLS.Pool})
 	defer rdb.Close()
 	if v, err := rdb.Get(context.Background(), "k").Result(); err != nil || v != "v" {
-		t.Fatalf("skip-verify client: %q %v", v, err)
+		t.Fatalf("client verifying against the test CA: %q %v", v, err)
 	}
 
-	// Verification is on by default: an unknown CA is refused.
-	cfg.RedisTLSSkipVerify = false
+	// Verification is always on: a CA the client does not trust is refused.
 	strict := NewRedisClient(cfg, creds, ClientOptions{})
 	defer strict.Close()
 	if err := strict.Ping(context.Background()).Err(); err == nil || !strings.Contains(err.Error(), "certificate") {

@@ -53,8 +53,8 @@ func NewSentryReporter(dsn string, cfg contract.Config, transport sentry.Transpo
 		Transport:   transport,
 		ServerName:  cfg.BusName,
 		Environment: cfg.Region,
-		// Events carry only what this package puts in them.
-		SendDefaultPII: false,
+		// Events carry only what this package puts in them: no default
+		// PII (the SDK's default), no integrations.
 		Integrations: func([]sentry.Integration) []sentry.Integration {
 			return nil
 		},

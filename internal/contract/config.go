@@ -14,7 +14,6 @@ type Config struct {
 	RedisAddrs         []string
 	RedisCluster       bool
 	RedisTLS           bool
-	RedisTLSSkipVerify bool
 	RedisTLSServerName string
 	RedisUsername      string
 	// RedisAuthToken is a secret: never log it.
@@ -81,7 +80,6 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	c := Config{
 		RedisCluster:       boolean(EnvRedisCluster),
 		RedisTLS:           boolean(EnvRedisTLS),
-		RedisTLSSkipVerify: boolean(EnvRedisTLSSkipVerify),
 		RedisTLSServerName: strings.TrimSpace(getenv(EnvRedisTLSServerName)),
 		RedisUsername:      strings.TrimSpace(getenv(EnvRedisUsername)),
 		RedisAuthToken:     getenv(EnvRedisAuthToken),
@@ -123,9 +121,6 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	}
 	if c.RedisAuthSecretARN != "" && !strings.HasPrefix(c.RedisAuthSecretARN, "arn:") {
 		bad(EnvRedisAuthSecretARN, "%q is not an ARN", c.RedisAuthSecretARN)
-	}
-	if c.RedisTLSSkipVerify && !c.RedisTLS {
-		bad(EnvRedisTLSSkipVerify, "only meaningful with %s=true", EnvRedisTLS)
 	}
 	if c.TombstoneTTL < MinTombstoneTTL {
 		bad(EnvTombstoneTTL, "%s is shorter than the minimum %s: tombstones must outlive every redelivery", c.TombstoneTTL, MinTombstoneTTL)

@@ -33,7 +33,7 @@ func TestLoadConfigDefaults(t *testing.T) {
 func TestLoadConfigErrors(t *testing.T) {
 	_, err := LoadConfig(env(map[string]string{
 		EnvRedisAddrs: "nohostport,x:99999", EnvRedisCluster: "maybe", EnvTombstoneTTL: "10m",
-		EnvRedisAuthToken: "tok-SECRET", EnvRedisAuthSecretARN: "not-an-arn", EnvRedisTLSSkipVerify: "true",
+		EnvRedisAuthToken: "tok-SECRET", EnvRedisAuthSecretARN: "not-an-arn",
 		EnvMetricsNamespace: "AWS/Lambda", EnvLogLevel: "loud", EnvDLQURL: "queue", EnvDeadlineMargin: "soon",
 	}))
 	var ce *ConfigError
@@ -42,7 +42,7 @@ func TestLoadConfigErrors(t *testing.T) {
 	}
 	msg := err.Error()
 	for _, name := range []string{EnvRedisAddrs, EnvRedisCluster, EnvTombstoneTTL, EnvRedisAuthToken, EnvRedisAuthSecretARN,
-		EnvRedisTLSSkipVerify, EnvMetricsNamespace, EnvLogLevel, EnvDLQURL, EnvDeadlineMargin} {
+		EnvMetricsNamespace, EnvLogLevel, EnvDLQURL, EnvDeadlineMargin} {
 		if !strings.Contains(msg, name+":") {
 			t.Errorf("error does not name %s: %s", name, msg)
 		}

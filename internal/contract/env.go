@@ -12,11 +12,13 @@ const (
 	// EnvRedisCluster is "true" for cluster mode (ElastiCache cluster mode
 	// enabled, Serverless), "false" (default) for a single primary.
 	EnvRedisCluster = "REGIS_REDIS_CLUSTER"
-	// EnvRedisTLS is "true" to use in-transit encryption (TLS 1.2+).
+	// EnvRedisTLS is "true" to use in-transit encryption (TLS 1.2+). The
+	// server certificate is always verified, against the system roots
+	// (ElastiCache's certificates chain to Amazon's public roots). A Redis
+	// with a certificate from a private CA is trusted by pointing Go's
+	// standard SSL_CERT_FILE (or SSL_CERT_DIR) at that CA's bundle, e.g. in
+	// a Lambda layer; there is no switch that turns verification off.
 	EnvRedisTLS = "REGIS_REDIS_TLS"
-	// EnvRedisTLSSkipVerify is "true" to skip certificate verification.
-	// For tests against self-signed servers only; never set it in AWS.
-	EnvRedisTLSSkipVerify = "REGIS_REDIS_TLS_SKIP_VERIFY"
 	// EnvRedisTLSServerName overrides the name the server certificate is
 	// checked against (default: the host of each address dialled).
 	EnvRedisTLSServerName = "REGIS_REDIS_TLS_SERVER_NAME"
@@ -78,7 +80,7 @@ const (
 // Lambda sets). EnvRegion and EnvLambdaRuntimeAPI are Lambda's; the others
 // are the consumer's configuration.
 var ConsumerEnvironment = []string{
-	EnvRedisAddrs, EnvRedisCluster, EnvRedisTLS, EnvRedisTLSSkipVerify, EnvRedisTLSServerName,
+	EnvRedisAddrs, EnvRedisCluster, EnvRedisTLS, EnvRedisTLSServerName,
 	EnvRedisUsername, EnvRedisAuthToken, EnvRedisAuthSecretARN, EnvOrdered, EnvTombstoneTTL,
 	EnvDLQURL, EnvBusName, EnvMetricsNamespace, EnvDeadlineMargin, EnvLogLevel, EnvSentryDSN,
 	EnvRegion, EnvLambdaRuntimeAPI,

@@ -31,3 +31,46 @@ const (
 // UnknownOrigin is the OriginRegion of messages whose origin is unknown
 // (they did not decode).
 const UnknownOrigin = "unknown"
+
+// Failure metrics. They are not per origin: one document per invocation in
+// which messages failed transiently, or per failed init, with the
+// dimensions [Bus, Region] and [Region] (only [Region] without a bus name),
+// and the PropertyFailureKind property naming the cause (Failure…).
+const (
+	// MetricBatchFailures counts invocations in which messages failed
+	// transiently (1 per such invocation).
+	MetricBatchFailures = "BatchFailures"
+	// MetricRedisErrors counts the invocations among them whose failure
+	// came from Redis: unreachable, TLS, credentials, or an error reply such
+	// as OOM or READONLY.
+	MetricRedisErrors = "RedisErrors"
+	// MetricInitFailures counts consumer inits that failed (configuration,
+	// AUTH secret): the function cannot take any batch.
+	MetricInitFailures = "InitFailures"
+	// PropertyFailureKind names the cause in those documents.
+	PropertyFailureKind = "FailureKind"
+)
+
+// Kinds of failure: the values of PropertyFailureKind, also logged as
+// "failure" on the error line of the invocation.
+const (
+	// FailureRedisUnavailable: Redis could not be reached (refused, timed
+	// out, reset, DNS).
+	FailureRedisUnavailable = "redis_unavailable"
+	// FailureRedisTLS: the TLS handshake failed (certificate not trusted,
+	// wrong name).
+	FailureRedisTLS = "redis_tls"
+	// FailureRedisAuth: Redis refused the credentials or the user's
+	// permissions (NOAUTH, WRONGPASS, NOPERM).
+	FailureRedisAuth = "redis_auth"
+	// FailureRedisRefused: Redis answered with an error that is not the
+	// message's fault (OOM, READONLY, LOADING, CLUSTERDOWN, BUSY…).
+	FailureRedisRefused = "redis_refused"
+	// FailureDeadline: the invocation's deadline came before every message
+	// was applied.
+	FailureDeadline = "deadline"
+	// FailureDLQ: poison messages could not be sent to the DLQ.
+	FailureDLQ = "dlq_unavailable"
+	// FailureInit: the consumer's init failed (InitFailures).
+	FailureInit = "init"
+)

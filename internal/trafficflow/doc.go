@@ -1,13 +1,17 @@
 // Package trafficflow models Route 53 Traffic Flow policy documents: it
 // parses, renders, validates and simulates them. It is pure Go (standard
-// library only, no AWS calls, no network), so the Terraform resources, the
-// Route 53 emulator and the plan-time data source can share one definition of
-// what a policy is and what it does.
+// library only, no AWS calls, no network), so the Terraform resources and the
+// plan-time data source share one definition of what a policy is and what it
+// does. The emulator's Route 53 does not use it: it has its own implementation,
+// written from AWS's documentation, and internal/trafficflow/difftest compares
+// the two (docs/trafficflow-conformance.md).
 //
 // # Model
 //
 // A Document is one immutable policy version in AWSPolicyFormatVersion
-// "2015-10-01":
+// "2015-10-01" (FormatVersion, the version this package writes) or
+// "2023-05-09" (FormatVersion2023, whose geoproximity entries give their place
+// as a Location: a region, a Local Zone or coordinates):
 //
 //	Document{FormatVersion, RecordType, StartRule | StartEndpoint, Endpoints, Rules}
 //	Endpoint{Type, Value, Region}          Region only for s3-website
@@ -17,7 +21,8 @@
 //
 //	failover      Primary, Secondary                  (*Reference)
 //	geo           Locations []GeoLocation             IsDefault | Continent | Country [+ Subdivision]
-//	geoproximity  GeoproximityLocations               Region "aws:route53:<code>" | Latitude+Longitude, Bias −99..99
+//	geoproximity  GeoproximityLocations               Region "aws:route53:<code>" | Latitude+Longitude (2015-10-01),
+//	                                                  Location (2023-05-09), Bias −99..99
 //	latency       Regions []LatencyRegion             Region (plain region code)
 //	multivalue    Items []Item                        EndpointReference and HealthCheck only
 //	weighted      Items []Item                        Weight 0..255
@@ -33,8 +38,8 @@
 // Parse accepts AWS's format with fields in any order, exact casing, and the
 // spellings seen in AWS examples and console output (numbers or strings for
 // Weight, Bias, Latitude and Longitude; true/false or "true"/"false" for
-// booleans). Unknown fields are errors, which is how 2023-05-09 documents (with
-// a geoproximity Location object) are reported.
+// booleans). Unknown fields are errors. A Location in a 2015-10-01 document, or
+// a Region or Latitude/Longitude in a 2023-05-09 one, is reported by Validate.
 //
 // Render writes canonical compact JSON, RenderIndent the same indented: fixed
 // field order (AWS's example order at the top level, then sorted ids), absent
@@ -56,10 +61,11 @@
 //	rule "latency" Regions[1].Region: "ap-mumbai-1" is not a known AWS region; use a region code such as ap-south-1
 //
 // Some checks go beyond what AWS documents and are this provider's policy; each
-// has its own Code so a caller (for example the emulator, which must behave as
-// AWS does) can drop it: CodeUnreachable (rules and endpoints not reachable
-// from the start), the all-zero weights check (CodeWeight with an empty
-// Field), and the id charset (CodeID).
+// has its own Code so the difference stays visible: CodeUnreachable (rules and
+// endpoints not reachable from the start), the all-zero weights check
+// (CodeWeight with an empty Field; it speaks only once every weight is present
+// and in range), the id charset (CodeID) and health check ids in UUID form
+// (CodeHealthCheck).
 //
 // # Simulation
 //

@@ -95,7 +95,7 @@ func everyRuleType() *Document {
 			}},
 			"split": {RuleType: RuleWeighted, Items: []Item{
 				{Reference: Reference{EndpointReference: "ip1", HealthCheck: hcSingapore}, Weight: Int(3)},
-				{Reference: Reference{EndpointReference: "cdn", EvaluateTargetHealth: Bool(true)}, Weight: Int(0)},
+				{Reference: Reference{EndpointReference: "cdn", EvaluateTargetHealth: Bool(false)}, Weight: Int(0)},
 			}},
 			"pool": {RuleType: RuleMultivalue, Items: []Item{
 				{Reference: Reference{EndpointReference: "ip2", HealthCheck: hcMumbai}},

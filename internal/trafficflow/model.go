@@ -1,9 +1,13 @@
 package trafficflow
 
-// FormatVersion is the only AWSPolicyFormatVersion this package models. AWS also
-// accepts "2023-05-09" (which adds Local Zones to geoproximity rules through a
-// nested Location object); documents in that format are reported by Validate.
+// FormatVersion is the AWSPolicyFormatVersion this package writes documents in.
 const FormatVersion = "2015-10-01"
+
+// FormatVersion2023 is the newer format version, which Route 53 also accepts:
+// it adds Local Zones to geoproximity rules, whose entries then give their
+// place as a Location object instead of Region or Latitude and Longitude.
+// Documents in it are read, validated, simulated and rendered as they are.
+const FormatVersion2023 = "2023-05-09"
 
 // MaxDocumentLength is the longest document, in characters, that
 // CreateTrafficPolicy and CreateTrafficPolicyVersion accept.
@@ -152,13 +156,30 @@ func (g GeoLocation) IsDefaultLocation() bool {
 }
 
 // GeoproximityLocation is one entry of a geoproximity rule: an AWS region written
-// "aws:route53:<region>" or a latitude/longitude pair, and an optional bias.
+// "aws:route53:<region>" or a latitude/longitude pair (format 2015-10-01), or a
+// Location (format 2023-05-09), and an optional bias.
 type GeoproximityLocation struct {
 	Reference
-	Region    string // Region: "aws:route53:ap-south-1"
-	Latitude  string // Latitude: decimal degrees, −90..90, at most two decimals
-	Longitude string // Longitude: decimal degrees, −180..180, at most two decimals
-	Bias      *int   // Bias: −99..99, nil when absent (0)
+	Region    string    // Region: "aws:route53:ap-south-1"
+	Latitude  string    // Latitude: decimal degrees, −90..90, at most two decimals
+	Longitude string    // Longitude: decimal degrees, −180..180, at most two decimals
+	Location  *Location // Location: format 2023-05-09 only
+	Bias      *int      // Bias: −99..99, nil when absent (0)
+}
+
+// Location types of a 2023-05-09 geoproximity entry.
+const (
+	LocationRegion     = "Region"     // LocationName "aws:route53:<region>"
+	LocationLocalZone  = "LocalZone"  // LocationName "aws:route53:<Local Zone>", e.g. us-east-1-atl-1a
+	LocationCoordinate = "Coordinate" // Latitude and Longitude
+)
+
+// Location is where a geoproximity entry of a 2023-05-09 document is.
+type Location struct {
+	Type         string // Type: Region, LocalZone or Coordinate
+	LocationName string // LocationName: Region and LocalZone
+	Latitude     string // Latitude: Coordinate
+	Longitude    string // Longitude: Coordinate
 }
 
 // LatencyRegion is one entry of a latency rule.
@@ -215,21 +236,22 @@ func (r Rule) clone() Rule {
 		c.Secondary = &s
 	}
 	c.Locations = cloneEach(r.Locations, func(g GeoLocation) GeoLocation {
-		g.Reference = g.Reference.clone()
+		g.Reference = g.clone()
 		g.IsDefault = clonePtr(g.IsDefault)
 		return g
 	})
 	c.GeoproximityLocations = cloneEach(r.GeoproximityLocations, func(g GeoproximityLocation) GeoproximityLocation {
-		g.Reference = g.Reference.clone()
+		g.Reference = g.clone()
 		g.Bias = clonePtr(g.Bias)
+		g.Location = clonePtr(g.Location)
 		return g
 	})
 	c.Regions = cloneEach(r.Regions, func(l LatencyRegion) LatencyRegion {
-		l.Reference = l.Reference.clone()
+		l.Reference = l.clone()
 		return l
 	})
 	c.Items = cloneEach(r.Items, func(it Item) Item {
-		it.Reference = it.Reference.clone()
+		it.Reference = it.clone()
 		it.Weight = clonePtr(it.Weight)
 		return it
 	})

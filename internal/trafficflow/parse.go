@@ -356,12 +356,38 @@ func (p *parser) geoproximity(id, field string, raw json.RawMessage) Geoproximit
 		case "Bias":
 			g.Bias = p.integer(m[k], ScopeRule, id, path)
 		case "Location":
-			p.unknown(ScopeRule, id, field, k, `Location belongs to AWSPolicyFormatVersion 2023-05-09; in 2015-10-01 use Region "aws:route53:<region>" or Latitude and Longitude`)
+			g.Location = p.location(id, path, m[k])
 		default:
 			p.unknown(ScopeRule, id, field, k, "")
 		}
 	}
 	return g
+}
+
+// location decodes the Location object of a 2023-05-09 geoproximity entry;
+// Validate checks that the document's version has it.
+func (p *parser) location(id, field string, raw json.RawMessage) *Location {
+	m := p.itemObject(id, field, raw)
+	if m == nil {
+		return nil
+	}
+	l := &Location{}
+	for _, k := range sortedKeys(m) {
+		path := join(field, k)
+		switch k {
+		case "Type":
+			l.Type = p.str(m[k], ScopeRule, id, path)
+		case "LocationName":
+			l.LocationName = p.str(m[k], ScopeRule, id, path)
+		case "Latitude":
+			l.Latitude = p.decimal(m[k], ScopeRule, id, path)
+		case "Longitude":
+			l.Longitude = p.decimal(m[k], ScopeRule, id, path)
+		default:
+			p.unknown(ScopeRule, id, field, k, "")
+		}
+	}
+	return l
 }
 
 func (p *parser) latencyRegion(id, field string, raw json.RawMessage) LatencyRegion {

@@ -18,14 +18,13 @@ const (
 )
 
 // Code classifies a Problem so callers can react to some kinds differently (for
-// example a Terraform resource mapping them to attributes, or the emulator
-// deciding which checks it mirrors).
+// example a Terraform resource mapping them to attributes).
 type Code string
 
 // Problem codes.
 const (
 	CodeSyntax        Code = "Syntax"        // not JSON, or a field of the wrong JSON type
-	CodeUnknownField  Code = "UnknownField"  // a field the 2015-10-01 format does not have
+	CodeUnknownField  Code = "UnknownField"  // a field the format does not have
 	CodeFormatVersion Code = "FormatVersion" // AWSPolicyFormatVersion
 	CodeRecordType    Code = "RecordType"    // RecordType missing or unsupported
 	CodeStart         Code = "Start"         // StartRule / StartEndpoint

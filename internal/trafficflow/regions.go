@@ -3,28 +3,56 @@ package trafficflow
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/regis-infra/terraform-provider-regis/internal/regions"
 )
 
-// RegionInfo describes one commercial AWS region as this package needs it: the
-// city its data centres are near (for geoproximity and the distance-based
-// latency estimate) and where Route 53's geolocation database would place a
-// resolver in that region (for geo rules). The table is internal/regions'.
+// RegionInfo describes one AWS region as this package needs it: the city its
+// data centres are near (for geoproximity and the distance-based latency
+// estimate) and where Route 53's geolocation database would place a resolver
+// in that region (for geo rules). The commercial regions come from
+// internal/regions.
 type RegionInfo = regions.Region
 
-// Regions returns the commercial AWS regions this package knows (those Route 53
-// accepts as a latency Region), sorted by code.
-func Regions() []RegionInfo { return regions.InPartition(regions.AWS) }
-
-// LookupRegion returns the table entry for a commercial AWS region code.
-func LookupRegion(code string) (RegionInfo, bool) {
-	r, ok := regions.Lookup(code)
-	return r, ok && r.Partition == regions.AWS
+// otherLatencyRegions are the regions outside the commercial partition that
+// Route 53 also accepts as a latency Region (ResourceRecordSet Region, which
+// the Traffic Policy Document Format refers to), with the locations the
+// simulator needs: internal/regions knows the China and GovCloud regions
+// without locations, and not the European Sovereign Cloud.
+var otherLatencyRegions = []RegionInfo{
+	{Code: "cn-north-1", Partition: regions.AWSCN, City: "Beijing", Latitude: 39.90, Longitude: 116.41, Continent: "AS", Country: "CN"},
+	{Code: "cn-northwest-1", Partition: regions.AWSCN, City: "Ningxia", Latitude: 37.51, Longitude: 105.19, Continent: "AS", Country: "CN"},
+	{Code: "us-gov-west-1", Partition: regions.AWSUSGov, City: "GovCloud (US-West)", Latitude: 45.52, Longitude: -122.68, Continent: "NA", Country: "US", Subdivision: "OR"},
+	{Code: "us-gov-east-1", Partition: regions.AWSUSGov, City: "GovCloud (US-East)", Latitude: 40.42, Longitude: -82.91, Continent: "NA", Country: "US", Subdivision: "OH"},
+	{Code: "eusc-de-east-1", Partition: "aws-eusc", City: "European Sovereign Cloud (Brandenburg)", Latitude: 52.41, Longitude: 12.53, Continent: "EU", Country: "DE"},
 }
 
-// IsRegion reports whether code is a commercial AWS region Route 53 accepts.
+// Regions returns the AWS regions Route 53 accepts as a latency Region,
+// sorted by code: the commercial ones and otherLatencyRegions.
+func Regions() []RegionInfo {
+	out := append(regions.InPartition(regions.AWS), otherLatencyRegions...)
+	slices.SortFunc(out, func(a, b RegionInfo) int { return strings.Compare(a.Code, b.Code) })
+	return out
+}
+
+// LookupRegion returns the table entry for a region Route 53 accepts as a
+// latency Region.
+func LookupRegion(code string) (RegionInfo, bool) {
+	if r, ok := regions.Lookup(code); ok && r.Partition == regions.AWS {
+		return r, true
+	}
+	for _, r := range otherLatencyRegions {
+		if r.Code == code {
+			return r, true
+		}
+	}
+	return RegionInfo{}, false
+}
+
+// IsRegion reports whether code is a region Route 53 accepts as a latency
+// Region.
 func IsRegion(code string) bool {
 	_, ok := LookupRegion(code)
 	return ok

@@ -89,19 +89,27 @@ type wireRule struct {
 
 // wireItem is the union of every item shape; unused fields are omitted.
 type wireItem struct {
-	EndpointReference    string `json:"EndpointReference,omitempty"`
-	RuleReference        string `json:"RuleReference,omitempty"`
-	IsDefault            *bool  `json:"IsDefault,omitempty"`
-	Continent            string `json:"Continent,omitempty"`
-	Country              string `json:"Country,omitempty"`
-	Subdivision          string `json:"Subdivision,omitempty"`
-	Region               string `json:"Region,omitempty"`
-	Latitude             string `json:"Latitude,omitempty"`
-	Longitude            string `json:"Longitude,omitempty"`
-	Bias                 string `json:"Bias,omitempty"`
-	Weight               string `json:"Weight,omitempty"`
-	EvaluateTargetHealth *bool  `json:"EvaluateTargetHealth,omitempty"`
-	HealthCheck          string `json:"HealthCheck,omitempty"`
+	EndpointReference    string        `json:"EndpointReference,omitempty"`
+	RuleReference        string        `json:"RuleReference,omitempty"`
+	IsDefault            *bool         `json:"IsDefault,omitempty"`
+	Continent            string        `json:"Continent,omitempty"`
+	Country              string        `json:"Country,omitempty"`
+	Subdivision          string        `json:"Subdivision,omitempty"`
+	Region               string        `json:"Region,omitempty"`
+	Latitude             string        `json:"Latitude,omitempty"`
+	Longitude            string        `json:"Longitude,omitempty"`
+	Location             *wireLocation `json:"Location,omitempty"`
+	Bias                 string        `json:"Bias,omitempty"`
+	Weight               string        `json:"Weight,omitempty"`
+	EvaluateTargetHealth *bool         `json:"EvaluateTargetHealth,omitempty"`
+	HealthCheck          string        `json:"HealthCheck,omitempty"`
+}
+
+type wireLocation struct {
+	Type         string `json:"Type,omitempty"`
+	LocationName string `json:"LocationName,omitempty"`
+	Latitude     string `json:"Latitude,omitempty"`
+	Longitude    string `json:"Longitude,omitempty"`
 }
 
 func wireRef(r Reference) wireItem {
@@ -160,6 +168,9 @@ func ruleToWire(r Rule) wireRule {
 	for _, g := range r.GeoproximityLocations {
 		it := wireRef(g.Reference)
 		it.Region, it.Latitude, it.Longitude, it.Bias = g.Region, g.Latitude, g.Longitude, intString(g.Bias)
+		if l := g.Location; l != nil {
+			it.Location = &wireLocation{Type: l.Type, LocationName: l.LocationName, Latitude: l.Latitude, Longitude: l.Longitude}
+		}
 		w.GeoproximityLocations = append(w.GeoproximityLocations, it)
 	}
 	for _, l := range r.Regions {

@@ -111,6 +111,7 @@ func TestRoundTrip(t *testing.T) {
 		"every rule type": everyRuleType(),
 		"start endpoint":  startEndpoint,
 		"latency only":    latencyOnly(),
+		"2023-05-09":      geoproximity2023Doc(),
 	}
 	for name, doc := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -506,12 +506,20 @@ func (s *sim) geoChain(locs []GeoLocation) []GeoLocation {
 // great-circle distance between the client region's city and the location.
 func (s *sim) biasedDistance(g GeoproximityLocation) float64 {
 	lat, lon := 0.0, 0.0
-	if code, ok := strings.CutPrefix(g.Region, GeoproximityRegionPrefix); ok {
+	region, latitude, longitude := g.Region, g.Latitude, g.Longitude
+	if l := g.Location; l != nil { // format 2023-05-09; a Local Zone is placed at its region
+		region, latitude, longitude = l.LocationName, l.Latitude, l.Longitude
+		if name, ok := strings.CutPrefix(l.LocationName, GeoproximityRegionPrefix); ok && l.Type == LocationLocalZone {
+			parent, _ := LocalZoneRegion(name)
+			region = GeoproximityRegionPrefix + parent
+		}
+	}
+	if code, ok := strings.CutPrefix(region, GeoproximityRegionPrefix); ok {
 		r, _ := LookupRegion(code)
 		lat, lon = r.Latitude, r.Longitude
 	} else {
-		lat, _ = strconv.ParseFloat(g.Latitude, 64)
-		lon, _ = strconv.ParseFloat(g.Longitude, 64)
+		lat, _ = strconv.ParseFloat(latitude, 64)
+		lon, _ = strconv.ParseFloat(longitude, 64)
 	}
 	d := distanceKM(s.client.Latitude, s.client.Longitude, lat, lon)
 	bias := 0.0

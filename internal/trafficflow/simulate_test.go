@@ -281,6 +281,20 @@ func TestSimulateGeoproximity(t *testing.T) {
 	assertShares(t, simulate(t, doc, "ap-southeast-1", UnhealthyChecks(hcMumbai)), map[string]float64{"dc": 1})
 }
 
+// TestSimulateGeoproximity2023: Location entries of a 2023-05-09 document;
+// a Local Zone is placed at its region.
+func TestSimulateGeoproximity2023(t *testing.T) {
+	doc := geoproximity2023Doc() // aws: Mumbai; atl: us-east-1's Atlanta Local Zone; dc: London
+	assertShares(t, simulate(t, doc, "ap-southeast-1", nil), map[string]float64{"aws": 1})
+	assertShares(t, simulate(t, doc, "us-east-2", nil), map[string]float64{"atl": 1})
+	assertShares(t, simulate(t, doc, "eu-west-2", nil), map[string]float64{"dc": 1})
+	out, err := Render(doc)
+	if err != nil || !strings.Contains(string(out), `"AWSPolicyFormatVersion":"2023-05-09"`) ||
+		!strings.Contains(string(out), `"Location":{"Type":"LocalZone","LocationName":"aws:route53:us-east-1-atl-1a"}`) {
+		t.Errorf("Render = %s, %v", out, err)
+	}
+}
+
 func TestSimulateMultivalue(t *testing.T) {
 	doc := multivalueDoc() // a has a health check, b does not
 	assertShares(t, simulate(t, doc, "us-east-1", nil), map[string]float64{"a": 0.5, "b": 0.5})

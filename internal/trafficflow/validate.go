@@ -2,6 +2,7 @@ package trafficflow
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -18,7 +19,8 @@ import (
 // endpoint and rule ids; endpoint types, regions and values (alias targets only
 // for A/AAAA, s3-website only for A, value endpoints parsed as the record type);
 // rule types and the item lists that belong to them; every reference resolves
-// to the right kind; no reference loops; every rule and endpoint reachable from
+// to the right kind (multivalue rules to value endpoints only, no
+// EvaluateTargetHealth on CloudFront endpoints); no reference loops; every rule and endpoint reachable from
 // the start; weights 0–255 with one non-zero per weighted rule; latency regions
 // known and unique; failover Primary and Secondary present; multivalue items
 // reference endpoints only; geo locations well formed with at most one default;
@@ -63,13 +65,11 @@ func (v *validator) docProblem(field string, code Code, format string, args ...a
 func (v *validator) run() {
 	d := v.doc
 	switch d.FormatVersion {
-	case FormatVersion:
+	case FormatVersion, FormatVersion2023:
 	case "":
 		v.docProblem("AWSPolicyFormatVersion", CodeFormatVersion, "missing; set it to %q", FormatVersion)
-	case "2023-05-09":
-		v.docProblem("AWSPolicyFormatVersion", CodeFormatVersion, "version 2023-05-09 is not supported here; use %q (Region or Latitude/Longitude in geoproximity rules instead of Location)", FormatVersion)
 	default:
-		v.docProblem("AWSPolicyFormatVersion", CodeFormatVersion, "%q is not a traffic policy format version; use %q", d.FormatVersion, FormatVersion)
+		v.docProblem("AWSPolicyFormatVersion", CodeFormatVersion, "%q is not a traffic policy format version; use %q (or %q for Local Zones in geoproximity rules)", d.FormatVersion, FormatVersion, FormatVersion2023)
 	}
 
 	recordTypeOK := slices.Contains(RecordTypes(), d.RecordType)
@@ -315,19 +315,23 @@ func (v *validator) checkRule(id string, r Rule) {
 			add("Items", CodeRuleShape, "no items; a weighted rule needs at least one item with a non-zero weight")
 			break
 		}
-		nonZero := false
+		// The all-zero check only speaks once every weight is valid: a
+		// missing or out-of-range weight is one mistake, reported once.
+		nonZero, allValid := false, true
 		for i, it := range r.Items {
 			field := fmt.Sprintf("Items[%d].Weight", i)
 			switch {
 			case it.Weight == nil:
 				add(field, CodeWeight, "missing; give each item of a weighted rule a Weight from 0 to 255")
+				allValid = false
 			case *it.Weight < 0 || *it.Weight > 255:
 				add(field, CodeWeight, "weight %d is out of range; use a value from 0 to 255", *it.Weight)
+				allValid = false
 			case *it.Weight > 0:
 				nonZero = true
 			}
 		}
-		if !nonZero {
+		if !nonZero && allValid {
 			add("", CodeWeight, "weighted rule needs at least one item with a non-zero weight")
 		}
 	}
@@ -356,6 +360,18 @@ func (v *validator) checkRef(ruleID, field string, ref *Reference, rulesAllowed 
 			add(field+".EndpointReference", CodeReference, "endpoint %q is not defined; %s", ref.EndpointReference, hint)
 		} else {
 			v.endRefs[ruleID] = append(v.endRefs[ruleID], ref.EndpointReference)
+			ep := v.doc.Endpoints[ref.EndpointReference]
+			switch {
+			case !rulesAllowed && ep.Type.IsAlias():
+				// ResourceRecordSet MultiValueAnswer: "You can't create
+				// multivalue answer alias records."
+				add(field+".EndpointReference", CodeReference, "endpoint %q is a %s endpoint, an alias target; multivalue rules answer with value endpoints only (Route 53 has no multivalue alias records): reference a value endpoint or use a weighted rule", ref.EndpointReference, ep.Type)
+			case ep.Type == EndpointCloudFront && ref.EvaluateTargetHealth != nil && *ref.EvaluateTargetHealth:
+				// AliasTarget EvaluateTargetHealth: "You can't set
+				// EvaluateTargetHealth to true when the alias target is a
+				// CloudFront distribution."
+				add(field+".EvaluateTargetHealth", CodeReference, "Route 53 cannot evaluate the health of CloudFront distribution %q; set EvaluateTargetHealth to false or remove it (use HealthCheck instead)", ref.EndpointReference)
+			}
 		}
 	default:
 		if _, ok := v.doc.Rules[ref.RuleReference]; !ok {
@@ -453,7 +469,27 @@ func (v *validator) checkGeoproximity(id string, locs []GeoproximityLocation) {
 	}
 	for i, g := range locs {
 		field := fmt.Sprintf("GeoproximityLocations[%d]", i)
+		if g.Bias != nil && (*g.Bias < -99 || *g.Bias > 99) {
+			add(field+".Bias", CodeGeoproximity, "bias %d is out of range; use a value from -99 to 99", *g.Bias)
+		}
 		hasCoords := g.Latitude != "" || g.Longitude != ""
+		if v.doc.FormatVersion == FormatVersion2023 {
+			// "Location (AWSPolicyFormatVersion 2023-05-09 only)"; Region,
+			// Latitude and Longitude are "2015-10-01 only".
+			switch {
+			case g.Region != "" || hasCoords:
+				add(field, CodeGeoproximity, "in format %s an entry gives its place as Location (Type Region, LocalZone or Coordinate), not Region, Latitude or Longitude", FormatVersion2023)
+			case g.Location == nil:
+				add(field, CodeGeoproximity, "no location; set Location with Type Region or LocalZone and a LocationName (\"aws:route53:<region or Local Zone>\"), or Type Coordinate with Latitude and Longitude")
+			default:
+				v.checkLocation(id, field+".Location", *g.Location)
+			}
+			continue
+		}
+		if g.Location != nil {
+			add(field+".Location", CodeGeoproximity, `Location belongs to AWSPolicyFormatVersion %s; in %s use Region "aws:route53:<region>" or Latitude and Longitude, or set AWSPolicyFormatVersion to %s`, FormatVersion2023, FormatVersion, FormatVersion2023)
+			continue
+		}
 		switch {
 		case g.Region != "" && hasCoords:
 			add(field, CodeGeoproximity, "both Region and Latitude/Longitude are set; use Region for AWS resources or coordinates for others, not both")
@@ -482,10 +518,65 @@ func (v *validator) checkGeoproximity(id string, locs []GeoproximityLocation) {
 		default:
 			add(field, CodeGeoproximity, "no location; set Region (\"aws:route53:<region>\") or Latitude and Longitude")
 		}
-		if g.Bias != nil && (*g.Bias < -99 || *g.Bias > 99) {
-			add(field+".Bias", CodeGeoproximity, "bias %d is out of range; use a value from -99 to 99", *g.Bias)
-		}
 	}
+}
+
+// checkLocation checks the Location of a 2023-05-09 geoproximity entry.
+func (v *validator) checkLocation(id, field string, l Location) {
+	add := func(f string, format string, args ...any) {
+		v.add(ScopeRule, id, f, CodeGeoproximity, format, args...)
+	}
+	switch l.Type {
+	case LocationRegion, LocationLocalZone:
+		if l.Latitude != "" || l.Longitude != "" {
+			add(field, "a %s location has a LocationName, not Latitude or Longitude", l.Type)
+		}
+		name, ok := strings.CutPrefix(l.LocationName, GeoproximityRegionPrefix)
+		switch {
+		case l.LocationName == "":
+			add(field+".LocationName", "missing; write %q followed by the %s, e.g. %q", GeoproximityRegionPrefix, strings.ToLower(l.Type), GeoproximityRegionPrefix+map[string]string{LocationRegion: "us-east-1", LocationLocalZone: "us-east-1-atl-1a"}[l.Type])
+		case !ok:
+			add(field+".LocationName", "%q must be written %q followed by the name", l.LocationName, GeoproximityRegionPrefix)
+		case l.Type == LocationRegion && !IsRegion(name):
+			add(field+".LocationName", "%q is not a known AWS region; use %q followed by a region code such as %s", name, GeoproximityRegionPrefix, suggestRegion(name))
+		case l.Type == LocationLocalZone:
+			if _, ok := LocalZoneRegion(name); !ok {
+				add(field+".LocationName", "%q is not a Local Zone of a known region; write it like us-east-1-atl-1a (or the zone group us-east-1-atl-1)", name)
+			}
+		}
+	case LocationCoordinate:
+		if l.LocationName != "" {
+			add(field, "a Coordinate location has Latitude and Longitude, not a LocationName")
+		}
+		if l.Latitude == "" || l.Longitude == "" {
+			add(field, "set both Latitude and Longitude")
+			return
+		}
+		if _, msg := checkDegrees(l.Latitude, 90, "Latitude"); msg != "" {
+			add(field+".Latitude", "%s", msg)
+		}
+		if _, msg := checkDegrees(l.Longitude, 180, "Longitude"); msg != "" {
+			add(field+".Longitude", "%s", msg)
+		}
+	case "":
+		add(field+".Type", "missing; use Region, LocalZone or Coordinate")
+	default:
+		add(field+".Type", "%q is not a location type; use Region, LocalZone or Coordinate", l.Type)
+	}
+}
+
+// localZone matches a Local Zone ("us-east-1-atl-1a") or Local Zone group
+// ("us-west-2-lax-1") name: its region, a location code and a number.
+var localZone = regexp.MustCompile(`^([a-z]+(?:-[a-z]+)+-[0-9]+)-[a-z]+-[0-9]+[a-z]?$`)
+
+// LocalZoneRegion returns the region a Local Zone or Local Zone group
+// belongs to, if the name has that form and the region is known.
+func LocalZoneRegion(name string) (string, bool) {
+	m := localZone.FindStringSubmatch(name)
+	if m == nil || !IsRegion(m[1]) {
+		return "", false
+	}
+	return m[1], true
 }
 
 // checkCycles reports every loop of rule references once, on its smallest id.

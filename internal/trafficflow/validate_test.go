@@ -54,6 +54,19 @@ func geoproximityDoc() *Document {
 	}
 }
 
+// geoproximity2023Doc is a 2023-05-09 document whose geoproximity entries
+// are a region, a Local Zone and coordinates.
+func geoproximity2023Doc() *Document {
+	return &Document{FormatVersion: FormatVersion2023, RecordType: RecordTypeA, StartRule: "gp",
+		Endpoints: valueEndpoints(map[string]string{"aws": "192.0.2.1", "atl": "192.0.2.2", "dc": "192.0.2.3"}),
+		Rules: map[string]Rule{"gp": {RuleType: RuleGeoproximity, GeoproximityLocations: []GeoproximityLocation{
+			{Reference: Reference{EndpointReference: "aws"}, Location: &Location{Type: LocationRegion, LocationName: "aws:route53:ap-south-1"}, Bias: Int(10)},
+			{Reference: Reference{EndpointReference: "atl"}, Location: &Location{Type: LocationLocalZone, LocationName: "aws:route53:us-east-1-atl-1a"}},
+			{Reference: Reference{EndpointReference: "dc"}, Location: &Location{Type: LocationCoordinate, Latitude: "51.50", Longitude: "-0.16"}},
+		}}},
+	}
+}
+
 func TestValidateAccepts(t *testing.T) {
 	cases := map[string]*Document{
 		"seed 100/0":      seedRollout(t, 100, 0),
@@ -64,6 +77,7 @@ func TestValidateAccepts(t *testing.T) {
 		"multivalue":      multivalueDoc(),
 		"geo":             geoDoc(),
 		"geoproximity":    geoproximityDoc(),
+		"2023-05-09":      geoproximity2023Doc(),
 		"A":               single(RecordTypeA, "192.0.2.10"),
 		"AAAA":            single(RecordTypeAAAA, "2001:db8::10"),
 		"CNAME":           single(RecordTypeCNAME, "www.example.com"),
@@ -132,6 +146,15 @@ func TestValidateRejects(t *testing.T) {
 		{"negative weight", seed(func(d *Document) {
 			setItem(d, "split", 1, func(it *Item) { it.Weight = Int(-1) })
 		}), want{ScopeRule, "split", "Items[1].Weight", CodeWeight, "out of range"}},
+		{"multivalue item to an alias endpoint", with(multivalueDoc, func(d *Document) {
+			d.Endpoints["a"] = Endpoint{Type: EndpointApplicationLoadBalancer, Value: albSingapore}
+		}), want{ScopeRule, "mv", "Items[0].EndpointReference", CodeReference, "no multivalue alias records"}},
+		{"EvaluateTargetHealth on a CloudFront endpoint", with(failoverDoc, func(d *Document) {
+			d.Endpoints["s"] = Endpoint{Type: EndpointCloudFront, Value: "d111111abcdef8.cloudfront.net"}
+			fo := d.Rules["fo"]
+			fo.Secondary.EvaluateTargetHealth = Bool(true)
+			d.Rules["fo"] = fo
+		}), want{ScopeRule, "fo", "Secondary.EvaluateTargetHealth", CodeReference, "cannot evaluate the health of CloudFront"}},
 		{"weight missing", seed(func(d *Document) {
 			setItem(d, "split", 1, func(it *Item) { it.Weight = nil })
 		}), want{ScopeRule, "split", "Items[1].Weight", CodeWeight, "missing"}},
@@ -246,8 +269,21 @@ func TestValidateRejects(t *testing.T) {
 			want{ScopeRule, "gp", "GeoproximityLocations[0].Region", CodeRegion, `"aws:route53:ap-south-1"`}},
 		{"wrong format version", seed(func(d *Document) { d.FormatVersion = "2012-10-17" }),
 			want{ScopeDocument, "", "AWSPolicyFormatVersion", CodeFormatVersion, `use "2015-10-01"`}},
-		{"2023 format version", seed(func(d *Document) { d.FormatVersion = "2023-05-09" }),
-			want{ScopeDocument, "", "AWSPolicyFormatVersion", CodeFormatVersion, "2023-05-09 is not supported"}},
+		{"Location in a 2015-10-01 document", with(geoproximityDoc, func(d *Document) {
+			d.Rules["gp"].GeoproximityLocations[0].Region = ""
+			d.Rules["gp"].GeoproximityLocations[0].Location = &Location{Type: LocationRegion, LocationName: "aws:route53:ap-south-1"}
+		}), want{ScopeRule, "gp", "GeoproximityLocations[0].Location", CodeGeoproximity, "belongs to AWSPolicyFormatVersion 2023-05-09"}},
+		{"Region in a 2023-05-09 document", with(geoproximityDoc, func(d *Document) { d.FormatVersion = FormatVersion2023 }),
+			want{ScopeRule, "gp", "GeoproximityLocations[0]", CodeGeoproximity, "gives its place as Location"}},
+		{"unknown Local Zone", with(geoproximity2023Doc, func(d *Document) {
+			d.Rules["gp"].GeoproximityLocations[1].Location.LocationName = "aws:route53:mars-1-atl-1a"
+		}), want{ScopeRule, "gp", "GeoproximityLocations[1].Location.LocationName", CodeGeoproximity, "not a Local Zone of a known region"}},
+		{"Coordinate location with three decimals", with(geoproximity2023Doc, func(d *Document) {
+			d.Rules["gp"].GeoproximityLocations[2].Location.Latitude = "51.501"
+		}), want{ScopeRule, "gp", "GeoproximityLocations[2].Location.Latitude", CodeGeoproximity, "at most two decimals"}},
+		{"unknown Location type", with(geoproximity2023Doc, func(d *Document) {
+			d.Rules["gp"].GeoproximityLocations[0].Location.Type = "City"
+		}), want{ScopeRule, "gp", "GeoproximityLocations[0].Location.Type", CodeGeoproximity, `"City" is not a location type`}},
 		{"unsupported record type", func(*testing.T) *Document { return single("SOA", "x") },
 			want{ScopeDocument, "", "RecordType", CodeRecordType, `"SOA" is not supported`}},
 		{"both starts", seed(func(d *Document) { d.StartEndpoint = "ap-south-1" }),
@@ -348,6 +384,46 @@ func TestValidateReportsEveryProblem(t *testing.T) {
 	}
 	if !ps.Has(CodeRegion) || ps.Has(CodeCycle) {
 		t.Errorf("Has: wrong answer for %v", ps)
+	}
+}
+
+// TestOneProblemPerWeightMistake: weights out of range (or missing) are
+// reported once each, without "needs at least one item with a non-zero
+// weight" on top (issue 11: weight = 900 and weight = -100 also reported it).
+func TestOneProblemPerWeightMistake(t *testing.T) {
+	for name, weights := range map[string][]*int{
+		"900 and -100":   {Int(900), Int(-100)},
+		"missing and -1": {nil, Int(-1)},
+		"256 alone":      {Int(256)},
+	} {
+		d := seedRollout(t, 90, 10)
+		split := d.Rules["split"]
+		split.Items = split.Items[:len(weights)]
+		for i, w := range weights {
+			split.Items[i].Weight = w
+		}
+		d.Rules["split"] = split
+		if len(weights) == 1 {
+			d.Rules = map[string]Rule{"split": split}
+			d.Endpoints = map[string]Endpoint{split.Items[0].EndpointReference: d.Endpoints[split.Items[0].EndpointReference]}
+		}
+		ps := problemsOf(t, Validate(d))
+		if len(ps) != len(weights) {
+			t.Errorf("%s: %d problems, want one per weight:\n%v", name, len(ps), ps)
+		}
+		for i, p := range ps {
+			if p.Field != fmt.Sprintf("Items[%d].Weight", i) || strings.Contains(p.Message, "non-zero") {
+				t.Errorf("%s: problem %d = %v", name, i, p)
+			}
+		}
+	}
+	// Once every weight is valid, all-zero weights are reported.
+	d := seedRollout(t, 90, 10)
+	split := d.Rules["split"]
+	split.Items[0].Weight, split.Items[1].Weight = Int(0), Int(0)
+	d.Rules["split"] = split
+	if ps := problemsOf(t, Validate(d)); len(ps) != 1 || !strings.Contains(ps[0].Message, "non-zero") {
+		t.Errorf("all-zero weights: %v", ps)
 	}
 }
 

@@ -46,7 +46,7 @@ func checkRecordValue(rt RecordType, v string) string {
 	case RecordTypeNAPTR:
 		f, ok := tokens(v)
 		if !ok || len(f) != 6 || !isUint(f[0], 65535) || !isUint(f[1], 65535) ||
-			!f[2].quoted || !f[3].quoted || !f[4].quoted || f[5].quoted || !(f[5].text == "." || isDomainName(f[5].text)) {
+			!f[2].quoted || !f[3].quoted || !f[4].quoted || f[5].quoted || (f[5].text != "." && !isDomainName(f[5].text)) {
 			return fmt.Sprintf(`Value %q is not a NAPTR value; write "<order> <preference> \"<flags>\" \"<service>\" \"<regexp>\" <replacement>"`, v)
 		}
 	case RecordTypeTXT, RecordTypeSPF:
@@ -78,10 +78,10 @@ type token struct {
 func tokens(s string) ([]token, bool) {
 	var out []token
 	for i := 0; i < len(s); {
-		switch c := s[i]; {
-		case c == ' ' || c == '\t':
+		switch s[i] {
+		case ' ', '\t':
 			i++
-		case c == '"':
+		case '"':
 			var b strings.Builder
 			i++
 			closed := false
@@ -115,12 +115,17 @@ func tokens(s string) ([]token, bool) {
 	return out, true
 }
 
-func isUint(t token, max uint64) bool {
+func isUint(t token, limit uint64) bool {
 	if t.quoted {
 		return false
 	}
 	n, err := strconv.ParseUint(t.text, 10, 64)
-	return err == nil && n <= max
+	return err == nil && n <= limit
+}
+
+// wordChar reports whether c is an ASCII letter or digit, '-' or '_'.
+func wordChar(c rune) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_'
 }
 
 // isDomainName accepts names of 1–63 character labels made of letters,
@@ -139,7 +144,7 @@ func isDomainName(s string) bool {
 			continue
 		}
 		for _, c := range label {
-			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			if !wordChar(c) {
 				return false
 			}
 		}
@@ -167,7 +172,7 @@ func checkID(id string) string {
 		return fmt.Sprintf("the id is %d characters long; use at most %d", len(id), MaxIDLength)
 	}
 	for _, c := range id {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
+		if !wordChar(c) && c != '.' {
 			return fmt.Sprintf("the id contains %q; use only letters, digits, '-', '_' and '.'", c)
 		}
 	}

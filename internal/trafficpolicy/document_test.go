@@ -66,7 +66,7 @@ func everyRuleType() *trafficflow.Document {
 			}},
 			"split": {RuleType: trafficflow.RuleWeighted, Items: []trafficflow.Item{
 				{Reference: trafficflow.Reference{EndpointReference: "ip1", HealthCheck: hcSingapore}, Weight: i(3)},
-				{Reference: trafficflow.Reference{EndpointReference: "cdn", EvaluateTargetHealth: b(true)}, Weight: i(0)},
+				{Reference: trafficflow.Reference{EndpointReference: "cdn", EvaluateTargetHealth: b(false)}, Weight: i(0)},
 			}},
 			"pool": {RuleType: trafficflow.RuleMultivalue, Items: []trafficflow.Item{
 				{Reference: trafficflow.Reference{EndpointReference: "ip2", HealthCheck: hcMumbai}},
@@ -219,6 +219,28 @@ func errorsOf(diags diag.Diagnostics) []string {
 		out = append(out, p+": "+d.Summary()+": "+d.Detail())
 	}
 	return out
+}
+
+// TestOneErrorPerWeightMistake: weight = 900 and weight = -100 give one
+// error each, on the weight, and not also "needs at least one item with a
+// non-zero weight" (issue 11).
+func TestOneErrorPerWeightMistake(t *testing.T) {
+	m := flatten(t, seedDoc(t, 90, 10))
+	editRule(t, &m, "split", func(r *ruleModel) {
+		editItems(t, &r.Items, func(items []itemModel) {
+			items[0].Weight = types.Int64Value(900)
+			items[1].Weight = types.Int64Value(-100)
+		})
+	})
+	got := errorsOf(expandDocument(context.Background(), m).validate())
+	if len(got) != 2 || !strings.HasPrefix(got[0], "rule[1].item[0].weight: ") || !strings.HasPrefix(got[1], "rule[1].item[1].weight: ") {
+		t.Fatalf("want one error on each weight, got:\n  %s", strings.Join(got, "\n  "))
+	}
+	for _, g := range got {
+		if strings.Contains(g, "non-zero") {
+			t.Errorf("an out-of-range weight also reported as all-zero: %s", g)
+		}
+	}
 }
 
 func TestValidationDiagnostics(t *testing.T) {

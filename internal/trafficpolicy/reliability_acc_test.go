@@ -569,12 +569,13 @@ func TestAccTrafficPolicyVersion_badInput(t *testing.T) {
 			[]string{"comment", "string length must be at most 1024"}},
 		{"document not JSON", versionBody("  document = \"{\\\"AWSPolicyFormatVersion\\\": \"\n"),
 			[]string{"Invalid traffic policy document", "document: the document is not valid JSON"}},
-		{"document in format 2023-05-09", jsonDoc(`{
+		{"document in format 2023-05-09 with a 2015-10-01 geoproximity entry", jsonDoc(`{
     AWSPolicyFormatVersion = "2023-05-09"
     RecordType             = "A"
-    StartEndpoint          = "a"
+    StartRule              = "near"
     Endpoints              = { a = { Type = "value", Value = "192.0.2.1" } }
-  }`), []string{"document", "version 2023-05-09 is not supported here; use \"2015-10-01\""}},
+    Rules = { near = { RuleType = "geoproximity", GeoproximityLocations = [{ EndpointReference = "a", Region = "aws:route53:us-east-1" }] } }
+  }`), []string{"document", "in format 2023-05-09 an entry gives its place as Location"}},
 	})
 }
 

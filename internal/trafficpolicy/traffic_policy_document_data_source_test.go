@@ -227,7 +227,7 @@ data "regis_traffic_policy_document" "all" {
     item {
       endpoint               = "cdn"
       weight                 = 0
-      evaluate_target_health = true
+      evaluate_target_health = false
     }
   }
   rule {
@@ -302,7 +302,7 @@ func everyRuleType() *trafficflow.Document {
 			}},
 			"split": {RuleType: trafficflow.RuleWeighted, Items: []trafficflow.Item{
 				{Reference: ref("ip1", "", "5e1c0a3b-0b1f-4c2e-9a55-000000000001", nil), Weight: i(3)},
-				{Reference: ref("cdn", "", "", b(true)), Weight: i(0)},
+				{Reference: ref("cdn", "", "", b(false)), Weight: i(0)},
 			}},
 			"pool": {RuleType: trafficflow.RuleMultivalue, Items: []trafficflow.Item{
 				{Reference: ref("ip1", "", "5e1c0a3b-0b1f-4c2e-9a55-000000000002", nil)},

@@ -96,7 +96,8 @@ func (r *trafficPolicyVersionResource) Schema(_ context.Context, _ resource.Sche
 	attrs["document"] = schema.StringAttribute{
 		Optional: true,
 		MarkdownDescription: "The document as JSON in AWS's traffic policy format, for configurations coming from `aws_route53_traffic_policy` " +
-			"(for example `file(\"policy.json\")` or the `json` of `regis_traffic_policy_document`). Set either `document` or the typed arguments and blocks " +
+			"(for example `file(\"policy.json\")` or the `json` of `regis_traffic_policy_document`), in either format version Route 53 accepts: " +
+			"`2015-10-01`, or `2023-05-09` (geoproximity entries with a `Location`, Local Zones included). Set either `document` or the typed arguments and blocks " +
 			"(`record_type`, `start_rule`/`start_endpoint`, `endpoint`, `rule`), not both.",
 	}
 	attrs["document_json"] = schema.StringAttribute{
@@ -568,6 +569,9 @@ func (r *trafficPolicyVersionResource) Read(ctx context.Context, req resource.Re
 	if imported && state.Document.IsNull() {
 		// Imported: describe the document with the typed blocks.
 		doc, err := trafficflow.Parse([]byte(aws.ToString(tp.Document)))
+		if err == nil && doc.FormatVersion != trafficflow.FormatVersion {
+			err = fmt.Errorf("it is in AWSPolicyFormatVersion %s; the typed blocks describe %s documents", doc.FormatVersion, trafficflow.FormatVersion)
+		}
 		if err != nil {
 			resp.Diagnostics.AddWarning("Traffic policy document not understood",
 				fmt.Sprintf("The document of %s is kept in document because the provider cannot express it with typed blocks: %v", state.ID.ValueString(), err))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -285,6 +286,68 @@ resource "regis_traffic_policy_version" "v1" {
 					sameAttr(v1, "id", &id),
 					checkDocumentJSON(v1, 100, 0),
 				),
+			},
+		},
+	})
+}
+
+// TestAccTrafficPolicyVersion_format2023: a document in AWSPolicyFormatVersion
+// 2023-05-09 (geoproximity entries with a Location: a region, a Local Zone,
+// coordinates) is accepted, as Route 53 accepts it, and an import keeps it in
+// document since the typed blocks describe 2015-10-01 documents.
+func TestAccTrafficPolicyVersion_format2023(t *testing.T) {
+	testAccBegin(t)
+	name := acctest.RandomName("tf-acc-policy")
+	config := fmt.Sprintf(`
+resource "regis_traffic_policy_version" "v1" {
+  name = %[1]q
+  document = jsonencode({
+    AWSPolicyFormatVersion = "2023-05-09"
+    RecordType             = "A"
+    StartRule              = "near"
+    Endpoints = {
+      mumbai  = { Type = "value", Value = "192.0.2.1" }
+      atlanta = { Type = "value", Value = "192.0.2.2" }
+      london  = { Type = "value", Value = "192.0.2.3" }
+    }
+    Rules = {
+      near = {
+        RuleType = "geoproximity"
+        GeoproximityLocations = [
+          { EndpointReference = "mumbai", Location = { Type = "Region", LocationName = "aws:route53:ap-south-1" }, Bias = 10 },
+          { EndpointReference = "atlanta", Location = { Type = "LocalZone", LocationName = "aws:route53:us-east-1-atl-1a" } },
+          { EndpointReference = "london", Location = { Type = "Coordinate", Latitude = "51.50", Longitude = "-0.16" } },
+        ]
+      }
+    }
+  })
+}
+`, name)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckDestroy(t, ""),
+		Steps: []resource.TestStep{
+			{
+				Config:           acctest.ConfigCompose(acctest.ProviderConfig(), config),
+				ConfigPlanChecks: emptyPlanAfterApply,
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr(v1, "version", "1"),
+					resource.TestCheckResourceAttr(v1, "record_type", "A"),
+					resource.TestMatchResourceAttr(v1, "document_json", regexp.MustCompile(`"AWSPolicyFormatVersion":"2023-05-09".*"Location":\{"Type":"LocalZone","LocationName":"aws:route53:us-east-1-atl-1a"\}`)),
+				),
+			},
+			{
+				ResourceName:            v1,
+				ImportState:             true,
+				ImportStateVerify:       true,
+				ImportStateVerifyIgnore: []string{"document"},
+				ImportStateCheck: func(states []*terraform.InstanceState) error {
+					a := states[0].Attributes
+					if !strings.Contains(a["document"], `"2023-05-09"`) || a["rule.#"] != "0" {
+						return fmt.Errorf("an imported 2023-05-09 version should stay in document: %v", a)
+					}
+					return nil
+				},
 			},
 		},
 	})

@@ -107,7 +107,7 @@ func Build(ctx context.Context, pkg, goarch, out string, extraEnv []string) erro
 	var stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = io.Discard, &stderr
 	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("go build %s for linux/%s: %v\n%s", pkg, goarch, err, stderr.String())
+		return fmt.Errorf("go build %s for linux/%s: %w\n%s", pkg, goarch, err, stderr.String())
 	}
 	return nil
 }

@@ -10,8 +10,6 @@ import (
 	"time"
 
 	"github.com/miekg/dns"
-
-	"github.com/regis-infra/terraform-provider-regis/internal/trafficflow"
 )
 
 // DNSConfig configures a DNS server of the emulator.
@@ -24,7 +22,7 @@ type DNSConfig struct {
 	Addr string
 	// Rand is the random source of weighted and multivalue choices; nil means
 	// a randomly seeded one. The server serializes its use.
-	Rand trafficflow.Rand
+	Rand Rand
 }
 
 // DNSServer is a running DNS server answering from the emulated hosted zones.
@@ -36,7 +34,7 @@ type DNSServer struct {
 	tcp    *dns.Server
 
 	randMu sync.Mutex
-	rnd    trafficflow.Rand
+	rnd    Rand
 
 	closeOnce sync.Once
 }
@@ -87,7 +85,7 @@ func (s *Service) ServeDNS(clientRegion, addr string) (stop func(), err error) {
 
 // StartDNS starts a DNS server as configured; see ServeDNS.
 func (s *Service) StartDNS(cfg DNSConfig) (*DNSServer, error) {
-	if !trafficflow.IsRegion(cfg.ClientRegion) {
+	if !isRegion(cfg.ClientRegion) {
 		return nil, fmt.Errorf("%w %q; use an AWS region code such as ap-southeast-1", ErrUnknownRegion, cfg.ClientRegion)
 	}
 	if cfg.Addr == "" {

@@ -7,10 +7,19 @@
 //
 // # Traffic Flow
 //
-// Documents are validated with internal/trafficflow (InvalidTrafficPolicyDocument
-// lists the problems), minus the checks that are this provider's policy rather
-// than Route 53's (unreachable rules and endpoints, all-zero weights, the id
-// character set). DeleteTrafficPolicy deletes one version and fails with
+// Documents are read and checked by the emulator's own Traffic Flow
+// (policydoc.go, policycheck.go), written from the Route 53 API reference
+// ("Traffic Policy Document Format", CreateTrafficPolicy) and the Developer
+// Guide; it shares no code with the provider. A document Route 53 would refuse
+// fails with InvalidTrafficPolicyDocument listing every problem with its JSON
+// path; the request's own limits (a missing document, one over 102,400
+// characters) are InvalidInput. What Route 53 accepts although it may not be
+// what the author meant is accepted: unreachable rules and endpoints, weighted
+// rules whose weights are all 0, ids of any characters. Both format versions
+// are read (2023-05-09 adds Location to geoproximity rules; a Local Zone is
+// placed at its parent region).
+//
+// DeleteTrafficPolicy deletes one version and fails with
 // TrafficPolicyInUse while an instance uses it; deleted versions stay readable
 // with GetTrafficPolicy, as on AWS, but are no longer listed, and a policy whose
 // versions are all deleted leaves ListTrafficPolicies. Version numbers are never
@@ -32,10 +41,13 @@
 // Lookup and Resolve answer a query as Route 53 would for a client whose DNS
 // resolver is in a given AWS region; ServeDNS and StartDNS run a real DNS
 // server (UDP and TCP, github.com/miekg/dns) per client region. Names backed by
-// an instance are answered by trafficflow from the applied version (compiled
-// once per version), the client region and the health checks that are failing;
-// ordinary record sets follow their routing policy (simple, weighted, latency,
-// failover, geolocation, geoproximity, multivalue) with the same health rules.
+// an instance are answered from the applied version, the client region and the
+// health checks that are failing, as Route 53 answers from the tree of records
+// a policy record creates (policyroute.go states the rules, from "How Amazon
+// Route 53 chooses records when health checking is configured" and "How health
+// checks work in complex Amazon Route 53 configurations"); ordinary record sets
+// follow their routing policy (simple, weighted, latency, failover,
+// geolocation, geoproximity, multivalue) with the same health rules.
 //
 // The emulator does not probe endpoints. Health checks are healthy until
 // SetHealthCheckStatus (or POST /_emulator/route53/healthchecks/{id}
@@ -52,11 +64,11 @@
 //     CNAME to the target's DNS name, since their addresses are unknown; alias
 //     targets inside the emulated zones are resolved. EvaluateTargetHealth on
 //     such outside targets never makes a record unhealthy.
-//   - Client placement is by AWS region (trafficflow's table), not by resolver
-//     IP or EDNS client subnet; CIDR routing answers with the default ("*")
-//     location. Latency is trafficflow's approximate inter-region table.
-//   - Documents in AWSPolicyFormatVersion 2023-05-09 are refused (trafficflow
-//     models 2015-10-01 only).
+//   - Client placement is by AWS region (Regions: the region's city, its
+//     country, US state and continent), not by resolver IP or EDNS client
+//     subnet; CIDR routing answers with the default ("*") location. Route 53
+//     does not publish its latency measurements: LatencyMS models them from
+//     the great-circle distance between regions.
 //   - Creating an instance where a record set of the same name and type already
 //     exists is accepted and the instance then Fails (AWS's exact behaviour here
 //     is undocumented). UPSERT of an instance's record set is refused with

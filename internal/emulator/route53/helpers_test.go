@@ -3,6 +3,7 @@ package route53_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -15,7 +16,6 @@ import (
 	"github.com/regis-infra/terraform-provider-regis/internal/emulator"
 	"github.com/regis-infra/terraform-provider-regis/internal/emulator/emulatortest"
 	"github.com/regis-infra/terraform-provider-regis/internal/emulator/route53"
-	"github.com/regis-infra/terraform-provider-regis/internal/trafficflow"
 )
 
 var ctx = context.Background()
@@ -117,25 +117,20 @@ func newRollout(t *testing.T, e *env) rollout {
 	return r
 }
 
-// document renders the rollout with the given weights.
+// document renders the rollout with the given weights: a weighted rule
+// between the single-region endpoint and a latency rule across Singapore and
+// Mumbai (whose health it evaluates), each endpoint with its health check.
 func (r rollout) document(t *testing.T, single, latency int) string {
 	t.Helper()
-	doc, err := trafficflow.BuildRollout(trafficflow.RolloutSpec{
-		Single: trafficflow.RegionalEndpoint{Region: "us-east-1", Type: trafficflow.EndpointValue, Value: r.single, HealthCheck: r.hcSingle},
-		Regions: []trafficflow.RegionalEndpoint{
-			{Region: "ap-southeast-1", Type: trafficflow.EndpointValue, Value: r.sg, HealthCheck: r.hcSG},
-			{Region: "ap-south-1", Type: trafficflow.EndpointValue, Value: r.mumbai, HealthCheck: r.hcMumbai},
-		},
-		SingleWeight: single, LatencyWeight: latency,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := trafficflow.Render(doc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(out)
+	return fmt.Sprintf(`{"AWSPolicyFormatVersion":"2015-10-01","RecordType":"A","StartRule":"split",`+
+		`"Endpoints":{"ap-south-1":{"Type":"value","Value":%q},"ap-southeast-1":{"Type":"value","Value":%q},"single-us-east-1":{"Type":"value","Value":%q}},`+
+		`"Rules":{"latency":{"RuleType":"latency","Regions":[`+
+		`{"EndpointReference":"ap-southeast-1","Region":"ap-southeast-1","HealthCheck":%q},`+
+		`{"EndpointReference":"ap-south-1","Region":"ap-south-1","HealthCheck":%q}]},`+
+		`"split":{"RuleType":"weighted","Items":[`+
+		`{"EndpointReference":"single-us-east-1","Weight":"%d","HealthCheck":%q},`+
+		`{"RuleReference":"latency","Weight":"%d","EvaluateTargetHealth":true}]}}}`,
+		r.mumbai, r.sg, r.single, r.hcSG, r.hcMumbai, single, r.hcSingle, latency)
 }
 
 // waitApplied polls GetTrafficPolicyInstance until the instance is Applied,

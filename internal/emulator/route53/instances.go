@@ -124,11 +124,7 @@ func (s *Service) applyInstance(in *instance) {
 		return
 	}
 	v := p.versions[in.version-1]
-	if _, err := v.compile(); err != nil {
-		fail("%v", err)
-		return
-	}
-	for _, hc := range healthChecksOf(v.doc) {
+	for _, hc := range v.doc.healthChecks() {
 		if s.healthChecks[hc] == nil {
 			fail("NoSuchHealthCheck: A health check with id %s does not exist.", hc)
 			return

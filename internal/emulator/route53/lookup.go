@@ -9,8 +9,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-
-	"github.com/regis-infra/terraform-provider-regis/internal/trafficflow"
 )
 
 // Answer is one resource record of a DNS answer.
@@ -59,7 +57,7 @@ type globalRand struct{}
 
 func (globalRand) Float64() float64 { return rand.Float64() }
 
-// ErrUnknownRegion is returned for a client region trafficflow does not know.
+// ErrUnknownRegion is returned for a client region the emulator does not know (see Regions).
 var ErrUnknownRegion = errors.New("route53: unknown client region")
 
 // Lookup answers a DNS query for name and type qtype ("A", "AAAA", "CNAME",
@@ -72,15 +70,15 @@ var ErrUnknownRegion = errors.New("route53: unknown client region")
 // targets outside them (load balancers, CloudFront, S3) are answered with a
 // CNAME to the target's DNS name. It returns no answers, and no error, for
 // names no hosted zone holds; Resolve tells NXDOMAIN from no data.
-func (s *Service) Lookup(clientRegion, name, qtype string, rnd trafficflow.Rand) ([]Answer, error) {
+func (s *Service) Lookup(clientRegion, name, qtype string, rnd Rand) ([]Answer, error) {
 	res, err := s.Resolve(clientRegion, name, qtype, rnd)
 	return res.Answers, err
 }
 
 // Resolve is Lookup with the whole outcome: the zone that answered, NXDOMAIN
 // or no data, referrals and the SOA for negative answers.
-func (s *Service) Resolve(clientRegion, name, qtype string, rnd trafficflow.Rand) (Result, error) {
-	client, ok := trafficflow.LookupRegion(clientRegion)
+func (s *Service) Resolve(clientRegion, name, qtype string, rnd Rand) (Result, error) {
+	client, ok := LookupRegion(clientRegion)
 	if !ok {
 		return Result{}, fmt.Errorf("%w %q; use an AWS region code such as ap-southeast-1", ErrUnknownRegion, clientRegion)
 	}
@@ -98,7 +96,7 @@ func (s *Service) Resolve(clientRegion, name, qtype string, rnd trafficflow.Rand
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.settleLocked()
-	r := &resolver{s: s, client: client, unhealthy: trafficflow.Unhealthy(s.unhealthySet()), rnd: rnd}
+	r := &resolver{s: s, client: client, unhealthy: s.unhealthySet(), rnd: rnd}
 	res := r.resolve(qname, qtype, 0)
 	if res.Answers == nil {
 		res.Answers = []Answer{}
@@ -109,9 +107,9 @@ func (s *Service) Resolve(clientRegion, name, qtype string, rnd trafficflow.Rand
 // resolver answers one query; s.mu is held.
 type resolver struct {
 	s         *Service
-	client    trafficflow.RegionInfo
-	unhealthy trafficflow.Unhealthy
-	rnd       trafficflow.Rand
+	client    Region
+	unhealthy map[string]bool
+	rnd       Rand
 }
 
 // group is everything of one type at one name: ordinary record sets or the
@@ -311,39 +309,38 @@ func (r *resolver) answerInstance(qname string, in *instance, depth int) []Answe
 	if p == nil || in.applied.version > len(p.versions) {
 		return nil
 	}
-	cp, err := p.versions[in.applied.version-1].compile()
-	if err != nil {
-		return nil
-	}
-	ans, err := cp.policy.Resolve(r.client.Code, r.unhealthy, r.rnd)
-	if err != nil {
-		return nil
-	}
+	doc := p.versions[in.applied.version-1].doc
 	ttl := in.applied.ttl
 	var out []Answer
-	for _, id := range ans.Endpoints {
-		ep := cp.endpoints[id]
+	for _, id := range doc.route(r.client, r.unhealthy, r.rnd) {
+		ep := doc.Endpoints[id]
+		if ep == nil {
+			continue
+		}
 		var answers []Answer
-		if ep.Type == trafficflow.EndpointValue {
-			answers = []Answer{{Name: displayName(qname), Type: cp.recordType, TTL: ttl, Value: ep.Value}}
+		if ep.Type == endpointValue {
+			answers = []Answer{{Name: displayName(qname), Type: doc.RecordType, TTL: ttl, Value: ep.Value}}
 		} else {
-			answers = r.answerAlias(qname, cp.recordType, aliasDNSName(ep), &ttl, depth)
+			answers = r.answerAlias(qname, doc.RecordType, aliasDNSName(ep), &ttl, depth)
 		}
 		for _, a := range answers {
 			a.TrafficPolicyInstanceID = in.id
-			a.Endpoint = cp.original[id]
+			a.Endpoint = id
 			out = append(out, a)
 		}
 	}
 	return out
 }
 
-// aliasDNSName is the DNS name an alias endpoint points at.
-func aliasDNSName(ep trafficflow.Endpoint) string {
-	if ep.Type == trafficflow.EndpointS3Website {
-		return strings.TrimSuffix(ep.Value, ".") + ".s3-website-" + ep.Region + ".amazonaws.com"
+// aliasDNSName is the DNS name an alias endpoint points at: its Value, or
+// for an S3 website endpoint given as a bucket name, the bucket's website
+// endpoint in its Region.
+func aliasDNSName(ep *tfEndpoint) string {
+	v := strings.TrimSuffix(ep.Value, ".")
+	if ep.Type == endpointS3Website && !strings.HasSuffix(strings.ToLower(v), ".amazonaws.com") {
+		return v + ".s3-website-" + ep.Region + ".amazonaws.com"
 	}
-	return ep.Value
+	return v
 }
 
 // ------------------------------------------------------- routing policies
@@ -494,8 +491,8 @@ func (r *resolver) pickWeighted(sets []*rrset) *rrset {
 }
 
 func (r *resolver) latency(region string) float64 {
-	ms, _, err := trafficflow.LatencyMS(r.client.Code, region)
-	if err != nil {
+	ms, ok := LatencyMS(r.client.Code, region)
+	if !ok {
 		return math.Inf(1)
 	}
 	return ms
@@ -513,33 +510,20 @@ func (r *resolver) proximity(rs *rrset) float64 {
 	default:
 		region := g.AWSRegion
 		if region == "" { // a Local Zone group such as us-west-2-lax-1: its parent region
-			for _, info := range trafficflow.Regions() {
-				if strings.HasPrefix(g.LocalZoneGroup, info.Code+"-") {
-					region = info.Code
-				}
+			if parent, ok := localZoneParent(g.LocalZoneGroup); ok {
+				region = parent.Code
 			}
 		}
-		info, ok := trafficflow.LookupRegion(region)
+		info, ok := LookupRegion(region)
 		if !ok {
 			return math.Inf(1)
 		}
 		lat, lon = info.Latitude, info.Longitude
 	}
 	d := haversineKM(r.client.Latitude, r.client.Longitude, lat, lon)
-	bias := 0.0
+	bias := 0
 	if g.Bias != nil {
-		bias = float64(*g.Bias)
+		bias = int(*g.Bias)
 	}
-	if bias >= 0 {
-		return d * (1 - bias/100)
-	}
-	return d / (1 + bias/100)
-}
-
-func haversineKM(lat1, lon1, lat2, lon2 float64) float64 {
-	const earthRadiusKM = 6371.0
-	rad := math.Pi / 180
-	dLat, dLon := (lat2-lat1)*rad, (lon2-lon1)*rad
-	h := math.Sin(dLat/2)*math.Sin(dLat/2) + math.Cos(lat1*rad)*math.Cos(lat2*rad)*math.Sin(dLon/2)*math.Sin(dLon/2)
-	return 2 * earthRadiusKM * math.Asin(math.Min(1, math.Sqrt(h)))
+	return BiasedDistanceKM(d, bias)
 }

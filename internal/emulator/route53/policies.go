@@ -2,15 +2,12 @@ package route53
 
 import (
 	"encoding/xml"
-	"errors"
 	"fmt"
 	"net/http"
 	"sort"
 	"strconv"
-	"unicode/utf8"
 
 	"github.com/regis-infra/terraform-provider-regis/internal/emulator/core"
-	"github.com/regis-infra/terraform-provider-regis/internal/trafficflow"
 )
 
 // trafficPolicy is a traffic policy and all its versions. Versions are never
@@ -29,20 +26,8 @@ type policyVersion struct {
 	document string // as submitted
 	comment  string
 	typ      string // the document's RecordType
-	doc      *trafficflow.Document
+	doc      *tfDocument
 	deleted  bool
-
-	compiled   *compiledPolicy // built on first use
-	compileErr error
-}
-
-// compiledPolicy is a version ready for lookups. Ids are renamed to ones
-// trafficflow accepts and unreachable parts dropped (see prepareForCompile).
-type compiledPolicy struct {
-	policy     *trafficflow.Policy
-	recordType string
-	endpoints  map[string]trafficflow.Endpoint // compiled endpoint id → endpoint
-	original   map[string]string               // compiled endpoint id → id in the document
 }
 
 func (p *trafficPolicy) live() bool {
@@ -94,215 +79,6 @@ type xmlTrafficPolicy struct {
 
 func (p *trafficPolicy) xml(v *policyVersion) xmlTrafficPolicy {
 	return xmlTrafficPolicy{ID: p.id, Version: v.version, Name: p.name, Type: v.typ, Document: v.document, Comment: v.comment}
-}
-
-// ignoredProblem reports whether a trafficflow problem is this provider's
-// policy rather than something Route 53 rejects, so the emulator accepts it:
-// unreachable rules and endpoints, weighted rules whose weights are all zero,
-// and (non-empty) ids outside trafficflow's character set.
-func ignoredProblem(p trafficflow.Problem) bool {
-	switch p.Code {
-	case trafficflow.CodeUnreachable:
-		return true
-	case trafficflow.CodeWeight:
-		return p.Field == ""
-	case trafficflow.CodeID:
-		return p.ID != ""
-	}
-	return false
-}
-
-// validateDocument checks a document as CreateTrafficPolicy does.
-func validateDocument(document string) (*trafficflow.Document, *core.APIError) {
-	if document == "" {
-		return nil, invalidInput("Invalid request: Missing field 'Document'")
-	}
-	if n := utf8.RuneCountInString(document); n > trafficflow.MaxDocumentLength {
-		return nil, invalidInput("1 validation error detected: Value at 'document' failed to satisfy constraint: Member must have length less than or equal to %d", trafficflow.MaxDocumentLength)
-	}
-	doc, err := trafficflow.ValidateJSON([]byte(document))
-	if err == nil {
-		return doc, nil
-	}
-	var problems trafficflow.ValidationErrors
-	if !errors.As(err, &problems) {
-		return nil, core.Errorf("InvalidTrafficPolicyDocument", "%v", err)
-	}
-	var kept trafficflow.ValidationErrors
-	for _, p := range problems {
-		if !ignoredProblem(p) {
-			kept = append(kept, p)
-		}
-	}
-	if doc == nil || len(kept) > 0 {
-		if len(kept) == 0 {
-			kept = problems
-		}
-		return nil, core.Errorf("InvalidTrafficPolicyDocument", "%s", kept.Error())
-	}
-	return doc, nil
-}
-
-// prepareForCompile returns a copy of doc that trafficflow.Compile accepts
-// and that routes exactly as doc does: ids renamed to "e<n>" / "r<n>",
-// rules and endpoints the start cannot reach dropped, and the weights of a
-// weighted rule whose weights are all zero set to 1 (both mean equal shares).
-func prepareForCompile(doc *trafficflow.Document) (*trafficflow.Document, map[string]string) {
-	d := doc.Clone()
-	epIDs, ruleIDs := map[string]string{}, map[string]string{}
-	original := map[string]string{}
-	for i, id := range sortedKeys(d.Endpoints) {
-		epIDs[id] = "e" + strconv.Itoa(i)
-		original[epIDs[id]] = id
-	}
-	for i, id := range sortedKeys(d.Rules) {
-		ruleIDs[id] = "r" + strconv.Itoa(i)
-	}
-	rename := func(r *trafficflow.Reference) {
-		if r == nil {
-			return
-		}
-		if r.EndpointReference != "" {
-			r.EndpointReference = epIDs[r.EndpointReference]
-		}
-		if r.RuleReference != "" {
-			r.RuleReference = ruleIDs[r.RuleReference]
-		}
-	}
-	out := &trafficflow.Document{FormatVersion: d.FormatVersion, RecordType: d.RecordType,
-		Endpoints: map[string]trafficflow.Endpoint{}, Rules: map[string]trafficflow.Rule{}}
-	if d.StartRule != "" {
-		out.StartRule = ruleIDs[d.StartRule]
-	}
-	if d.StartEndpoint != "" {
-		out.StartEndpoint = epIDs[d.StartEndpoint]
-	}
-	for id, ep := range d.Endpoints {
-		out.Endpoints[epIDs[id]] = ep
-	}
-	for id, r := range d.Rules {
-		rename(r.Primary)
-		rename(r.Secondary)
-		for i := range r.Locations {
-			rename(&r.Locations[i].Reference)
-		}
-		for i := range r.GeoproximityLocations {
-			rename(&r.GeoproximityLocations[i].Reference)
-		}
-		for i := range r.Regions {
-			rename(&r.Regions[i].Reference)
-		}
-		allZero := r.RuleType == trafficflow.RuleWeighted && len(r.Items) > 0
-		for i := range r.Items {
-			rename(&r.Items[i].Reference)
-			if w := r.Items[i].Weight; w == nil || *w != 0 {
-				allZero = false
-			}
-		}
-		if allZero {
-			for i := range r.Items {
-				r.Items[i].Weight = trafficflow.Int(1)
-			}
-		}
-		out.Rules[ruleIDs[id]] = r
-	}
-	// Drop what the start does not reach.
-	reachRules, reachEndpoints := map[string]bool{}, map[string]bool{}
-	if out.StartEndpoint != "" {
-		reachEndpoints[out.StartEndpoint] = true
-	} else {
-		queue := []string{out.StartRule}
-		reachRules[out.StartRule] = true
-		for len(queue) > 0 {
-			id := queue[0]
-			queue = queue[1:]
-			for _, ref := range ruleRefs(out.Rules[id]) {
-				if ref.EndpointReference != "" {
-					reachEndpoints[ref.EndpointReference] = true
-				}
-				if rr := ref.RuleReference; rr != "" && !reachRules[rr] {
-					reachRules[rr] = true
-					queue = append(queue, rr)
-				}
-			}
-		}
-	}
-	for id := range out.Rules {
-		if !reachRules[id] {
-			delete(out.Rules, id)
-		}
-	}
-	for id := range out.Endpoints {
-		if !reachEndpoints[id] {
-			delete(out.Endpoints, id)
-		}
-	}
-	if len(out.Rules) == 0 {
-		out.Rules = nil
-	}
-	return out, original
-}
-
-func ruleRefs(r trafficflow.Rule) []trafficflow.Reference {
-	var out []trafficflow.Reference
-	if r.Primary != nil {
-		out = append(out, *r.Primary)
-	}
-	if r.Secondary != nil {
-		out = append(out, *r.Secondary)
-	}
-	for _, l := range r.Locations {
-		out = append(out, l.Reference)
-	}
-	for _, l := range r.GeoproximityLocations {
-		out = append(out, l.Reference)
-	}
-	for _, l := range r.Regions {
-		out = append(out, l.Reference)
-	}
-	for _, it := range r.Items {
-		out = append(out, it.Reference)
-	}
-	return out
-}
-
-// healthChecksOf lists every health check id a document references.
-func healthChecksOf(doc *trafficflow.Document) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, id := range sortedKeys(doc.Rules) {
-		for _, ref := range ruleRefs(doc.Rules[id]) {
-			if ref.HealthCheck != "" && !seen[ref.HealthCheck] {
-				seen[ref.HealthCheck] = true
-				out = append(out, ref.HealthCheck)
-			}
-		}
-	}
-	return out
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
-// compile returns the version's compiled policy, building it once.
-func (v *policyVersion) compile() (*compiledPolicy, error) {
-	if v.compiled != nil || v.compileErr != nil {
-		return v.compiled, v.compileErr
-	}
-	doc, original := prepareForCompile(v.doc)
-	p, err := trafficflow.Compile(doc)
-	if err != nil {
-		v.compileErr = fmt.Errorf("route53 emulator: cannot simulate traffic policy version %d: %w", v.version, err)
-		return nil, v.compileErr
-	}
-	v.compiled = &compiledPolicy{policy: p, recordType: string(doc.RecordType), endpoints: doc.Endpoints, original: original}
-	return v.compiled, nil
 }
 
 // policyVersion finds a version that is not deleted.
@@ -363,7 +139,7 @@ func (s *Service) createTrafficPolicy(c *call) *core.APIError {
 		return core.Errorf("TooManyTrafficPolicies", "This traffic policy can't be created because the current account has reached the limit on the number of traffic policies (%d).", s.limits.TrafficPolicies)
 	}
 	p := &trafficPolicy{id: core.NewRequestID(), name: in.Name, seq: s.nextSeq()}
-	v := &policyVersion{version: 1, document: in.Document, comment: in.Comment, typ: string(doc.RecordType), doc: doc}
+	v := &policyVersion{version: 1, document: in.Document, comment: in.Comment, typ: doc.RecordType, doc: doc}
 	p.versions = append(p.versions, v)
 	s.policies[p.id] = p
 	return s.created(c, fmt.Sprintf("%strafficpolicy/%s/%d", locationBase, p.id, v.version), policyResponse("CreateTrafficPolicy", p.xml(v)))
@@ -405,7 +181,7 @@ func (s *Service) createTrafficPolicyVersion(c *call) *core.APIError {
 	if len(p.versions) >= s.limits.TrafficPolicyVersions {
 		return core.Errorf("ConcurrentModification", "Another user submitted a request to create, update, or delete the object at the same time that you did. Retry the request.")
 	}
-	v := &policyVersion{version: len(p.versions) + 1, document: in.Document, comment: in.Comment, typ: string(doc.RecordType), doc: doc}
+	v := &policyVersion{version: len(p.versions) + 1, document: in.Document, comment: in.Comment, typ: doc.RecordType, doc: doc}
 	p.versions = append(p.versions, v)
 	return s.created(c, fmt.Sprintf("%strafficpolicy/%s/%d", locationBase, p.id, v.version), policyResponse("CreateTrafficPolicyVersion", p.xml(v)))
 }

@@ -11,7 +11,6 @@ import (
 	"strings"
 
 	"github.com/regis-infra/terraform-provider-regis/internal/emulator/core"
-	"github.com/regis-infra/terraform-provider-regis/internal/trafficflow"
 )
 
 // rrset is a ResourceRecordSet both on the wire and in storage (stored with
@@ -228,7 +227,7 @@ func (s *Service) checkRecordSet(z *hostedZone, work map[string]*rrset, action s
 	if r.Weight != nil && (*r.Weight < 0 || *r.Weight > 255) {
 		return invalidInput("1 validation error detected: Value '%d' at 'weight' failed to satisfy constraint: Member must have value between 0 and 255", *r.Weight), nil
 	}
-	if r.Region != "" && !trafficflow.IsRegion(r.Region) {
+	if r.Region != "" && !isRegion(r.Region) {
 		return invalidInput("1 validation error detected: Value '%s' at 'region' failed to satisfy constraint: Member must satisfy enum value set of AWS regions", r.Region), nil
 	}
 	if r.Failover != "" && r.Failover != "PRIMARY" && r.Failover != "SECONDARY" {
@@ -253,7 +252,7 @@ func (s *Service) checkRecordSet(z *hostedZone, work map[string]*rrset, action s
 		}
 		if n != 1 {
 			msgs = append(msgs, "Invalid geoproximity location: specify exactly one of AWSRegion, LocalZoneGroup or Coordinates")
-		} else if p.AWSRegion != "" && !trafficflow.IsRegion(p.AWSRegion) {
+		} else if p.AWSRegion != "" && !isRegion(p.AWSRegion) {
 			msgs = append(msgs, fmt.Sprintf("Invalid geoproximity location: %s is not an AWS region", p.AWSRegion))
 		}
 		if p.Bias != nil && (*p.Bias < -99 || *p.Bias > 99) {

@@ -314,7 +314,7 @@ func TestPolicyRecordConflictsAndDirectDelete(t *testing.T) {
 	zoneID := e.zone(t, "example.com")
 	doc := `{"AWSPolicyFormatVersion":"2015-10-01","RecordType":"A","StartRule":"w","Endpoints":{"a":{"Type":"value","Value":"192.0.2.1"},"b":{"Type":"value","Value":"192.0.2.2"},"spare":{"Type":"value","Value":"192.0.2.3"}},` +
 		`"Rules":{"w":{"RuleType":"weighted","Items":[{"EndpointReference":"a","Weight":"0"},{"EndpointReference":"b","Weight":0}]},"unused":{"RuleType":"failover","Primary":{"EndpointReference":"spare"},"Secondary":{"EndpointReference":"a"}}}}`
-	// Route 53 accepts all-zero weights and unreachable rules (trafficflow's own checks are stricter).
+	// Route 53 accepts all-zero weights and unreachable rules (the provider's own checks are stricter).
 	p, err := e.c.CreateTrafficPolicy(ctx, &r53.CreateTrafficPolicyInput{Name: aws.String("equal"), Document: aws.String(doc)})
 	if err != nil {
 		t.Fatalf("CreateTrafficPolicy with all-zero weights and an unused rule: %v", err)
