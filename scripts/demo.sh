@@ -527,7 +527,10 @@ for r in ap-southeast-1 ap-south-1; do
   [ -n "${hc_id[$r]}" ] || die "no health check id for $r in the output flights_health_check_ids: $hc_json"
 done
 say "hotels_topic_arn         = $topic_arn"
-say "flights_versions         = $(tf output -json flights_versions)   (stage → policy version)"
+versions_json=$(tf output -json flights_versions)
+say "flights_versions         = $versions_json   (stage → policy version, in stage order)"
+[ "$versions_json" = '{"0":1,"10":2,"100":3}' ] ||
+  die "flights_versions is $versions_json: the versions of stages 0, 10 and 100 should be 1, 2 and 3"
 say "flights_health_check_ids = $hc_json"
 
 # ================================================================== 5

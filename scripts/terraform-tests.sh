@@ -7,7 +7,9 @@
 #   3. terraform test on every module, against a local emulator. The emulator
 #      starts with a Route 53 hosted zone "example.internal" whose id is known in
 #      advance, Z0REGISTEST000001, for modules that need an existing zone (the
-#      provider has no hosted zone resource): tests set it as a variable.
+#      provider has no hosted zone resource): tests set it as a variable;
+#   4. the install path of examples/complete/README.md, offline: `make install`
+#      and `terraform init` (scripts/install-test.sh).
 # The provider is built once and used through a CLI config with dev_overrides.
 # Overridden providers need no installation, and `terraform init` fails on
 # them (it still asks the registry, where regis-infra/regis is not published),
@@ -96,4 +98,6 @@ if [ ${#mods[@]} -gt 0 ]; then
     rm -rf "$d/.terraform" "$d/.terraform.lock.hcl"
   done
 fi
+echo "==> install path of examples/complete (make install, terraform init offline)"
+TERRAFORM=$TF ./scripts/install-test.sh
 echo "==> terraform checks passed"

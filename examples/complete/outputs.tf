@@ -57,8 +57,13 @@ output "flights_policy_id" {
 }
 
 output "flights_versions" {
-  description = "Rollout stage (\"0\", \"10\", \"100\") → traffic policy version."
+  description = "Rollout stage (\"0\", \"10\", \"100\") → traffic policy version, in stage order."
   value       = module.flights_dns.versions
+}
+
+output "flights_retired_versions" {
+  description = "Versions the flights record still used when their stage was replaced or removed; deleted by the next apply that changes the policy."
+  value       = module.flights_dns.retired_versions
 }
 
 output "flights_active_stage" {

@@ -41,6 +41,10 @@ func TestAccBus_endToEnd(t *testing.T) {
 data "regis_bus_status" "test" {
   topic_arn = regis_bus.test.topic_arn
 }
+
+data "regis_bus_status" "by_name" {
+  name = regis_bus.test.name
+}
 `
 	ds := "data.regis_bus_status.test"
 	resource.ParallelTest(t, resource.TestCase{
@@ -63,6 +67,8 @@ data "regis_bus_status" "test" {
 				Config: status,
 				Check: resource.ComposeAggregateTestCheckFunc(
 					resource.TestCheckResourceAttrPair(ds, "topic_arn", resourceName, "topic_arn"),
+					resource.TestCheckResourceAttrPair("data.regis_bus_status.by_name", "topic_arn", resourceName, "topic_arn"),
+					resource.TestCheckResourceAttr("data.regis_bus_status.by_name", "status."+r2+".dlq_depth", "1"),
 					resource.TestCheckResourceAttr(ds, "regions.#", "2"),
 					resource.TestCheckResourceAttr(ds, "status.%", "2"),
 					resource.TestCheckResourceAttr(ds, "status."+r1+".dlq_depth", "1"),

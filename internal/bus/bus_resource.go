@@ -2,7 +2,6 @@ package bus
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -11,17 +10,14 @@ import (
 	"sync"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
-	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/regis-infra/terraform-provider-regis/internal/awsapi"
 	"github.com/regis-infra/terraform-provider-regis/internal/bus/consumerzip"
+	"github.com/regis-infra/terraform-provider-regis/internal/busdiscovery"
 	"github.com/regis-infra/terraform-provider-regis/internal/conns"
 	"github.com/regis-infra/terraform-provider-regis/internal/contract"
 )
@@ -32,6 +28,7 @@ var (
 	_ resource.ResourceWithValidateConfig = (*busResource)(nil)
 	_ resource.ResourceWithModifyPlan     = (*busResource)(nil)
 	_ resource.ResourceWithImportState    = (*busResource)(nil)
+	_ resource.ResourceWithUpgradeState   = (*busResource)(nil)
 )
 
 // Default operation timeouts (the timeouts block overrides them). Creating
@@ -99,11 +96,12 @@ func (r *busResource) ValidateConfig(ctx context.Context, req resource.ValidateC
 
 // ---------------------------------------------------------------- plan
 
-// ModifyPlan fills in what the plan can know: the home region default,
-// tags_all, the ids of existing regions, the alarm names, the SHA-256 of the
-// consumer package each region will run, and an empty drift. A region whose
-// state differs from this (drift found by refresh, an object gone, a new
-// consumer package) therefore shows as an update.
+// ModifyPlan fills in what the plan can know: the home region default, the
+// id (name and home region), tags_all, and for each region (planRegion) the
+// ids of its existing objects, the alarm names, the SHA-256 of the consumer
+// package it will run, and an empty drift. A region whose state differs from
+// this (drift found by refresh, an object gone, a new consumer package)
+// therefore shows as an update.
 func (r *busResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() || r.client == nil {
 		return
@@ -132,6 +130,14 @@ func (r *busResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 		if !plan.Name.Equal(state.Name) {
 			replacing = true
 		}
+	}
+	plan.ID = types.StringUnknown()
+	if !plan.Name.IsUnknown() && !plan.HomeRegion.IsUnknown() {
+		plan.ID = types.StringValue(busID(plan.Name.ValueString(), plan.HomeRegion.ValueString()))
+	}
+	// A topic found gone by refresh (null in the state) is created again.
+	if plan.TopicARN.IsNull() {
+		plan.TopicARN = types.StringUnknown()
 	}
 
 	if plan.Tags.IsUnknown() {
@@ -164,8 +170,6 @@ func (r *busResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 	if !plan.ConsumerZip.IsUnknown() {
 		zips = newZipSource(plan.ConsumerZip.ValueString(), r.zips)
 	}
-	bus := plan.Name
-
 	regions := map[string]attr.Value{}
 	for key, v := range plan.Regions.Elements() {
 		obj, ok := v.(types.Object)
@@ -173,83 +177,16 @@ func (r *busResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 			regions[key] = v
 			continue
 		}
-		var rm regionModel
-		resp.Diagnostics.Append(obj.As(ctx, &rm, lenient)...)
+		old, existed := prior[key]
+		var priorRegion *regionModel
+		if existed {
+			priorRegion = &old
+		}
+		nv, d := planRegion(ctx, key, obj, priorRegion, plan.Name, zips)
+		resp.Diagnostics.Append(d...)
 		if resp.Diagnostics.HasError() {
 			return
 		}
-		old, existed := prior[key]
-		keep := func(cur types.String) types.String {
-			if existed && !cur.IsNull() && !cur.IsUnknown() {
-				return cur
-			}
-			return types.StringUnknown()
-		}
-		rm.QueueURL = keep(old.QueueURL)
-		rm.QueueARN = keep(old.QueueARN)
-		rm.DLQURL = keep(old.DLQURL)
-		rm.DLQARN = keep(old.DLQARN)
-		rm.SubscriptionARN = keep(old.SubscriptionARN)
-		rm.FunctionName = keep(old.FunctionName)
-		rm.FunctionARN = keep(old.FunctionARN)
-		rm.RoleName = keep(old.RoleName)
-		rm.RoleARN = keep(old.RoleARN)
-		rm.EventSourceMappingID = keep(old.EventSourceMappingID)
-		// A new region's function and role names follow from the bus name.
-		if !existed && !bus.IsUnknown() {
-			rm.FunctionName = types.StringValue(contract.FunctionName(bus.ValueString()))
-			rm.RoleName = types.StringValue(contract.RoleName(bus.ValueString(), key))
-		}
-		// Drift that Update repairs by replacing the subscription or the
-		// mapping gives them a new ARN / UUID.
-		if existed {
-			newSub, newMapping := driftReplaces(ctx, old.Drift)
-			if newSub {
-				rm.SubscriptionARN = types.StringUnknown()
-			}
-			if newMapping {
-				rm.EventSourceMappingID = types.StringUnknown()
-			}
-		}
-		rm.Drift = types.ListValueMust(types.StringType, []attr.Value{})
-
-		// Alarm names follow from the arguments.
-		rm.DLQAlarmName, rm.AgeAlarmName = types.StringUnknown(), types.StringUnknown()
-		if !bus.IsUnknown() && !rm.Alarms.IsUnknown() && !rm.Alarms.IsNull() {
-			var a alarmsModel
-			resp.Diagnostics.Append(rm.Alarms.As(ctx, &a, lenient)...)
-			if !a.DLQNotEmpty.IsUnknown() {
-				rm.DLQAlarmName = types.StringNull()
-				if a.DLQNotEmpty.ValueBool() {
-					rm.DLQAlarmName = types.StringValue(contract.DLQAlarmName(bus.ValueString()))
-				}
-			}
-			if !a.AgeThreshold.IsUnknown() {
-				rm.AgeAlarmName = types.StringNull()
-				if a.AgeThreshold.ValueInt64() > 0 {
-					rm.AgeAlarmName = types.StringValue(contract.AgeAlarmName(bus.ValueString()))
-				}
-			}
-		}
-
-		// The package the region will run.
-		rm.ConsumerCodeSHA256 = types.StringUnknown()
-		if zips != nil && !rm.Consumer.IsUnknown() && !rm.Consumer.IsNull() {
-			var c consumerModel
-			resp.Diagnostics.Append(rm.Consumer.As(ctx, &c, lenient)...)
-			if !c.Architecture.IsUnknown() {
-				_, sha, err := zips.get(c.Architecture.ValueString())
-				if err != nil {
-					at := path.Root("consumer_zip")
-					resp.Diagnostics.AddAttributeError(at, "No consumer package", err.Error()+".")
-					return
-				}
-				rm.ConsumerCodeSHA256 = types.StringValue(sha)
-			}
-		}
-
-		nv, d := types.ObjectValueFrom(ctx, regionAttrTypes, rm)
-		resp.Diagnostics.Append(d...)
 		regions[key] = nv
 	}
 	rv, d := types.MapValue(regionObjectType, regions)
@@ -259,6 +196,96 @@ func (r *busResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 	}
 	plan.Regions = rv
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, plan)...)
+}
+
+// planRegion plans one region: its planned object obj with the ids of its
+// existing objects (prior is its state, nil for a new region), the names
+// that follow from the bus name and the arguments, the SHA-256 of the
+// package it will run (zips nil when consumer_zip is unknown), and an empty
+// drift.
+func planRegion(ctx context.Context, key string, obj types.Object, prior *regionModel, bus types.String, zips *zipSource) (types.Object, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	var rm regionModel
+	diags.Append(obj.As(ctx, &rm, lenient)...)
+	if diags.HasError() {
+		return obj, diags
+	}
+	existed := prior != nil
+	var old regionModel
+	if existed {
+		old = *prior
+	}
+	keep := func(cur types.String) types.String {
+		if existed && !cur.IsNull() && !cur.IsUnknown() {
+			return cur
+		}
+		return types.StringUnknown()
+	}
+	rm.QueueURL = keep(old.QueueURL)
+	rm.QueueARN = keep(old.QueueARN)
+	rm.DLQURL = keep(old.DLQURL)
+	rm.DLQARN = keep(old.DLQARN)
+	rm.SubscriptionARN = keep(old.SubscriptionARN)
+	rm.FunctionName = keep(old.FunctionName)
+	rm.FunctionARN = keep(old.FunctionARN)
+	rm.RoleName = keep(old.RoleName)
+	rm.RoleARN = keep(old.RoleARN)
+	rm.EventSourceMappingID = keep(old.EventSourceMappingID)
+	// A new region's function and role names follow from the bus name.
+	if !existed && !bus.IsUnknown() {
+		rm.FunctionName = types.StringValue(contract.FunctionName(bus.ValueString()))
+		rm.RoleName = types.StringValue(contract.RoleName(bus.ValueString(), key))
+	}
+	// Drift that Update repairs by replacing the subscription or the
+	// mapping gives them a new ARN / UUID.
+	if existed {
+		newSub, newMapping := driftReplaces(ctx, old.Drift)
+		if newSub {
+			rm.SubscriptionARN = types.StringUnknown()
+		}
+		if newMapping {
+			rm.EventSourceMappingID = types.StringUnknown()
+		}
+	}
+	rm.Drift = types.ListValueMust(types.StringType, []attr.Value{})
+
+	// Alarm names follow from the arguments.
+	rm.DLQAlarmName, rm.AgeAlarmName = types.StringUnknown(), types.StringUnknown()
+	if !bus.IsUnknown() && !rm.Alarms.IsUnknown() && !rm.Alarms.IsNull() {
+		var a alarmsModel
+		diags.Append(rm.Alarms.As(ctx, &a, lenient)...)
+		if !a.DLQNotEmpty.IsUnknown() {
+			rm.DLQAlarmName = types.StringNull()
+			if a.DLQNotEmpty.ValueBool() {
+				rm.DLQAlarmName = types.StringValue(contract.DLQAlarmName(bus.ValueString()))
+			}
+		}
+		if !a.AgeThreshold.IsUnknown() {
+			rm.AgeAlarmName = types.StringNull()
+			if a.AgeThreshold.ValueInt64() > 0 {
+				rm.AgeAlarmName = types.StringValue(contract.AgeAlarmName(bus.ValueString()))
+			}
+		}
+	}
+
+	// The package the region will run.
+	rm.ConsumerCodeSHA256 = types.StringUnknown()
+	if zips != nil && !rm.Consumer.IsUnknown() && !rm.Consumer.IsNull() {
+		var c consumerModel
+		diags.Append(rm.Consumer.As(ctx, &c, lenient)...)
+		if !c.Architecture.IsUnknown() {
+			_, sha, err := zips.get(c.Architecture.ValueString())
+			if err != nil {
+				diags.AddAttributeError(path.Root("consumer_zip"), "No consumer package", err.Error()+".")
+				return obj, diags
+			}
+			rm.ConsumerCodeSHA256 = types.StringValue(sha)
+		}
+	}
+
+	nv, d := types.ObjectValueFrom(ctx, regionAttrTypes, rm)
+	diags.Append(d...)
+	return nv, diags
 }
 
 // ---------------------------------------------------------------- create
@@ -285,14 +312,14 @@ func (r *busResource) Create(ctx context.Context, req resource.CreateRequest, re
 	defer cancel()
 
 	e := &engine{c: r.client, spec: spec, zips: newZipSource(spec.UserZip, r.zips)}
-	// The topic first: the queue policies and subscriptions name it.
-	arn, err := createTopic(ctx, r.client.SNS(ctx, spec.HomeRegion), spec)
-	if err != nil {
+	// The topic first: the queue policies and subscriptions name it. A
+	// topic of the bus's name that exists already is adopted, and so is
+	// every object of the bus's names (ensureRegion).
+	if _, err := e.ensureTopic(ctx); err != nil {
 		resp.Diagnostics.AddError("Cannot create the Regis bus topic",
-			fmt.Sprintf("Creating SNS topic %s in %s failed: %v. Nothing was created.", spec.Name, spec.HomeRegion, err))
+			fmt.Sprintf("Creating SNS topic %s in %s failed: %v. Nothing was created.", contract.TopicName(spec.Name), spec.HomeRegion, err))
 		return
 	}
-	e.topicARN = arn
 
 	ids := map[string]*regionIDs{}
 	for _, name := range spec.regionNames() {
@@ -307,8 +334,8 @@ func (r *busResource) Create(ctx context.Context, req resource.CreateRequest, re
 	for _, name := range spec.regionNames() {
 		regions[name] = regionValue(spec.Regions[name], ids[name], incompleteDrift(errs[name]))
 	}
-	plan.ID = types.StringValue(arn)
-	plan.TopicARN = types.StringValue(arn)
+	plan.ID = types.StringValue(busID(spec.Name, spec.HomeRegion))
+	plan.TopicARN = types.StringValue(e.topicARN)
 	plan.Regions = regionsMapValue(regions)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 	if len(errs) > 0 {
@@ -328,15 +355,13 @@ func runRegions(regions []string, fn func(region string) error) map[string]error
 		errs = map[string]error{}
 	)
 	for _, region := range regions {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			if err := fn(region); err != nil {
 				mu.Lock()
 				errs[region] = err
 				mu.Unlock()
 			}
-		}()
+		})
 	}
 	wg.Wait()
 	return errs
@@ -376,75 +401,75 @@ func (r *busResource) Read(ctx context.Context, req resource.ReadRequest, resp *
 		return
 	}
 	if gone {
-		resp.Diagnostics.AddWarning("Regis bus topic not found",
-			fmt.Sprintf("The topic %s no longer exists, so the bus is removed from the state; the next apply creates it again. "+
-				"Objects of its regions that still exist will conflict by name: delete them or import the bus after re-creating the topic.", state.ID.ValueString()))
+		resp.Diagnostics.AddWarning("Regis bus no longer exists",
+			fmt.Sprintf("Nothing of bus %s exists any more: its topic and every object the state recorded are gone. "+
+				"The bus is removed from the state, and the next apply creates it.", state.ID.ValueString()))
 		resp.State.RemoveResource(ctx)
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, newState)...)
 }
 
-// read observes the bus. gone is true when the topic no longer exists.
+// read observes the bus. gone is true when nothing of it exists any more:
+// the topic, and every object the state recorded. A bus whose topic alone
+// is gone stays: its regions' objects are read, the topic and the
+// subscriptions show as missing, and the next apply re-creates them.
 func (r *busResource) read(ctx context.Context, state busResourceModel) (busResourceModel, bool, diag.Diagnostics) {
 	var diags diag.Diagnostics
-	topicARN := state.ID.ValueString()
-	if topicARN == "" {
-		topicARN = state.TopicARN.ValueString()
+	busName, home := state.Name.ValueString(), state.HomeRegion.ValueString()
+	if busName == "" || home == "" {
+		// Import sets the id only.
+		var err error
+		if busName, home, err = parseBusID(state.ID.ValueString()); err != nil {
+			diags.AddError("Invalid bus id", err.Error())
+			return state, false, diags
+		}
 	}
-	ta, ok := parseARN(topicARN)
-	if !ok || ta.Service != "sns" {
-		diags.AddError("Invalid bus id", fmt.Sprintf("%q is not an SNS topic ARN.", topicARN))
-		return state, false, diags
-	}
-	home, busName := ta.Region, ta.Resource
-	snsc := r.client.SNS(ctx, home)
-	attrs, err := findTopicAttributes(ctx, snsc, topicARN)
-	if awsapi.IsNotFound(err) {
-		return state, true, diags
-	}
-	if err != nil {
-		diags.AddError("Cannot read the Regis bus", fmt.Sprintf("Reading topic %s: %v", topicARN, err))
-		return state, false, diags
-	}
-	tagsAll, err := listTopicTags(ctx, snsc, topicARN)
-	if err != nil {
-		diags.AddError("Cannot read the Regis bus", fmt.Sprintf("Reading the tags of topic %s: %v", topicARN, err))
-		return state, false, diags
-	}
-
-	spec := &busSpec{Name: busName, HomeRegion: home, Tags: tagsAll, TombstoneTTL: state.TombstoneTTL.ValueString(), Regions: map[string]*regionSpec{}}
-	if k := attrs["KmsMasterKeyId"]; k != "" && k != awsManagedSNSKey {
-		spec.KMSKeyID = k
-	}
-	// A topic without a key reads like the default (alias/aws/sns) in
-	// kms_key_id: report it in every region's drift, so that the plan shows
-	// it and Update re-encrypts the topic.
-	var topicDrift []string
-	if attrs["KmsMasterKeyId"] == "" {
-		topicDrift = append(topicDrift, topicDriftPrefix+"not encrypted (KmsMasterKeyId is empty), so SNS stores the commands in clear")
-	}
+	importing := state.Regions.IsNull() || state.Regions.IsUnknown()
+	priorTags, d := mapOf(ctx, state.TagsAll)
+	diags.Append(d...)
+	spec := &busSpec{Name: busName, HomeRegion: home, Tags: priorTags, KMSKeyID: state.KMSKeyID.ValueString(),
+		TombstoneTTL: state.TombstoneTTL.ValueString(), Regions: map[string]*regionSpec{}}
 	if spec.TombstoneTTL == "" {
 		spec.TombstoneTTL = defaultTombstoneTTL
 	}
-	e := &engine{c: r.client, spec: spec, topicARN: topicARN}
+	e := &engine{c: r.client, spec: spec, topicARN: state.TopicARN.ValueString()}
 
-	// Regions: the recorded ones, or on import the topic's subscriptions.
+	topic, err := e.readTopic(ctx)
+	if err != nil {
+		diags.AddError("Cannot read the Regis bus", err.Error())
+		return state, false, diags
+	}
+	e.topicARN = ""
+	if topic != nil {
+		e.topicARN = topic.ARN
+		spec.Tags = topic.Tags
+		spec.KMSKeyID = ""
+		if k := topic.Attrs["KmsMasterKeyId"]; k != "" && k != awsManagedSNSKey {
+			spec.KMSKeyID = k
+		}
+	}
+
+	// Regions: the recorded ones, or on import those found by name.
 	priorSpecs := map[string]*regionSpec{}
 	priorIDs := map[string]*regionIDs{}
-	importing := state.Regions.IsNull() || state.Regions.IsUnknown()
 	if importing {
-		found, err := e.discover(ctx)
+		found, err := busdiscovery.Find(ctx, discoveryClients{ctx: ctx, c: r.client},
+			busdiscovery.Query{Name: busName, HomeRegion: home, AccountID: r.client.AccountID})
 		if err != nil {
-			diags.AddError("Cannot import the Regis bus", err.Error())
+			diags.AddError("Cannot import the Regis bus", fmt.Sprintf("Looking for the objects of bus %s (home region %s): %v", busName, home, err))
 			return state, false, diags
 		}
-		for region, ids := range found {
+		if found.Empty() {
+			diags.AddError("Cannot import the Regis bus", notFoundDetail(busName, home))
+			return state, false, diags
+		}
+		for region, fr := range found.Regions {
 			priorSpecs[region] = defaultRegionSpec(region)
-			priorIDs[region] = ids
+			priorIDs[region] = idsFromDiscovery(fr)
 		}
 	} else {
-		old, d := specFromModel(ctx, state, tagsAll)
+		old, d := specFromModel(ctx, state, spec.Tags)
 		diags.Append(d...)
 		models, d := regionModels(ctx, state.Regions)
 		diags.Append(d...)
@@ -474,6 +499,9 @@ func (r *busResource) read(ctx context.Context, state busResourceModel) (busReso
 		diags.AddError("Cannot read the Regis bus", describeErrors(errs))
 		return state, false, diags
 	}
+	if topic == nil && !importing && !slices.ContainsFunc(names, func(region string) bool { return !results[region].ids.empty() }) {
+		return state, true, diags
+	}
 
 	// tombstone_ttl is one value for the bus but lives in every function:
 	// keep the configured value when a region has it, and report the
@@ -493,19 +521,19 @@ func (r *busResource) read(ctx context.Context, state busResourceModel) (busReso
 		if res.tombstoneTTL != "" && res.tombstoneTTL != spec.TombstoneTTL {
 			res.drift = append(res.drift, "function: REGIS_TOMBSTONE_TTL is "+res.tombstoneTTL+", not tombstone_ttl "+spec.TombstoneTTL)
 		}
-		res.drift = append(res.drift, topicDrift...)
+		res.drift = append(res.drift, topicDrift(topic)...)
 		regions[region] = regionValue(res.spec, res.ids, res.drift)
 	}
 
 	out := state
-	out.ID = types.StringValue(topicARN)
-	out.TopicARN = types.StringValue(topicARN)
+	out.ID = types.StringValue(busID(busName, home))
+	out.TopicARN = stringOrNull(e.topicARN)
 	out.Name = types.StringValue(busName)
 	out.HomeRegion = types.StringValue(home)
 	out.KMSKeyID = stringOrNull(spec.KMSKeyID)
 	out.TombstoneTTL = types.StringValue(spec.TombstoneTTL)
-	out.TagsAll = stringMapValue(tagsAll)
-	out.Tags = ownTags(ctx, state.Tags, tagsAll, r.client.DefaultTags)
+	out.TagsAll = stringMapValue(spec.Tags)
+	out.Tags = ownTags(ctx, state.Tags, spec.Tags, r.client.DefaultTags)
 	out.Regions = regionsMapValue(regions)
 	if out.Timeouts.IsNull() || out.Timeouts.IsUnknown() {
 		out.Timeouts = state.Timeouts
@@ -534,122 +562,6 @@ func ownTags(ctx context.Context, prior types.Map, tagsAll, defaults map[string]
 		return types.MapNull(types.StringType)
 	}
 	return stringMapValue(own)
-}
-
-// discover finds the regions of a bus being imported: every SQS queue
-// subscribed to the topic whose name is the bus's, then each region's DLQ
-// (from the redrive policy), mapping, function and role.
-func (e *engine) discover(ctx context.Context) (map[string]*regionIDs, error) {
-	subs, err := listTopicQueueSubscriptions(ctx, e.c.SNS(ctx, e.spec.HomeRegion), e.topicARN)
-	if err != nil {
-		return nil, fmt.Errorf("listing the subscriptions of %s: %w", e.topicARN, err)
-	}
-	found := map[string]*regionIDs{}
-	var mu sync.Mutex
-	var queueARNs []string
-	for q := range subs {
-		if a, ok := parseARN(q); ok && a.Service == "sqs" && a.Resource == contract.QueueName(e.spec.Name) {
-			queueARNs = append(queueARNs, q)
-		}
-	}
-	sort.Strings(queueARNs)
-	if len(queueARNs) == 0 {
-		return nil, fmt.Errorf("topic %s has no SQS subscription of a queue named %s: it is not a Regis bus, or its regions were removed", e.topicARN, contract.QueueName(e.spec.Name))
-	}
-	var regions []string
-	byRegion := map[string]string{}
-	for _, q := range queueARNs {
-		a, _ := parseARN(q)
-		regions = append(regions, a.Region)
-		byRegion[a.Region] = q
-	}
-	errs := runRegions(regions, func(region string) error {
-		ids, err := e.discoverRegion(ctx, byRegion[region], subs[byRegion[region]])
-		if err != nil {
-			return err
-		}
-		mu.Lock()
-		found[region] = ids
-		mu.Unlock()
-		return nil
-	})
-	if len(errs) > 0 {
-		return nil, errors.New(describeErrors(errs))
-	}
-	return found, nil
-}
-
-func (e *engine) discoverRegion(ctx context.Context, queueARN, subARN string) (*regionIDs, error) {
-	qa, _ := parseARN(queueARN)
-	region := qa.Region
-	ids := &regionIDs{QueueARN: queueARN, SubscriptionARN: subARN}
-	sq := e.c.SQS(ctx, region)
-	url, err := sq.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(qa.Resource), QueueOwnerAWSAccountId: aws.String(qa.Account)})
-	if err != nil {
-		return nil, stepErr(region, "finding queue "+qa.Resource, err)
-	}
-	ids.QueueURL = aws.ToString(url.QueueUrl)
-	attrs, err := findQueueAttributes(ctx, sq, ids.QueueURL)
-	if err != nil {
-		return nil, stepErr(region, "reading queue "+qa.Resource, err)
-	}
-	if target, _, ok := parseRedrive(attrs["RedrivePolicy"]); ok {
-		if da, ok := parseARN(target); ok {
-			durl, err := sq.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(da.Resource), QueueOwnerAWSAccountId: aws.String(da.Account)})
-			if err == nil {
-				ids.DLQURL, ids.DLQARN = aws.ToString(durl.QueueUrl), target
-			} else if !awsapi.IsA[*sqstypes.QueueDoesNotExist](err) {
-				return nil, stepErr(region, "finding the dead-letter queue", err)
-			}
-		}
-	}
-	lc := e.c.Lambda(ctx, region)
-	fname := contract.FunctionName(e.spec.Name)
-	m, err := findMappingFor(ctx, lc, queueARN, fname)
-	switch {
-	case awsapi.IsNotFound(err):
-	case err != nil:
-		return nil, stepErr(region, "finding the event source mapping", err)
-	default:
-		ids.MappingUUID = aws.ToString(m.UUID)
-		if fa, ok := parseARN(aws.ToString(m.FunctionArn)); ok {
-			fname = strings.TrimPrefix(fa.Resource, "function:")
-			if i := strings.IndexByte(fname, ':'); i >= 0 {
-				fname = fname[:i]
-			}
-		}
-	}
-	info, err := findFunction(ctx, lc, fname)
-	switch {
-	case awsapi.IsNotFound(err):
-	case err != nil:
-		return nil, stepErr(region, "finding the consumer function", err)
-	default:
-		ids.FunctionName = fname
-		ids.FunctionARN = aws.ToString(info.Config.FunctionArn)
-		if ra, ok := parseARN(aws.ToString(info.Config.Role)); ok {
-			rn := ra.Resource[strings.LastIndexByte(ra.Resource, '/')+1:]
-			if _, err := findRole(ctx, e.c.IAM(ctx), rn); err == nil {
-				ids.RoleName = rn
-			}
-		}
-	}
-	if ids.RoleName == "" {
-		if _, err := findRole(ctx, e.c.IAM(ctx), contract.RoleName(e.spec.Name, region)); err == nil {
-			ids.RoleName = contract.RoleName(e.spec.Name, region)
-		}
-	}
-	alarms, err := findAlarms(ctx, e.c.CloudWatch(ctx, region), contract.DLQAlarmName(e.spec.Name), contract.AgeAlarmName(e.spec.Name))
-	if err != nil {
-		return nil, stepErr(region, "finding the alarms", err)
-	}
-	if _, ok := alarms[contract.DLQAlarmName(e.spec.Name)]; ok {
-		ids.DLQAlarm = contract.DLQAlarmName(e.spec.Name)
-	}
-	if _, ok := alarms[contract.AgeAlarmName(e.spec.Name)]; ok {
-		ids.AgeAlarm = contract.AgeAlarmName(e.spec.Name)
-	}
-	return ids, nil
 }
 
 // ---------------------------------------------------------------- update
@@ -684,15 +596,25 @@ func (r *busResource) Update(ctx context.Context, req resource.UpdateRequest, re
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	topicARN := state.TopicARN.ValueString()
-	e := &engine{c: r.client, spec: newSpec, topicARN: topicARN, zips: newZipSource(newSpec.UserZip, r.zips)}
+	e := &engine{c: r.client, spec: newSpec, topicARN: state.TopicARN.ValueString(), zips: newZipSource(newSpec.UserZip, r.zips)}
 
+	// The topic: re-created when it is gone (refresh found it missing), or
+	// brought to the spec. A new topic has none of the recorded
+	// subscriptions: every region is then converged, which subscribes it.
 	busWide := newSpec.KMSKeyID != oldSpec.KMSKeyID || newSpec.TombstoneTTL != oldSpec.TombstoneTTL || !maps.Equal(newSpec.Tags, oldSpec.Tags)
-	if newSpec.KMSKeyID != oldSpec.KMSKeyID || !maps.Equal(newSpec.Tags, oldSpec.Tags) || topicDrifted(ctx, stateRegions) {
-		if err := updateTopic(ctx, r.client.SNS(ctx, newSpec.HomeRegion), topicARN, newSpec); err != nil {
-			resp.Diagnostics.AddError("Cannot update the Regis bus topic", fmt.Sprintf("Updating topic %s: %v. No region was changed.", topicARN, err))
+	if e.topicARN == "" || newSpec.KMSKeyID != oldSpec.KMSKeyID || !maps.Equal(newSpec.Tags, oldSpec.Tags) || topicDrifted(ctx, stateRegions) {
+		fresh, err := e.ensureTopic(ctx)
+		if err != nil {
+			if e.topicARN != "" {
+				// Record the topic, so that the next apply finds it.
+				state.TopicARN = types.StringValue(e.topicARN)
+				resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+			}
+			resp.Diagnostics.AddError("Cannot update the Regis bus topic", fmt.Sprintf("Creating or updating SNS topic %s in %s: %v. No region was changed.",
+				contract.TopicName(newSpec.Name), newSpec.HomeRegion, err))
 			return
 		}
+		busWide = busWide || fresh
 	}
 
 	// Regions to converge: new ones, changed ones, and all when a bus-wide
@@ -727,7 +649,7 @@ func (r *busResource) Update(ctx context.Context, req resource.UpdateRequest, re
 	for _, name := range toDelete {
 		deleting[name] = true
 	}
-	del := &engine{c: r.client, spec: oldSpec, topicARN: topicARN}
+	del := &engine{c: r.client, spec: oldSpec, topicARN: e.topicARN}
 	errs := runRegions(append(slices.Clone(toEnsure), toDelete...), func(region string) error {
 		if deleting[region] {
 			return del.deleteRegion(ctx, region, ids[region])
@@ -749,8 +671,8 @@ func (r *busResource) Update(ctx context.Context, req resource.UpdateRequest, re
 			regions[name] = regionValue(oldSpec.Regions[name], ids[name], []string{"removal incomplete: " + errorSummary(err)})
 		}
 	}
-	plan.ID = state.ID
-	plan.TopicARN = state.TopicARN
+	plan.ID = types.StringValue(busID(newSpec.Name, newSpec.HomeRegion))
+	plan.TopicARN = types.StringValue(e.topicARN)
 	plan.Regions = regionsMapValue(regions)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 	if len(errs) > 0 {
@@ -825,11 +747,7 @@ func (r *busResource) Delete(ctx context.Context, req resource.DeleteRequest, re
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	topicARN := state.TopicARN.ValueString()
-	if topicARN == "" {
-		topicARN = state.ID.ValueString()
-	}
-	e := &engine{c: r.client, spec: spec, topicARN: topicARN}
+	e := &engine{c: r.client, spec: spec, topicARN: state.TopicARN.ValueString()}
 	ids := map[string]*regionIDs{}
 	for name, rm := range models {
 		ids[name] = idsFromModel(rm)
@@ -838,9 +756,15 @@ func (r *busResource) Delete(ctx context.Context, req resource.DeleteRequest, re
 	errs := runRegions(names, func(region string) error {
 		return e.deleteRegion(ctx, region, ids[region])
 	})
-	if len(errs) == 0 && topicARN != "" {
-		if err := deleteTopic(ctx, r.client.SNS(ctx, spec.HomeRegion), topicARN); err != nil {
-			errs[spec.HomeRegion+" (topic)"] = fmt.Errorf("deleting topic %s: %w", topicARN, err)
+	if len(errs) == 0 {
+		// The topic is found by name when the state has none (it was gone
+		// at the last refresh): one made since is the bus's too.
+		topicARN, err := e.findTopicARN(ctx)
+		if err == nil && topicARN != "" {
+			err = deleteTopic(ctx, r.client.SNS(ctx, spec.HomeRegion), topicARN)
+		}
+		if err != nil {
+			errs[spec.HomeRegion+" (topic)"] = fmt.Errorf("deleting topic %s: %w", contract.TopicName(spec.Name), err)
 		}
 	}
 	if len(errs) == 0 {
@@ -857,19 +781,4 @@ func (r *busResource) Delete(ctx context.Context, req resource.DeleteRequest, re
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
 	resp.Diagnostics.AddError("Regis bus partially deleted", describeErrors(errs)+
 		"\n\nWhat is left is still recorded in the state. Fix the cause above, then run terraform destroy again.")
-}
-
-// ---------------------------------------------------------------- import
-
-// ImportState takes the topic ARN; Read then finds the regions from the
-// topic's subscriptions and each region's objects from the queue.
-func (r *busResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	a, ok := parseARN(req.ID)
-	if !ok || a.Service != "sns" || a.Region == "" || strings.Contains(a.Resource, ":") {
-		resp.Diagnostics.AddError("Invalid import ID",
-			fmt.Sprintf("%q is not an SNS topic ARN. Import a bus by its topic ARN, for example: terraform import regis_bus.main arn:aws:sns:ap-southeast-1:123456789012:hotels", req.ID))
-		return
-	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("topic_arn"), req.ID)...)
 }

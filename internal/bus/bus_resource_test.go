@@ -45,7 +45,7 @@ func TestAccBus_basic(t *testing.T) {
 					resource.TestCheckResourceAttr(resourceName, "name", name),
 					resource.TestCheckResourceAttr(resourceName, "home_region", r1),
 					resource.TestMatchResourceAttr(resourceName, "topic_arn", regexp.MustCompile(`^arn:aws:sns:`+r1+`:\d{12}:`+name+`$`)),
-					resource.TestCheckResourceAttrPair(resourceName, "id", resourceName, "topic_arn"),
+					resource.TestCheckResourceAttr(resourceName, "id", name+"@"+r1), // the bus is identified by its name and home region
 					resource.TestCheckResourceAttr(resourceName, "regions.%", "2"),
 					// Defaults show in the state.
 					resource.TestCheckResourceAttr(resourceName, "regions."+r1+".consumer.memory_size", "256"),

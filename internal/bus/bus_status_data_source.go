@@ -12,7 +12,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
-	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
@@ -25,8 +24,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/regis-infra/terraform-provider-regis/internal/awsapi"
+	"github.com/regis-infra/terraform-provider-regis/internal/busdiscovery"
 	"github.com/regis-infra/terraform-provider-regis/internal/conns"
 	"github.com/regis-infra/terraform-provider-regis/internal/contract"
+	"github.com/regis-infra/terraform-provider-regis/internal/regions"
 )
 
 var (
@@ -164,7 +165,10 @@ func (d *busStatusDataSource) Read(ctx context.Context, req datasource.ReadReque
 			home = d.client.HomeRegion
 		}
 		var err error
-		topicARN, err = findTopicByName(ctx, d.client.SNS(ctx, home), m.Name.ValueString())
+		topicARN, err = busdiscovery.FindTopic(ctx, d.client.SNS(ctx, home), regions.PartitionOf(home), d.client.AccountID, home, contract.TopicName(m.Name.ValueString()))
+		if err == nil && topicARN == "" {
+			err = fmt.Errorf("no topic named %s", contract.TopicName(m.Name.ValueString()))
+		}
 		if err != nil {
 			resp.Diagnostics.AddAttributeError(path.Root("name"), "Bus not found", fmt.Sprintf("Looking for topic %s in %s: %v.", m.Name.ValueString(), home, err))
 			return
@@ -179,7 +183,7 @@ func (d *busStatusDataSource) Read(ctx context.Context, req datasource.ReadReque
 	if !m.Regions.IsNull() && !m.Regions.IsUnknown() {
 		resp.Diagnostics.Append(m.Regions.ElementsAs(ctx, &regions, false)...)
 	} else {
-		subs, err := listTopicQueueSubscriptions(ctx, d.client.SNS(ctx, home), topicARN)
+		subs, err := busdiscovery.QueueSubscriptions(ctx, d.client.SNS(ctx, home), topicARN)
 		if err != nil {
 			resp.Diagnostics.AddError("Cannot read the bus", fmt.Sprintf("Listing the subscriptions of %s: %v.", topicARN, err))
 			return
@@ -233,22 +237,6 @@ func (d *busStatusDataSource) Read(ctx context.Context, req datasource.ReadReque
 	resp.Diagnostics.Append(diags...)
 	m.Status = sv
 	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
-}
-
-func findTopicByName(ctx context.Context, c *sns.Client, name string) (string, error) {
-	p := sns.NewListTopicsPaginator(c, &sns.ListTopicsInput{})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return "", err
-		}
-		for _, t := range page.Topics {
-			if a, ok := parseARN(aws.ToString(t.TopicArn)); ok && a.Resource == name {
-				return aws.ToString(t.TopicArn), nil
-			}
-		}
-	}
-	return "", fmt.Errorf("no topic named %s", name)
 }
 
 // regionStatus reads one region: both queues' counters, the age metrics

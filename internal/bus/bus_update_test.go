@@ -328,7 +328,7 @@ func testAccCheckTuned(t *testing.T, name, region string) resource.TestCheckFunc
 func TestAccBus_import(t *testing.T) {
 	name := acctest.RandomName("tf-acc-bus")
 	regions := []regionConfig{
-		{Region: r1, Consumer: "memory_size = 384\nbatch_size = 20\nbatching_window = 1\nenvironment = { REGIS_METRICS_NAMESPACE = \"RegisTest\" }",
+		{Region: r1, Consumer: "memory_size = 384\nbatch_size = 20\nbatching_window = 1\nmetrics_namespace = \"RegisTest\"",
 			Alarms: "alarms = {\n  oldest_message_age_threshold = 0\n  alarm_actions = [\"arn:aws:sns:" + r1 + ":123456789012:ops\"]\n}"},
 		{Region: r2, Queue: "max_receive_count = 3"},
 	}
@@ -443,7 +443,10 @@ func TestAccBus_drift(t *testing.T) {
 					resource.TestCheckTypeSetElemAttr(resourceName, "regions."+r1+".drift.*", "IAM role: the regis-consumer policy was changed"),
 					resource.TestCheckNoResourceAttr(resourceName, "regions."+r1+".subscription_arn"),
 					resource.TestCheckNoResourceAttr(resourceName, "regions."+r1+".dlq_alarm_name"),
-					resource.TestCheckResourceAttr(resourceName, "regions."+r1+".alarms.dlq_not_empty", "false"),
+					// A deleted alarm is a missing object, not dlq_not_empty
+					// turned false (which it read as before issue 11).
+					resource.TestCheckResourceAttr(resourceName, "regions."+r1+".alarms.dlq_not_empty", "true"),
+					resource.TestCheckTypeSetElemAttr(resourceName, "regions."+r1+".drift.*", "alarm "+name+"-dlq-not-empty: missing (deleted outside Terraform); the next apply creates it again"),
 					resource.TestCheckResourceAttr(resourceName, "regions."+r1+".consumer.memory_size", "1024"),
 					resource.TestCheckResourceAttr(resourceName, "regions."+r1+".consumer.batch_size", "3"),
 				),

@@ -30,20 +30,3 @@ func TestNoAmbiguousRetries(t *testing.T) {
 		}
 	}
 }
-
-func TestSameFunction(t *testing.T) {
-	arn := "arn:aws:lambda:ap-south-1:123456789012:function:hotels-consumer"
-	for _, tc := range []struct {
-		a, b string
-		want bool
-	}{
-		{arn, arn, true},
-		{arn + ":$LATEST", arn, true},
-		{arn, "hotels-consumer", true},
-		{arn, "arn:aws:lambda:ap-south-1:123456789012:function:other-consumer", false},
-	} {
-		if got := sameFunction(tc.a, tc.b); got != tc.want {
-			t.Errorf("sameFunction(%s, %s) = %t, want %t", tc.a, tc.b, got, tc.want)
-		}
-	}
-}

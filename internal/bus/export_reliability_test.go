@@ -21,3 +21,7 @@ const RolePolicyNameForTest = contract.RolePolicyName
 
 // SameJSONForTest compares two policy documents by content.
 func SameJSONForTest(a, b string) bool { return sameJSON(a, b) }
+
+// ObjectKindsForTest names every kind of object a bus creates, from the
+// reconcilers' registry: the out-of-band catalogue must cover each.
+func ObjectKindsForTest() []string { return objectKinds() }

@@ -45,6 +45,9 @@ func consumerEnvironment(spec *busSpec, rs *regionSpec, dlqURL string) map[strin
 	env[contract.EnvDLQURL] = dlqURL
 	env[contract.EnvBusName] = spec.Name
 	env[contract.EnvLogLevel] = rs.Consumer.LogLevel
+	if rs.Consumer.MetricsNamespace != "" {
+		env[contract.EnvMetricsNamespace] = rs.Consumer.MetricsNamespace
+	}
 	return env
 }
 
@@ -62,7 +65,9 @@ func functionDescription(bus string) string {
 
 // createFunction creates the consumer, retrying while IAM has not propagated
 // the new role to Lambda. It returns as soon as Lambda answers, with the ARN
-// and CodeSha256; the caller records them and then waits for Active.
+// and CodeSha256; the caller records them and then waits for Active. A
+// function of that name that exists already makes it fail with
+// ResourceConflictException.
 func createFunction(ctx context.Context, c *lambda.Client, name, roleARN string, spec *busSpec, rs *regionSpec, dlqURL string, zip []byte) (*lambda.CreateFunctionOutput, error) {
 	in := &lambda.CreateFunctionInput{
 		FunctionName:  aws.String(name),
@@ -105,9 +110,6 @@ func createFunction(ctx context.Context, c *lambda.Client, name, roleARN string,
 		},
 		func(err error) bool { return awsapi.IsA[*lambdatypes.ResourceConflictException](err) },
 	)
-	if awsapi.IsA[*lambdatypes.ResourceConflictException](err) {
-		return nil, fmt.Errorf("a Lambda function named %s already exists and is not in this bus's state: import the bus (terraform import) or delete the function: %w", name, err)
-	}
 	return out, err
 }
 
@@ -272,4 +274,212 @@ func deleteFunction(ctx context.Context, c *lambda.Client, name string) error {
 		return nil
 	}
 	return err
+}
+
+// ------------------------------------------------------------ the reconciler
+
+// convergeFunction updates an existing function's configuration and code.
+// A role re-created with the same name has the same ARN but is a new role:
+// op.roleCreated makes the function take it again.
+func convergeFunction(ctx context.Context, op *regionOp, lc *lambda.Client, info *functionInfo, zip []byte, sha string) error {
+	ids, rs := op.ids, op.rs
+	cfg := info.Config
+	ids.FunctionARN = aws.ToString(cfg.FunctionArn)
+	ids.CodeSHA256 = aws.ToString(cfg.CodeSha256)
+	if cfg.LastUpdateStatus == lambdatypes.LastUpdateStatusInProgress || cfg.State == lambdatypes.StatePending {
+		if err := waitFunctionUpdated(ctx, lc, ids.FunctionName); err != nil {
+			return err
+		}
+	}
+	in := functionConfigUpdate(cfg, ids.FunctionName, ids.RoleARN, op.e.spec, rs, ids.DLQURL)
+	if in == nil && op.roleCreated {
+		in = &lambda.UpdateFunctionConfigurationInput{FunctionName: aws.String(ids.FunctionName)}
+	}
+	if in != nil && op.roleCreated {
+		in.Role = aws.String(ids.RoleARN)
+	}
+	if in != nil {
+		if _, err := retryConflict(ctx, func(ctx context.Context) (*lambda.UpdateFunctionConfigurationOutput, error) {
+			return lc.UpdateFunctionConfiguration(ctx, in)
+		}); err != nil {
+			return err
+		}
+		if err := waitFunctionUpdated(ctx, lc, ids.FunctionName); err != nil {
+			return err
+		}
+	}
+	if aws.ToString(cfg.CodeSha256) != sha || functionArch(cfg) != rs.Consumer.Architecture {
+		out, err := retryConflict(ctx, func(ctx context.Context) (*lambda.UpdateFunctionCodeOutput, error) {
+			return lc.UpdateFunctionCode(ctx, &lambda.UpdateFunctionCodeInput{
+				FunctionName:  aws.String(ids.FunctionName),
+				ZipFile:       zip,
+				Architectures: []lambdatypes.Architecture{lambdatypes.Architecture(rs.Consumer.Architecture)},
+			})
+		})
+		if err != nil {
+			return err
+		}
+		ids.CodeSHA256 = aws.ToString(out.CodeSha256)
+		if err := waitFunctionUpdated(ctx, lc, ids.FunctionName); err != nil {
+			return err
+		}
+	}
+	return syncFunctionTags(ctx, lc, ids.FunctionARN, info.Tags, op.e.spec.Tags)
+}
+
+// ensureFunction: the consumer function, running the package of the
+// region's architecture with the role.
+func ensureFunction(ctx context.Context, op *regionOp) error {
+	ids, rs := op.ids, op.rs
+	lc := op.e.c.Lambda(ctx, op.region())
+	zip, sha, err := op.e.zips.get(rs.Consumer.Architecture)
+	if err != nil {
+		return op.fail("loading the consumer package", err)
+	}
+	// converge brings the function named in ids to the spec; it clears the
+	// ids when the function is gone.
+	converge := func() error {
+		info, err := findFunction(ctx, lc, ids.FunctionName)
+		switch {
+		case awsapi.IsNotFound(err):
+			ids.FunctionName, ids.FunctionARN, ids.CodeSHA256 = "", "", ""
+			return nil
+		case err != nil:
+			return op.fail("reading the consumer function", err)
+		}
+		if err := convergeFunction(ctx, op, lc, info, zip, sha); err != nil {
+			return op.fail("updating the consumer function", err)
+		}
+		return nil
+	}
+	if ids.FunctionName != "" {
+		if err := converge(); err != nil {
+			return err
+		}
+	}
+	if ids.FunctionName != "" {
+		return nil
+	}
+	name := contract.FunctionName(op.e.spec.Name)
+	out, err := createFunction(ctx, lc, name, ids.RoleARN, op.e.spec, rs, ids.DLQURL, zip)
+	switch {
+	case awsapi.IsA[*lambdatypes.ResourceConflictException](err):
+		// The function of the bus's name exists outside the state (left
+		// by an earlier bus, or made by hand): adopt it and bring it to the
+		// bus's configuration and package.
+		ids.FunctionName = name
+		if err := converge(); err != nil {
+			return err
+		}
+		if ids.FunctionName == "" {
+			return op.fail("creating the consumer function", fmt.Errorf("Lambda reported function %s as existing, then did not find it: run terraform apply again: %w", name, err))
+		}
+		return nil
+	case err != nil:
+		return op.fail("creating the consumer function", err)
+	}
+	ids.FunctionName, ids.FunctionARN, ids.CodeSHA256 = name, aws.ToString(out.FunctionArn), aws.ToString(out.CodeSha256)
+	if err := waitFunctionActive(ctx, lc, name); err != nil {
+		return op.fail("starting the consumer function", err)
+	}
+	return nil
+}
+
+func readFunction(ctx context.Context, op *regionOp) error {
+	ids, rs := op.ids, op.rs
+	if ids.FunctionName == "" {
+		return nil
+	}
+	info, err := findFunction(ctx, op.e.c.Lambda(ctx, op.region()), ids.FunctionName)
+	switch {
+	case awsapi.IsNotFound(err):
+		ids.FunctionName, ids.FunctionARN, ids.CodeSHA256 = "", "", ""
+		op.missing("function")
+		return nil
+	case err != nil:
+		return op.fail("reading the consumer function", err)
+	}
+	cfg := info.Config
+	ids.FunctionARN = aws.ToString(cfg.FunctionArn)
+	ids.CodeSHA256 = aws.ToString(cfg.CodeSha256)
+	rs.Consumer.MemorySize = int64(aws.ToInt32(cfg.MemorySize))
+	rs.Consumer.Timeout = int64(aws.ToInt32(cfg.Timeout))
+	rs.Consumer.Architecture = functionArch(cfg)
+	subnets, groups := functionVPC(cfg)
+	if len(subnets) == 0 && len(groups) == 0 {
+		rs.VPC = nil
+	} else {
+		rs.VPC = &vpcSpec{SubnetIDs: subnets, SecurityGroupIDs: groups}
+	}
+	var env map[string]string
+	if cfg.Environment != nil {
+		env = cfg.Environment.Variables
+	}
+	op.note(readEnvironment(env, rs, &op.tombstoneTTL, op.e.spec.Name, op.dlqURL())...)
+	if cfg.Runtime != consumerRuntime || aws.ToString(cfg.Handler) != consumerHandler {
+		op.note(fmt.Sprintf("function: runtime %s with handler %s instead of %s with %s", cfg.Runtime, aws.ToString(cfg.Handler), consumerRuntime, consumerHandler))
+	}
+	if ids.RoleARN != "" && aws.ToString(cfg.Role) != ids.RoleARN {
+		op.note("function: runs with role " + aws.ToString(cfg.Role) + " instead of the consumer role")
+	}
+	if cfg.State == lambdatypes.StateFailed {
+		op.note("function: state Failed: " + aws.ToString(cfg.StateReason))
+	}
+	op.tagDrift("function", info.Tags)
+	return nil
+}
+
+func deleteFunctionObject(ctx context.Context, op *regionOp) error {
+	ids := op.ids
+	if ids.FunctionName == "" {
+		return nil
+	}
+	if err := deleteFunction(ctx, op.e.c.Lambda(ctx, op.region()), ids.FunctionName); err != nil {
+		return op.fail("deleting the consumer function", err)
+	}
+	ids.FunctionName, ids.FunctionARN, ids.CodeSHA256 = "", "", ""
+	return nil
+}
+
+// readEnvironment reads the consumer's arguments back from its environment
+// and reports variables that do not match what the bus sets.
+func readEnvironment(env map[string]string, rs *regionSpec, tombstone *string, bus, dlqURL string) []string {
+	var drift []string
+	if v, ok := env[contract.EnvRedisAddrs]; ok {
+		rs.Redis.Endpoints = []string{}
+		for _, a := range strings.Split(v, ",") {
+			if a = strings.TrimSpace(a); a != "" {
+				rs.Redis.Endpoints = append(rs.Redis.Endpoints, a)
+			}
+		}
+	} else {
+		drift = append(drift, "function: "+contract.EnvRedisAddrs+" is missing")
+	}
+	rs.Redis.Cluster = parseBool(env[contract.EnvRedisCluster])
+	rs.Redis.TLS = parseBool(env[contract.EnvRedisTLS])
+	rs.Redis.AuthSecretARN = env[contract.EnvRedisAuthSecretARN]
+	rs.Redis.Username = env[contract.EnvRedisUsername]
+	rs.Consumer.Ordered = parseBool(env[contract.EnvOrdered])
+	if v := env[contract.EnvLogLevel]; v != "" {
+		rs.Consumer.LogLevel = v
+	}
+	rs.Consumer.MetricsNamespace = env[contract.EnvMetricsNamespace]
+	*tombstone = env[contract.EnvTombstoneTTL]
+	if _, ok := env[contract.EnvRedisAuthToken]; ok {
+		drift = append(drift, "function: "+contract.EnvRedisAuthToken+" puts the Redis token in the function's configuration; the bus uses auth_secret_arn")
+	}
+	if env[contract.EnvDLQURL] != dlqURL && dlqURL != "" {
+		drift = append(drift, "function: "+contract.EnvDLQURL+" is not the region's dead-letter queue")
+	}
+	if env[contract.EnvBusName] != bus {
+		drift = append(drift, "function: "+contract.EnvBusName+" is not "+bus)
+	}
+	extra := map[string]string{}
+	for k, v := range env {
+		if !slices.Contains(managedEnv, k) {
+			extra[k] = v
+		}
+	}
+	rs.Consumer.Environment = extra
+	return drift
 }

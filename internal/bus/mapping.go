@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -13,6 +12,7 @@ import (
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
 	"github.com/regis-infra/terraform-provider-regis/internal/awsapi"
+	"github.com/regis-infra/terraform-provider-regis/internal/busdiscovery"
 	"github.com/regis-infra/terraform-provider-regis/internal/createonce"
 )
 
@@ -54,7 +54,7 @@ func createMapping(ctx context.Context, c *lambda.Client, queueARN, function str
 			}, iamNotPropagated)
 		},
 		func(ctx context.Context) (*lambda.CreateEventSourceMappingOutput, bool, error) {
-			m, err := findMappingTo(ctx, c, queueARN, function)
+			m, err := busdiscovery.FindMapping(ctx, c, queueARN, function)
 			if err != nil || m == nil {
 				return nil, false, err
 			}
@@ -62,38 +62,6 @@ func createMapping(ctx context.Context, c *lambda.Client, queueARN, function str
 		},
 		func(err error) bool { return awsapi.IsA[*lambdatypes.ResourceConflictException](err) },
 	)
-}
-
-// findMappingTo returns the mapping from queueARN to the function (its ARN),
-// nil when there is none (mappings being deleted do not count).
-func findMappingTo(ctx context.Context, c *lambda.Client, queueARN, functionARN string) (*lambdatypes.EventSourceMappingConfiguration, error) {
-	p := lambda.NewListEventSourceMappingsPaginator(c, &lambda.ListEventSourceMappingsInput{EventSourceArn: aws.String(queueARN), FunctionName: aws.String(functionARN)})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, err
-		}
-		for i := range page.EventSourceMappings {
-			m := &page.EventSourceMappings[i]
-			if aws.ToString(m.EventSourceArn) == queueARN && sameFunction(aws.ToString(m.FunctionArn), functionARN) && aws.ToString(m.State) != mappingDeleting {
-				return m, nil
-			}
-		}
-	}
-	return nil, nil
-}
-
-// sameFunction compares a mapping's function ARN with a function ARN or
-// name, ignoring a version or alias qualifier.
-func sameFunction(mappingFunction, function string) bool {
-	name := func(s string) string {
-		if a, ok := parseARN(s); ok {
-			s = strings.TrimPrefix(a.Resource, "function:")
-		}
-		n, _, _ := strings.Cut(s, ":")
-		return n
-	}
-	return name(mappingFunction) == name(function)
 }
 
 func findMapping(ctx context.Context, c *lambda.Client, uuid string) (*lambda.GetEventSourceMappingOutput, error) {
@@ -240,8 +208,8 @@ func deleteMapping(ctx context.Context, c *lambda.Client, uuid string) error {
 	return err
 }
 
-// findMappingFor returns the mapping from queueARN to the function, for
-// import.
+// findMappingFor returns the mapping from queueARN to the function, or
+// else the first mapping of the queue (regis_bus_status).
 func findMappingFor(ctx context.Context, c *lambda.Client, queueARN, function string) (*lambdatypes.EventSourceMappingConfiguration, error) {
 	p := lambda.NewListEventSourceMappingsPaginator(c, &lambda.ListEventSourceMappingsInput{EventSourceArn: aws.String(queueARN)})
 	var first *lambdatypes.EventSourceMappingConfiguration
@@ -264,4 +232,118 @@ func findMappingFor(ctx context.Context, c *lambda.Client, queueARN, function st
 		return nil, awsapi.NewNotFound("event source mapping of "+queueARN, nil)
 	}
 	return first, nil
+}
+
+// ------------------------------------------------------------ the reconciler
+
+// convergeMapping brings the recorded mapping to the spec. A mapping that
+// reads another queue is deleted (its source cannot change), and one that
+// is gone loses its id.
+func convergeMapping(ctx context.Context, op *regionOp, lc *lambda.Client) error {
+	ids := op.ids
+	m, err := findMapping(ctx, lc, ids.MappingUUID)
+	switch {
+	case awsapi.IsNotFound(err):
+		ids.MappingUUID = ""
+		return nil
+	case err != nil:
+		return op.fail("reading the event source mapping", err)
+	case aws.ToString(m.EventSourceArn) != ids.QueueARN:
+		if err := deleteMapping(ctx, lc, ids.MappingUUID); err != nil {
+			return op.fail("deleting the event source mapping of another queue", err)
+		}
+		ids.MappingUUID = ""
+		return nil
+	}
+	if s := aws.ToString(m.State); s != mappingEnabled && s != mappingDisabled {
+		if m, err = waitMappingSettled(ctx, lc, ids.MappingUUID); err != nil {
+			return op.fail("waiting for the event source mapping", err)
+		}
+	}
+	if in := mappingUpdate(m, ids.MappingUUID, ids.FunctionARN, op.rs); in != nil {
+		if err := updateMapping(ctx, lc, in); err != nil {
+			return op.fail("updating the event source mapping", err)
+		}
+		if _, err := waitMappingSettled(ctx, lc, ids.MappingUUID); err != nil {
+			return op.fail("waiting for the event source mapping", err)
+		}
+	}
+	return nil
+}
+
+// ensureMapping: the event source mapping from the queue to the function,
+// always reporting batch item failures.
+func ensureMapping(ctx context.Context, op *regionOp) error {
+	ids := op.ids
+	lc := op.e.c.Lambda(ctx, op.region())
+	if ids.MappingUUID != "" {
+		if err := convergeMapping(ctx, op, lc); err != nil {
+			return err
+		}
+	}
+	if ids.MappingUUID != "" {
+		return nil
+	}
+	out, err := createMapping(ctx, lc, ids.QueueARN, ids.FunctionARN, op.rs)
+	if awsapi.IsA[*lambdatypes.ResourceConflictException](err) {
+		// A mapping from the queue to the function exists outside the
+		// state: adopt it and bring it to the spec.
+		m, ferr := busdiscovery.FindMapping(ctx, lc, ids.QueueARN, ids.FunctionARN)
+		if ferr != nil {
+			return op.fail("looking up the existing event source mapping", ferr)
+		}
+		if m != nil {
+			ids.MappingUUID = aws.ToString(m.UUID)
+			return convergeMapping(ctx, op, lc)
+		}
+	}
+	if err != nil {
+		return op.fail("creating the event source mapping", err)
+	}
+	ids.MappingUUID = aws.ToString(out.UUID)
+	if _, err := waitMappingSettled(ctx, lc, ids.MappingUUID); err != nil {
+		return op.fail("enabling the event source mapping", err)
+	}
+	return nil
+}
+
+func readMapping(ctx context.Context, op *regionOp) error {
+	ids, rs := op.ids, op.rs
+	if ids.MappingUUID == "" {
+		return nil
+	}
+	m, err := findMapping(ctx, op.e.c.Lambda(ctx, op.region()), ids.MappingUUID)
+	switch {
+	case awsapi.IsNotFound(err):
+		ids.MappingUUID = ""
+		op.missing("event source mapping")
+		return nil
+	case err != nil:
+		return op.fail("reading the event source mapping", err)
+	}
+	rs.Consumer.BatchSize = int64(aws.ToInt32(m.BatchSize))
+	rs.Consumer.BatchingWindow = int64(aws.ToInt32(m.MaximumBatchingWindowInSeconds))
+	rs.Consumer.MaxConcurrency = mappingConcurrency(m)
+	functionARN := ids.FunctionARN
+	if functionARN == "" {
+		functionARN = op.recorded.FunctionARN
+	}
+	op.note(mappingDrift(m, op.queueARN(), functionARN)...)
+	return nil
+}
+
+func deleteMappingObject(ctx context.Context, op *regionOp) error {
+	ids := op.ids
+	if ids.MappingUUID == "" {
+		return nil
+	}
+	lc := op.e.c.Lambda(ctx, op.region())
+	if err := deleteMapping(ctx, lc, ids.MappingUUID); err != nil {
+		return op.fail("deleting the event source mapping", err)
+	}
+	if err := waitMappingDeleted(ctx, lc, ids.MappingUUID); err != nil {
+		return op.fail("deleting the event source mapping", err)
+	}
+	ids.MappingUUID = ""
+	return nil
 }

@@ -74,6 +74,7 @@ type consumerModel struct {
 	Architecture   types.String `tfsdk:"architecture"`
 	Ordered        types.Bool   `tfsdk:"ordered"`
 	LogLevel       types.String `tfsdk:"log_level"`
+	MetricsNS      types.String `tfsdk:"metrics_namespace"`
 	Environment    types.Map    `tfsdk:"environment"`
 }
 
@@ -109,15 +110,16 @@ var (
 		"security_group_ids": stringSet,
 	}
 	consumerAttrTypes = map[string]attr.Type{
-		"memory_size":     types.Int64Type,
-		"timeout":         types.Int64Type,
-		"batch_size":      types.Int64Type,
-		"batching_window": types.Int64Type,
-		"max_concurrency": types.Int64Type,
-		"architecture":    types.StringType,
-		"ordered":         types.BoolType,
-		"log_level":       types.StringType,
-		"environment":     stringMap,
+		"memory_size":       types.Int64Type,
+		"timeout":           types.Int64Type,
+		"batch_size":        types.Int64Type,
+		"batching_window":   types.Int64Type,
+		"max_concurrency":   types.Int64Type,
+		"architecture":      types.StringType,
+		"ordered":           types.BoolType,
+		"log_level":         types.StringType,
+		"metrics_namespace": types.StringType,
+		"environment":       stringMap,
 	}
 	queueAttrTypes = map[string]attr.Type{
 		"visibility_timeout": types.Int64Type,
@@ -204,7 +206,9 @@ type consumerSpec struct {
 	Architecture   string
 	Ordered        bool
 	LogLevel       string
-	Environment    map[string]string
+	// MetricsNamespace is "" for the consumer's default.
+	MetricsNamespace string
+	Environment      map[string]string
 }
 
 type queueSpec struct {
@@ -321,15 +325,16 @@ func regionSpecFromModel(ctx context.Context, region string, rm regionModel) (*r
 	}
 
 	rs.Consumer = consumerSpec{
-		MemorySize:     consumer.MemorySize.ValueInt64(),
-		Timeout:        consumer.Timeout.ValueInt64(),
-		BatchSize:      consumer.BatchSize.ValueInt64(),
-		BatchingWindow: consumer.BatchingWindow.ValueInt64(),
-		MaxConcurrency: consumer.MaxConcurrency.ValueInt64(),
-		Architecture:   consumer.Architecture.ValueString(),
-		Ordered:        consumer.Ordered.ValueBool(),
-		LogLevel:       consumer.LogLevel.ValueString(),
-		Environment:    map[string]string{},
+		MemorySize:       consumer.MemorySize.ValueInt64(),
+		Timeout:          consumer.Timeout.ValueInt64(),
+		BatchSize:        consumer.BatchSize.ValueInt64(),
+		BatchingWindow:   consumer.BatchingWindow.ValueInt64(),
+		MaxConcurrency:   consumer.MaxConcurrency.ValueInt64(),
+		Architecture:     consumer.Architecture.ValueString(),
+		Ordered:          consumer.Ordered.ValueBool(),
+		LogLevel:         consumer.LogLevel.ValueString(),
+		MetricsNamespace: consumer.MetricsNS.ValueString(),
+		Environment:      map[string]string{},
 	}
 	if !consumer.Environment.IsNull() {
 		diags.Append(consumer.Environment.ElementsAs(ctx, &rs.Consumer.Environment, false)...)
@@ -405,15 +410,16 @@ func (rs *regionSpec) configObjects() (redis, vpc, consumer, queue, alarms types
 		env = map[string]string{}
 	}
 	consumer = types.ObjectValueMust(consumerAttrTypes, map[string]attr.Value{
-		"memory_size":     types.Int64Value(rs.Consumer.MemorySize),
-		"timeout":         types.Int64Value(rs.Consumer.Timeout),
-		"batch_size":      types.Int64Value(rs.Consumer.BatchSize),
-		"batching_window": types.Int64Value(rs.Consumer.BatchingWindow),
-		"max_concurrency": types.Int64Value(rs.Consumer.MaxConcurrency),
-		"architecture":    types.StringValue(rs.Consumer.Architecture),
-		"ordered":         types.BoolValue(rs.Consumer.Ordered),
-		"log_level":       types.StringValue(rs.Consumer.LogLevel),
-		"environment":     stringMapValue(env),
+		"memory_size":       types.Int64Value(rs.Consumer.MemorySize),
+		"timeout":           types.Int64Value(rs.Consumer.Timeout),
+		"batch_size":        types.Int64Value(rs.Consumer.BatchSize),
+		"batching_window":   types.Int64Value(rs.Consumer.BatchingWindow),
+		"max_concurrency":   types.Int64Value(rs.Consumer.MaxConcurrency),
+		"architecture":      types.StringValue(rs.Consumer.Architecture),
+		"ordered":           types.BoolValue(rs.Consumer.Ordered),
+		"log_level":         types.StringValue(rs.Consumer.LogLevel),
+		"metrics_namespace": stringOrNull(rs.Consumer.MetricsNamespace),
+		"environment":       stringMapValue(env),
 	})
 	queue = types.ObjectValueMust(queueAttrTypes, map[string]attr.Value{
 		"visibility_timeout": types.Int64Value(rs.Queue.VisibilityTimeout),

@@ -4,15 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"reflect"
 	"strconv"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/regis-infra/terraform-provider-regis/internal/awsapi"
+	"github.com/regis-infra/terraform-provider-regis/internal/busdiscovery"
+	"github.com/regis-infra/terraform-provider-regis/internal/contract"
 )
 
 // queueAttrs is what a queue looks like, from GetQueueAttributes.
@@ -85,7 +85,9 @@ func attributeDiff(current queueAttrs, desired map[string]string) map[string]str
 var jsonAttributes = map[string]bool{"RedrivePolicy": true, "Policy": true, "RedriveAllowPolicy": true}
 
 // createQueue creates a queue, retrying QueueDeletedRecently (a queue of the
-// same name was deleted less than 60 seconds ago: AWS asks to wait).
+// same name was deleted less than 60 seconds ago: AWS asks to wait). A queue
+// of that name with other attributes makes it fail with QueueNameExists
+// (with the same attributes, SQS returns the existing queue).
 func createQueue(ctx context.Context, c *sqs.Client, name string, attrs, tags map[string]string) (url, arn string, err error) {
 	out, err := awsapi.RetryWhen(ctx, queueDeletedRecentlyMax, func(ctx context.Context) (*sqs.CreateQueueOutput, error) {
 		return c.CreateQueue(ctx, &sqs.CreateQueueInput{
@@ -95,9 +97,6 @@ func createQueue(ctx context.Context, c *sqs.Client, name string, attrs, tags ma
 		})
 	}, awsapi.IsA[*sqstypes.QueueDeletedRecently])
 	if err != nil {
-		if awsapi.IsA[*sqstypes.QueueNameExists](err) {
-			return "", "", fmt.Errorf("a queue named %s already exists with other settings and does not belong to this bus's state: import the bus (terraform import) or delete the queue: %w", name, err)
-		}
 		return "", "", err
 	}
 	url = aws.ToString(out.QueueUrl)
@@ -155,60 +154,6 @@ func parseRedrive(s string) (target string, maxReceive int64, ok bool) {
 	return r.DeadLetterTargetArn, maxReceive, true
 }
 
-// queuePolicy lets the topic, and only it, send to the queue. SNS delivers
-// as the service principal; aws:SourceArn pins the topic.
-func queuePolicy(queueARN, topicARN string) string {
-	doc := map[string]any{
-		"Version": "2012-10-17",
-		"Id":      "regis-bus",
-		"Statement": []any{map[string]any{
-			"Sid":       "AllowRegisTopic",
-			"Effect":    "Allow",
-			"Principal": map[string]any{"Service": "sns.amazonaws.com"},
-			"Action":    "sqs:SendMessage",
-			"Resource":  queueARN,
-			"Condition": map[string]any{"ArnEquals": map[string]any{"aws:SourceArn": topicARN}},
-		}},
-	}
-	b, _ := json.Marshal(doc)
-	return string(b)
-}
-
-// sameJSON compares two JSON documents by content.
-func sameJSON(a, b string) bool {
-	if strings.TrimSpace(a) == "" || strings.TrimSpace(b) == "" {
-		return strings.TrimSpace(a) == strings.TrimSpace(b)
-	}
-	var x, y any
-	if json.Unmarshal([]byte(a), &x) != nil || json.Unmarshal([]byte(b), &y) != nil {
-		return a == b
-	}
-	return reflect.DeepEqual(normalizePolicy(x), normalizePolicy(y))
-}
-
-// normalizePolicy makes IAM-style documents comparable: a single string and
-// a one-element list mean the same.
-func normalizePolicy(v any) any {
-	switch t := v.(type) {
-	case map[string]any:
-		out := make(map[string]any, len(t))
-		for k, e := range t {
-			out[k] = normalizePolicy(e)
-		}
-		return out
-	case []any:
-		if len(t) == 1 {
-			return normalizePolicy(t[0])
-		}
-		out := make([]any, len(t))
-		for i, e := range t {
-			out[i] = normalizePolicy(e)
-		}
-		return out
-	}
-	return v
-}
-
 func listQueueTags(ctx context.Context, c *sqs.Client, url string) (map[string]string, error) {
 	out, err := c.ListQueueTags(ctx, &sqs.ListQueueTagsInput{QueueUrl: aws.String(url)})
 	if err != nil {
@@ -232,5 +177,161 @@ func syncQueueTags(ctx context.Context, c *sqs.Client, url string, current, desi
 			return err
 		}
 	}
+	return nil
+}
+
+// ------------------------------------------------- the queue and its DLQ
+
+// dlqVisibility is the dead-letter queue's visibility timeout (nothing
+// consumes it but an operator's redrive).
+const dlqVisibility = 30
+
+// ensureQueueObject brings the queue at *url (its ARN in *queueARN) to want,
+// or creates it as name when *url is empty or the queue is gone; a queue of
+// that name that exists outside the state is adopted. what names it in
+// errors. It returns the existing queue's policy ("" for a new queue).
+func ensureQueueObject(ctx context.Context, op *regionOp, what, name string, want map[string]string, url, queueARN *string) (string, error) {
+	sq := op.e.c.SQS(ctx, op.region())
+	policy := ""
+	// converge brings the queue at *url to want; it clears *url when the
+	// queue is gone.
+	converge := func() error {
+		cur, err := findQueueAttributes(ctx, sq, *url)
+		switch {
+		case awsapi.IsNotFound(err):
+			*url, *queueARN = "", ""
+			return nil
+		case err != nil:
+			return op.fail("reading the "+what, err)
+		}
+		*queueARN = cur["QueueArn"]
+		if err := setQueueAttributes(ctx, sq, *url, attributeDiff(cur, want)); err != nil {
+			return op.fail("updating the "+what, err)
+		}
+		tags, err := listQueueTags(ctx, sq, *url)
+		if err == nil {
+			err = syncQueueTags(ctx, sq, *url, tags, op.e.spec.Tags)
+		}
+		if err != nil {
+			return op.fail("tagging the "+what, err)
+		}
+		policy = cur["Policy"]
+		return nil
+	}
+	if *url != "" {
+		if err := converge(); err != nil {
+			return "", err
+		}
+	}
+	if *url == "" {
+		u, a, err := createQueue(ctx, sq, name, want, op.e.spec.Tags)
+		if awsapi.IsA[*sqstypes.QueueNameExists](err) {
+			// The bus's queue exists with other settings, outside the
+			// state (left by an earlier bus, or made by hand): it is the
+			// bus's by its name, so adopt it and bring it to the spec.
+			u, a, err = busdiscovery.FindQueue(ctx, sq, name)
+			if err != nil {
+				return "", op.fail("looking up the existing "+what+" "+name, err)
+			}
+			*url, *queueARN = u, a
+			if *url == "" {
+				return "", op.fail("creating the "+what, fmt.Errorf("SQS reported a queue named %s, then did not find it: run terraform apply again", name))
+			}
+			if err := converge(); err != nil {
+				return "", err
+			}
+			return policy, nil
+		}
+		*url, *queueARN = u, a
+		if err != nil {
+			return "", op.fail("creating the "+what, err)
+		}
+	}
+	if *queueARN == "" {
+		cur, err := findQueueAttributes(ctx, sq, *url)
+		if err != nil {
+			return "", op.fail("reading the "+what, err)
+		}
+		*queueARN = cur["QueueArn"]
+	}
+	return policy, nil
+}
+
+// ensureQueue: the queue, redriving to the dead-letter queue.
+func ensureQueue(ctx context.Context, op *regionOp) error {
+	rs := op.rs
+	want := desiredQueueAttributes(op.e.spec, rs.Queue.VisibilityTimeout, rs.Queue.MessageRetention)
+	want["RedrivePolicy"] = redrivePolicy(op.ids.DLQARN, rs.Queue.MaxReceiveCount)
+	policy, err := ensureQueueObject(ctx, op, "queue", contract.QueueName(op.e.spec.Name), want, &op.ids.QueueURL, &op.ids.QueueARN)
+	op.queuePolicy = policy
+	return err
+}
+
+// readQueueObject reads the queue at *url: nil attributes when it is gone
+// (its ids cleared and noted missing).
+func readQueueObject(ctx context.Context, op *regionOp, what string, url, queueARN *string) (queueAttrs, error) {
+	if *url == "" {
+		return nil, nil
+	}
+	sq := op.e.c.SQS(ctx, op.region())
+	attrs, err := findQueueAttributes(ctx, sq, *url)
+	switch {
+	case awsapi.IsNotFound(err):
+		*url, *queueARN = "", ""
+		op.missing(what)
+		return nil, nil
+	case err != nil:
+		return nil, op.fail("reading the "+what, err)
+	}
+	*queueARN = attrs["QueueArn"]
+	spec := op.e.spec
+	if spec.KMSKeyID != "" {
+		if attrs["KmsMasterKeyId"] != spec.KMSKeyID {
+			op.note(what + ": not encrypted with kms_key_id")
+		}
+	} else if attrs["SqsManagedSseEnabled"] != "true" || attrs["KmsMasterKeyId"] != "" {
+		op.note(what + ": not encrypted with SQS-managed keys (SSE-SQS)")
+	}
+	tags, err := listQueueTags(ctx, sq, *url)
+	if err != nil {
+		return nil, op.fail("reading the tags of the "+what, err)
+	}
+	op.tagDrift(what, tags)
+	return attrs, nil
+}
+
+func readQueue(ctx context.Context, op *regionOp) error {
+	ids, rs := op.ids, op.rs
+	attrs, err := readQueueObject(ctx, op, "queue", &ids.QueueURL, &ids.QueueARN)
+	if attrs == nil {
+		return err
+	}
+	op.queueAttrs = attrs
+	rs.Queue.VisibilityTimeout = atoi(attrs["VisibilityTimeout"], rs.Queue.VisibilityTimeout)
+	rs.Queue.MessageRetention = atoi(attrs["MessageRetentionPeriod"], rs.Queue.MessageRetention)
+	target, maxReceive, ok := parseRedrive(attrs["RedrivePolicy"])
+	switch {
+	case !ok:
+		op.note("queue: no redrive policy, so failing messages are never moved to the dead-letter queue")
+	default:
+		rs.Queue.MaxReceiveCount = maxReceive
+		if dlq := op.dlqARN(); dlq != "" && target != dlq {
+			op.note("queue: redrives to " + target + " instead of the region's dead-letter queue")
+		}
+	}
+	if d := attrs["DelaySeconds"]; d != "" && d != "0" {
+		op.note("queue: delivery delay is " + d + " seconds")
+	}
+	return nil
+}
+
+func deleteQueueObject(ctx context.Context, op *regionOp) error {
+	if op.ids.QueueURL == "" {
+		return nil
+	}
+	if err := deleteQueue(ctx, op.e.c.SQS(ctx, op.region()), op.ids.QueueURL); err != nil {
+		return op.fail("deleting the queue", err)
+	}
+	op.ids.QueueURL, op.ids.QueueARN = "", ""
 	return nil
 }

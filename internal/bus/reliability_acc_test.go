@@ -3,7 +3,6 @@ package bus_test
 import (
 	"context"
 	"fmt"
-	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,14 +10,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
-	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
-	"github.com/aws/aws-sdk-go-v2/service/lambda"
-	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
-	"github.com/aws/aws-sdk-go-v2/service/sns"
-	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
@@ -26,7 +18,6 @@ import (
 	"github.com/regis-infra/terraform-provider-regis/internal/bus"
 	"github.com/regis-infra/terraform-provider-regis/internal/bus/consumerzip"
 	"github.com/regis-infra/terraform-provider-regis/internal/consumer/lambdazip"
-	"github.com/regis-infra/terraform-provider-regis/internal/contract"
 )
 
 // EnvFullSweep runs the exhaustive fault sweeps of the bus (every call of
@@ -199,18 +190,19 @@ func TestAccBus_lostCreateResponses(t *testing.T) {
 
 // ------------------------------------------------------------------ drift
 
-// TestAccBus_driftCatalogue changes every object of a bus out of band, one
-// change per step, the way a person in the console or another tool would:
-// the topic, both queues, the queue policy and redrive, the subscription,
-// the role and its policies, the function (deleted, configuration, code,
-// environment, role, VPC), the mapping and the alarms, and tags. For each,
-// the plan must show it (an update of the bus whose refreshed state holds
-// the change: a drift entry, a changed argument or a missing id) and the
-// apply must put everything back: checkBusHealthy compares every object
-// with the configuration through the APIs, then the plan must be empty and
-// nothing may be orphaned. (TestAccBus_drift breaks several objects at once
-// on the shared emulator; this catalogue runs on a private one, whose clock
-// it moves past SQS's 60-second wait to re-create a deleted queue.)
+// TestAccBus_driftCatalogue runs the out-of-band catalogue (catalogue.cases):
+// every kind of object of a bus — the topic, both queues, the queue policy,
+// the subscription, the role and its policy, the function, the mapping and
+// the alarms — deleted, and altered the way a person in the console or
+// another tool would, one change per step. For each, the plan must name what
+// changed (an update of the bus whose refreshed state holds the change: a
+// drift entry, a changed argument, a missing object) and not show it as
+// something else; one apply must put everything back: checkBusHealthy
+// compares every object with the configuration through the APIs, then the
+// plan must be empty and nothing may be orphaned; destroy must leave nothing
+// (emulator inventory). (TestAccBus_drift breaks several objects at once on
+// the shared emulator; this catalogue runs on a private one, whose clock it
+// moves past SQS's 60-second wait to re-create a deleted queue.)
 func TestAccBus_driftCatalogue(t *testing.T) {
 	skipWithoutAcc(t)
 	t.Parallel()
@@ -230,7 +222,6 @@ func TestAccBus_driftCatalogue(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	otherSHA := consumerzip.CodeSHA256(otherZip)
 	// A role of another application, which the function is switched to.
 	other, err := c.IAM(ctx).CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(name + fixtureMark),
 		AssumeRolePolicyDocument: aws.String(bus.TrustPolicyForTest)})
@@ -240,227 +231,15 @@ func TestAccBus_driftCatalogue(t *testing.T) {
 	tags, regions := relStage(1, secret)
 	config := relBusConfig(emu.ProviderConfig(), name, zip, tags, regions)
 
-	var ids map[string]map[string]string
+	cat := &catalogue{ctx: ctx, c: c, accountID: emu.AccountID(), otherRoleARN: aws.ToString(other.Role.Arn),
+		otherZip: otherZip, otherSHA: consumerzip.CodeSHA256(otherZip)}
 	capture := func(s *terraform.State) error {
 		var err error
-		ids, err = recordedIDs(s)
+		cat.ids, err = recordedIDs(s)
 		return err
 	}
 	healthy := resource.ComposeAggregateTestCheckFunc(capture, checkBusHealthy(t, emu, name, secret, zipSHA))
-	id := func(region, attr string) *string { return aws.String(ids[region][attr]) }
-	sq := func(region string) *sqs.Client { return c.SQS(ctx, region) }
-	lc := func(region string) *lambda.Client { return c.Lambda(ctx, region) }
-	home := c.SNS(ctx, r1)
-	im := c.IAM(ctx)
-	setQueue := func(region, which string, attrs map[string]string) func() error {
-		return func() error {
-			_, err := sq(region).SetQueueAttributes(ctx, &sqs.SetQueueAttributesInput{QueueUrl: id(region, which), Attributes: attrs})
-			return err
-		}
-	}
-	setSub := func(region, attr, value string) func() error {
-		return func() error {
-			_, err := home.SetSubscriptionAttributes(ctx, &sns.SetSubscriptionAttributesInput{SubscriptionArn: id(region, "subscription_arn"),
-				AttributeName: aws.String(attr), AttributeValue: aws.String(value)})
-			return err
-		}
-	}
-	updateFunction := func(region string, change func(in *lambda.UpdateFunctionConfigurationInput, cur *lambdatypes.FunctionConfiguration)) func() error {
-		return func() error {
-			cur, err := lc(region).GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: id(region, "function_name")})
-			if err != nil {
-				return err
-			}
-			in := &lambda.UpdateFunctionConfigurationInput{FunctionName: id(region, "function_name")}
-			change(in, cur.Configuration)
-			_, err = lc(region).UpdateFunctionConfiguration(ctx, in)
-			return err
-		}
-	}
-	withEnv := func(change func(env map[string]string)) func(*lambda.UpdateFunctionConfigurationInput, *lambdatypes.FunctionConfiguration) {
-		return func(in *lambda.UpdateFunctionConfigurationInput, cur *lambdatypes.FunctionConfiguration) {
-			env := maps.Clone(cur.Environment.Variables)
-			change(env)
-			in.Environment = &lambdatypes.Environment{Variables: env}
-		}
-	}
-	updateMapping := func(region string, change func(in *lambda.UpdateEventSourceMappingInput)) func() error {
-		return func() error {
-			in := &lambda.UpdateEventSourceMappingInput{UUID: id(region, "event_source_mapping_id")}
-			change(in)
-			_, err := lc(region).UpdateEventSourceMapping(ctx, in)
-			return err
-		}
-	}
-	putAlarm := func(region string, change func(in *cloudwatch.PutMetricAlarmInput)) func() error {
-		return func() error {
-			cw := c.CloudWatch(ctx, region)
-			out, err := cw.DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{AlarmNames: []string{ids[region]["oldest_message_age_alarm_name"]}})
-			if err != nil {
-				return fmt.Errorf("reading the age alarm: %w", err)
-			}
-			if len(out.MetricAlarms) != 1 {
-				return fmt.Errorf("reading the age alarm: %d found", len(out.MetricAlarms))
-			}
-			a := out.MetricAlarms[0]
-			in := &cloudwatch.PutMetricAlarmInput{AlarmName: a.AlarmName, AlarmDescription: a.AlarmDescription, Namespace: a.Namespace, MetricName: a.MetricName,
-				Dimensions: a.Dimensions, Statistic: a.Statistic, Period: a.Period, EvaluationPeriods: a.EvaluationPeriods, Threshold: a.Threshold,
-				ComparisonOperator: a.ComparisonOperator, TreatMissingData: a.TreatMissingData, AlarmActions: a.AlarmActions, ActionsEnabled: a.ActionsEnabled}
-			change(in)
-			_, err = cw.PutMetricAlarm(ctx, in)
-			return err
-		}
-	}
-	widePolicy := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sqs:*","Resource":"*"}]}`
-
-	cases := []driftCase{
-		// Topic.
-		{name: "topic encryption turned off", region: r1, shows: []string{"topic: not encrypted"}, change: func() error {
-			_, err := home.SetTopicAttributes(ctx, &sns.SetTopicAttributesInput{TopicArn: id("", "topic_arn"), AttributeName: aws.String("KmsMasterKeyId"), AttributeValue: aws.String("")})
-			return err
-		}},
-		{name: "topic tags changed", shows: []string{`"extra":"x"`}, change: func() error {
-			_, err := home.TagResource(ctx, &sns.TagResourceInput{ResourceArn: id("", "topic_arn"), Tags: []snstypes.Tag{{Key: aws.String("extra"), Value: aws.String("x")}}})
-			return err
-		}},
-		// Queue.
-		{name: "queue deleted", region: r1, shows: []string{`"queue_url":null`}, change: func() error {
-			_, err := sq(r1).DeleteQueue(ctx, &sqs.DeleteQueueInput{QueueUrl: id(r1, "queue_url")})
-			return err
-		}},
-		{name: "queue visibility timeout and retention changed", region: r2, shows: []string{`"visibility_timeout":45`, `"message_retention":600`},
-			change: setQueue(r2, "queue_url", map[string]string{"VisibilityTimeout": "45", "MessageRetentionPeriod": "600"})},
-		{name: "queue encryption turned off", region: r1, shows: []string{"queue: not encrypted with SQS-managed keys"},
-			change: setQueue(r1, "queue_url", map[string]string{"SqsManagedSseEnabled": "false"})},
-		{name: "queue delivery delay set", region: r2, shows: []string{"queue: delivery delay is 30 seconds"},
-			change: setQueue(r2, "queue_url", map[string]string{"DelaySeconds": "30"})},
-		{name: "queue policy opened to every principal", region: r1, shows: []string{"queue: the policy differs"}, change: func() error {
-			return setQueue(r1, "queue_url", map[string]string{"Policy": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"sqs:*","Resource":"` + ids[r1]["queue_arn"] + `"}]}`})()
-		}},
-		{name: "queue policy removed", region: r2, shows: []string{"queue: the policy differs"}, change: setQueue(r2, "queue_url", map[string]string{"Policy": ""})},
-		{name: "redrive policy removed", region: r1, shows: []string{"queue: no redrive policy"}, change: setQueue(r1, "queue_url", map[string]string{"RedrivePolicy": ""})},
-		{name: "redrive max receive count lowered", region: r2, shows: []string{`"max_receive_count":1`}, change: func() error {
-			return setQueue(r2, "queue_url", map[string]string{"RedrivePolicy": `{"deadLetterTargetArn":"` + ids[r2]["dlq_arn"] + `","maxReceiveCount":1}`})()
-		}},
-		{name: "queue tags changed", region: r2, shows: []string{"queue: tags differ from tags_all"}, change: func() error {
-			_, err := sq(r2).TagQueue(ctx, &sqs.TagQueueInput{QueueUrl: id(r2, "queue_url"), Tags: map[string]string{"team": "someone-else"}})
-			return err
-		}},
-		// Dead-letter queue.
-		{name: "dead-letter queue deleted", region: r2, shows: []string{`"dlq_url":null`}, change: func() error {
-			_, err := sq(r2).DeleteQueue(ctx, &sqs.DeleteQueueInput{QueueUrl: id(r2, "dlq_url")})
-			return err
-		}},
-		{name: "dead-letter queue retention changed", region: r1, shows: []string{`"dlq_retention":600`}, change: setQueue(r1, "dlq_url", map[string]string{"MessageRetentionPeriod": "600"})},
-		{name: "dead-letter queue encryption turned off", region: r2, shows: []string{"dead-letter queue: not encrypted"},
-			change: setQueue(r2, "dlq_url", map[string]string{"SqsManagedSseEnabled": "false"})},
-		// Subscription.
-		{name: "subscription deleted", region: r2, shows: []string{`"subscription_arn":null`}, change: func() error {
-			_, err := home.Unsubscribe(ctx, &sns.UnsubscribeInput{SubscriptionArn: id(r2, "subscription_arn")})
-			return err
-		}},
-		{name: "raw message delivery turned off", region: r1, shows: []string{"subscription: raw message delivery is off"}, change: setSub(r1, "RawMessageDelivery", "false")},
-		{name: "filter policy added to the subscription", region: r2, shows: []string{"subscription: has a filter policy"},
-			change: setSub(r2, "FilterPolicy", `{"cmd":["SET"]}`)},
-		// Role.
-		{name: "role deleted", region: r1, shows: []string{`"role_name":null`}, change: func() error {
-			if _, err := im.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: id(r1, "role_name"), PolicyName: aws.String(bus.RolePolicyNameForTest)}); err != nil {
-				return err
-			}
-			_, err := im.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: id(r1, "role_name")})
-			return err
-		}},
-		{name: "role policy widened", region: r2, shows: []string{"IAM role: the regis-consumer policy was changed"}, change: func() error {
-			_, err := im.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: id(r2, "role_name"), PolicyName: aws.String(bus.RolePolicyNameForTest), PolicyDocument: aws.String(widePolicy)})
-			return err
-		}},
-		{name: "role policy deleted", region: r1, shows: []string{"IAM role: the regis-consumer policy is missing"}, change: func() error {
-			_, err := im.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: id(r1, "role_name"), PolicyName: aws.String(bus.RolePolicyNameForTest)})
-			return err
-		}},
-		{name: "another inline policy added to the role", region: r2, shows: []string{"IAM role: has permissions beyond the regis-consumer policy", "inline debug"}, change: func() error {
-			_, err := im.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: id(r2, "role_name"), PolicyName: aws.String("debug"), PolicyDocument: aws.String(widePolicy)})
-			return err
-		}},
-		{name: "managed policy attached to the role (SQS on every queue)", region: r1, shows: []string{"IAM role: has permissions beyond the regis-consumer policy", "attached arn:aws:iam::aws:policy/service-role/AWSLambdaSQSQueueExecutionRole"}, change: func() error {
-			_, err := im.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: id(r1, "role_name"), PolicyArn: aws.String("arn:aws:iam::aws:policy/service-role/AWSLambdaSQSQueueExecutionRole")})
-			return err
-		}},
-		{name: "trust policy changed", region: r2, shows: []string{"IAM role: the trust policy no longer lets only Lambda assume it"}, change: func() error {
-			_, err := im.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: id(r2, "role_name"),
-				PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + emu.AccountID() + `:root"},"Action":"sts:AssumeRole"}]}`)})
-			return err
-		}},
-		{name: "role tags removed", region: r1, shows: []string{"IAM role: tags differ from tags_all"}, change: func() error {
-			_, err := im.UntagRole(ctx, &iam.UntagRoleInput{RoleName: id(r1, "role_name"), TagKeys: []string{"team"}})
-			return err
-		}},
-		// Function.
-		{name: "function deleted", region: r2, shows: []string{`"function_name":null`}, change: func() error {
-			_, err := lc(r2).DeleteFunction(ctx, &lambda.DeleteFunctionInput{FunctionName: id(r2, "function_name")})
-			return err
-		}},
-		{name: "function memory and timeout changed", region: r1, shows: []string{`"memory_size":1024`, `"timeout":3`},
-			change: updateFunction(r1, func(in *lambda.UpdateFunctionConfigurationInput, _ *lambdatypes.FunctionConfiguration) {
-				in.MemorySize, in.Timeout = aws.Int32(1024), aws.Int32(3)
-			})},
-		{name: "function handler changed", region: r2, shows: []string{"function: runtime provided.al2023 with handler other"},
-			change: updateFunction(r2, func(in *lambda.UpdateFunctionConfigurationInput, _ *lambdatypes.FunctionConfiguration) {
-				in.Handler = aws.String("other")
-			})},
-		{name: "function runs with another role", region: r1, shows: []string{"function: runs with role " + aws.ToString(other.Role.Arn)},
-			change: updateFunction(r1, func(in *lambda.UpdateFunctionConfigurationInput, _ *lambdatypes.FunctionConfiguration) {
-				in.Role = other.Role.Arn
-			})},
-		{name: "plaintext Redis token put in the environment", region: r2, shows: []string{"puts the Redis token in the function"},
-			change: updateFunction(r2, withEnv(func(env map[string]string) { env[contract.EnvRedisAuthToken] = "leaked-token" }))},
-		{name: "environment: TLS off, DLQ URL and log level changed", region: r1, shows: []string{"REGIS_DLQ_URL is not the region", `"tls":false`, `"log_level":"debug"`},
-			change: updateFunction(r1, withEnv(func(env map[string]string) {
-				env[contract.EnvRedisTLS], env[contract.EnvDLQURL], env[contract.EnvLogLevel] = "false", "https://sqs.example/other", "debug"
-			}))},
-		{name: "function code replaced", region: r1, shows: []string{`"consumer_code_sha256":"` + otherSHA + `"`}, change: func() error {
-			_, err := lc(r1).UpdateFunctionCode(ctx, &lambda.UpdateFunctionCodeInput{FunctionName: id(r1, "function_name"), ZipFile: otherZip})
-			return err
-		}},
-		{name: "function taken out of its VPC", region: r2, shows: []string{`"vpc":null`},
-			change: updateFunction(r2, func(in *lambda.UpdateFunctionConfigurationInput, _ *lambdatypes.FunctionConfiguration) {
-				in.VpcConfig = &lambdatypes.VpcConfig{SubnetIds: []string{}, SecurityGroupIds: []string{}}
-			})},
-		{name: "function tags changed", region: r2, shows: []string{"function: tags differ from tags_all"}, change: func() error {
-			_, err := lc(r2).TagResource(ctx, &lambda.TagResourceInput{Resource: id(r2, "function_arn"), Tags: map[string]string{"stage": "other"}})
-			return err
-		}},
-		// Event source mapping.
-		{name: "event source mapping deleted", region: r1, shows: []string{`"event_source_mapping_id":null`}, change: func() error {
-			_, err := lc(r1).DeleteEventSourceMapping(ctx, &lambda.DeleteEventSourceMappingInput{UUID: id(r1, "event_source_mapping_id")})
-			return err
-		}},
-		{name: "event source mapping disabled", region: r2, shows: []string{"event source mapping: disabled"},
-			change: updateMapping(r2, func(in *lambda.UpdateEventSourceMappingInput) { in.Enabled = aws.Bool(false) })},
-		{name: "ReportBatchItemFailures removed", region: r1, shows: []string{"event source mapping: ReportBatchItemFailures is off"},
-			change: updateMapping(r1, func(in *lambda.UpdateEventSourceMappingInput) {
-				in.FunctionResponseTypes = []lambdatypes.FunctionResponseType{}
-			})},
-		{name: "batch size and concurrency changed", region: r2, shows: []string{`"batch_size":3`, `"max_concurrency":50`},
-			change: updateMapping(r2, func(in *lambda.UpdateEventSourceMappingInput) {
-				in.BatchSize, in.ScalingConfig = aws.Int32(3), &lambdatypes.ScalingConfig{MaximumConcurrency: aws.Int32(50)}
-			})},
-		{name: "filter criteria added to the mapping", region: r1, shows: []string{"event source mapping: has filter criteria"},
-			change: updateMapping(r1, func(in *lambda.UpdateEventSourceMappingInput) {
-				in.FilterCriteria = &lambdatypes.FilterCriteria{Filters: []lambdatypes.Filter{{Pattern: aws.String(`{"body":{"cmd":["SET"]}}`)}}}
-			})},
-		// Alarms.
-		{name: "dead-letter queue alarm deleted", region: r2, shows: []string{`"dlq_not_empty":false`}, change: func() error {
-			_, err := c.CloudWatch(ctx, r2).DeleteAlarms(ctx, &cloudwatch.DeleteAlarmsInput{AlarmNames: []string{ids[r2]["dlq_alarm_name"]}})
-			return err
-		}},
-		{name: "age alarm threshold changed", region: r1, shows: []string{`"oldest_message_age_threshold":900`},
-			change: putAlarm(r1, func(in *cloudwatch.PutMetricAlarmInput) { in.Threshold = aws.Float64(900) })},
-		{name: "age alarm comparison and actions changed", region: r2, shows: []string{"its metric, period or comparison was changed"},
-			change: putAlarm(r2, func(in *cloudwatch.PutMetricAlarmInput) {
-				in.ComparisonOperator, in.ActionsEnabled = cwtypes.ComparisonOperatorLessThanThreshold, aws.Bool(false)
-			})},
-	}
+	cases := cat.cases(name)
 	for i := range cases {
 		cases[i].heal = healthy
 	}
@@ -475,7 +254,7 @@ func TestAccBus_driftCatalogue(t *testing.T) {
 		}}, steps...),
 	})
 	finish()
-	t.Logf("drift catalogue: %d out-of-band changes, each shown by the plan and healed by one apply", len(cases))
+	t.Logf("out-of-band catalogue: %d changes of %d kinds of objects, each shown by the plan and healed by one apply", len(cases), len(bus.ObjectKindsForTest()))
 }
 
 // ------------------------------------------------------------- bad input
@@ -536,6 +315,13 @@ func TestAccBus_badInput(t *testing.T) {
 		{"Redis token in consumer.environment", region(`consumer = { environment = { REGIS_REDIS_AUTH_TOKEN = "s3cr3t" } }`), nil,
 			[]string{"Environment variable set by the bus", "REGIS_REDIS_AUTH_TOKEN", "use the matching argument"}},
 		{"reserved Lambda variable", region(`consumer = { environment = { AWS_REGION = "us-east-1" } }`), nil, []string{"Reserved environment variable", "AWS_REGION", "Remove it"}},
+		// What a new user set (issue 11.3): a misspelt variable of the
+		// consumer, the test-only switch that turns off certificate checks.
+		{"misspelt consumer variable", region(`consumer = { environment = { REGIS_REDIS_ADDR = "redis.example:6379" } }`), nil,
+			[]string{"Reserved environment variable", "REGIS_REDIS_ADDR", "Did you mean REGIS_REDIS_ADDRS (set redis.endpoints instead)?"}},
+		{"certificate checks turned off in the environment", region(`consumer = { environment = { REGIS_REDIS_TLS_SKIP_VERIFY = "true" } }`), nil,
+			[]string{"Environment variable of the consumer", "REGIS_REDIS_TLS_SKIP_VERIFY", "the consumer always checks it now"}},
+		{"metrics namespace of AWS", region(`consumer = { metrics_namespace = "AWS/Lambda" }`), nil, []string{"metrics_namespace", "must be a custom CloudWatch namespace"}},
 		{"invalid variable name", region(`consumer = { environment = { "1BAD-NAME" = "x" } }`), nil, []string{"Invalid environment variable name", "starting with a letter"}},
 		{"environment over Lambda's 4 KB", region(bigEnv), nil, []string{"Function environment too large", "4096 bytes", "Secrets Manager"}},
 		{"tag key with the aws: prefix", top(`  tags = { "aws:owner" = "me" }`), nil, []string{"Reserved tag key", "Rename the key"}},

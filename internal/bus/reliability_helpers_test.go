@@ -187,7 +187,7 @@ func relStage(stage int, secret string) (map[string]string, []relRegion) {
 	if stage == 1 {
 		return tags, []relRegion{r1cfg, r2cfg}
 	}
-	r1cfg.Consumer = "memory_size     = 512\nbatch_size      = 20\nbatching_window = 1\nlog_level       = \"debug\"\nenvironment     = { REGIS_METRICS_NAMESPACE = \"RegisRel\" }"
+	r1cfg.Consumer = "memory_size     = 512\nbatch_size      = 20\nbatching_window = 1\nlog_level       = \"debug\"\nmetrics_namespace = \"RegisRel\""
 	r1cfg.Queue = "message_retention = 7200\nmax_receive_count = 7\ndlq_retention     = 86400"
 	r1cfg.AlarmsAge = 600
 	r3cfg := relRegion{Region: r3}
@@ -451,9 +451,15 @@ func notRepeatedSTS(k acctest.CallKey) bool {
 // after the apply heal must find the bus as configured and the plan be
 // empty.
 type driftCase struct {
-	name   string
-	region string
-	shows  []string
+	// kind is the kind of object changed (bus.ObjectKindsForTest) and how
+	// whether it is deleted or altered (the catalogue's cases).
+	kind, how string
+	name      string
+	region    string
+	shows     []string
+	// hides are phrases the refreshed state must not hold: the drift shown
+	// as something else.
+	hides  []string
 	change func() error
 	heal   resource.TestCheckFunc
 }
@@ -490,7 +496,7 @@ func driftSteps(t *testing.T, config string, cases []driftCase) (steps []resourc
 				PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectNonEmptyPlan(),
 					plancheck.ExpectResourceAction(resourceName, plancheck.ResourceActionUpdate),
-					planShows{drift: c.name, region: c.region, phrases: c.shows},
+					planShows{drift: c.name, region: c.region, phrases: c.shows, absent: c.hides},
 				},
 				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 			},
@@ -506,6 +512,7 @@ func driftSteps(t *testing.T, config string, cases []driftCase) (steps []resourc
 type planShows struct {
 	drift, region string
 	phrases       []string
+	absent        []string
 }
 
 func (p planShows) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
@@ -523,6 +530,12 @@ func (p planShows) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, 
 		for _, phrase := range p.phrases {
 			if !strings.Contains(string(b), phrase) {
 				resp.Error = fmt.Errorf("drift %q: the plan's refreshed state of %s does not show %q:\n%s", p.drift, orBus(p.region), phrase, b)
+				return
+			}
+		}
+		for _, phrase := range p.absent {
+			if strings.Contains(string(b), phrase) {
+				resp.Error = fmt.Errorf("drift %q: the plan's refreshed state of %s shows %q, which is not what changed:\n%s", p.drift, orBus(p.region), phrase, b)
 				return
 			}
 		}

@@ -2,7 +2,6 @@ package bus
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"maps"
 	"net/url"
@@ -21,96 +20,6 @@ import (
 // trustPolicy lets Lambda assume the consumer's role.
 const trustPolicy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
 
-// roleInputs are what the role policy depends on.
-type roleInputs struct {
-	Bus, Region      string
-	QueueARN, DLQARN string
-	AuthSecretARN    string
-	KMSKeyID         string
-	VPC              bool
-}
-
-type statement struct {
-	Sid       string         `json:"Sid"`
-	Effect    string         `json:"Effect"`
-	Action    []string       `json:"Action"`
-	Resource  any            `json:"Resource"`
-	Condition map[string]any `json:"Condition,omitempty"`
-}
-
-// rolePolicy is the least-privilege inline policy of a region's consumer:
-// its own queue, its own DLQ, its own log group, its own secret and key,
-// and the network interface permissions Lambda needs in a VPC.
-func rolePolicy(in roleInputs) string {
-	q, _ := parseARN(in.QueueARN)
-	partition, account := q.Partition, q.Account
-	logGroup := fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s", partition, in.Region, account, contract.LogGroupName(in.Bus))
-	sts := []statement{
-		{
-			Sid:      "ConsumeQueue",
-			Effect:   "Allow",
-			Action:   []string{"sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"},
-			Resource: in.QueueARN,
-		},
-		{
-			// The consumer sends poison messages to the DLQ itself, with the reason.
-			Sid:      "DeadLetter",
-			Effect:   "Allow",
-			Action:   []string{"sqs:SendMessage"},
-			Resource: in.DLQARN,
-		},
-		{
-			Sid:      "Logs",
-			Effect:   "Allow",
-			Action:   []string{"logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"},
-			Resource: []string{logGroup, logGroup + ":*"},
-		},
-	}
-	if in.AuthSecretARN != "" {
-		sts = append(sts, statement{
-			Sid:      "RedisAuthSecret",
-			Effect:   "Allow",
-			Action:   []string{"secretsmanager:GetSecretValue"},
-			Resource: in.AuthSecretARN,
-		})
-	}
-	if in.KMSKeyID != "" {
-		// Receiving from an SSE-KMS queue needs kms:Decrypt; sending to the
-		// (equally encrypted) DLQ needs kms:GenerateDataKey too.
-		st := statement{
-			Sid:    "QueueKey",
-			Effect: "Allow",
-			Action: []string{"kms:Decrypt", "kms:GenerateDataKey"},
-		}
-		switch {
-		case strings.HasPrefix(in.KMSKeyID, "arn:") && strings.Contains(in.KMSKeyID, ":alias/"):
-			alias := in.KMSKeyID[strings.Index(in.KMSKeyID, ":alias/")+1:]
-			st.Resource = fmt.Sprintf("arn:%s:kms:%s:%s:key/*", partition, in.Region, account)
-			st.Condition = map[string]any{"ForAnyValue:StringEquals": map[string]any{"kms:ResourceAliases": alias}}
-		case strings.HasPrefix(in.KMSKeyID, "arn:"):
-			st.Resource = in.KMSKeyID
-		case strings.HasPrefix(in.KMSKeyID, "alias/"):
-			// A policy cannot name a key by alias; the condition can.
-			st.Resource = fmt.Sprintf("arn:%s:kms:%s:%s:key/*", partition, in.Region, account)
-			st.Condition = map[string]any{"ForAnyValue:StringEquals": map[string]any{"kms:ResourceAliases": in.KMSKeyID}}
-		default:
-			st.Resource = fmt.Sprintf("arn:%s:kms:%s:%s:key/%s", partition, in.Region, account, in.KMSKeyID)
-		}
-		sts = append(sts, st)
-	}
-	if in.VPC {
-		sts = append(sts, statement{
-			Sid:    "VPCNetworkInterfaces",
-			Effect: "Allow",
-			Action: []string{"ec2:AssignPrivateIpAddresses", "ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface",
-				"ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets", "ec2:UnassignPrivateIpAddresses"},
-			Resource: "*",
-		})
-	}
-	b, _ := json.Marshal(map[string]any{"Version": "2012-10-17", "Statement": sts})
-	return string(b)
-}
-
 func iamTags(tags map[string]string) []iamtypes.Tag {
 	var out []iamtypes.Tag
 	for _, k := range slices.Sorted(maps.Keys(tags)) {
@@ -119,6 +28,8 @@ func iamTags(tags map[string]string) []iamtypes.Tag {
 	return out
 }
 
+// createRole creates the consumer's role. A role of that name that exists
+// already makes it fail with EntityAlreadyExists.
 func createRole(ctx context.Context, c *iam.Client, name, bus string, tags map[string]string) (string, error) {
 	in := &iam.CreateRoleInput{
 		RoleName:                 aws.String(name),
@@ -149,9 +60,6 @@ func createRole(ctx context.Context, c *iam.Client, name, bus string, tags map[s
 		},
 		func(err error) bool { return awsapi.IsA[*iamtypes.EntityAlreadyExistsException](err) },
 	)
-	if awsapi.IsA[*iamtypes.EntityAlreadyExistsException](err) {
-		return "", fmt.Errorf("an IAM role named %s already exists and is not in this bus's state: import the bus (terraform import) or delete the role: %w", name, err)
-	}
 	return arn, err
 }
 
@@ -248,11 +156,6 @@ func removeExtraPermissions(ctx context.Context, c *iam.Client, role string, inf
 	return nil
 }
 
-func putRolePolicy(ctx context.Context, c *iam.Client, role, doc string) error {
-	_, err := c.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(role), PolicyName: aws.String(contract.RolePolicyName), PolicyDocument: aws.String(doc)})
-	return err
-}
-
 func syncRoleTags(ctx context.Context, c *iam.Client, role string, current, desired map[string]string) error {
 	add, remove := tagDiff(current, desired)
 	if len(remove) > 0 {
@@ -308,4 +211,106 @@ func deleteRole(ctx context.Context, c *iam.Client, name string) error {
 		return nil
 	}
 	return err
+}
+
+// ------------------------------------------------------------ the reconciler
+
+// convergeRole brings the recorded role to the bus's: the trust policy, the
+// tags, and no permission beyond the consumer's policy (which
+// ensureRolePolicy puts). A role that is gone loses its id.
+func convergeRole(ctx context.Context, op *regionOp, c *iam.Client) error {
+	ids := op.ids
+	info, err := findRole(ctx, c, ids.RoleName)
+	switch {
+	case awsapi.IsNotFound(err):
+		ids.RoleName, ids.RoleARN = "", ""
+		return nil
+	case err != nil:
+		return op.fail("reading the IAM role", err)
+	}
+	ids.RoleARN = info.ARN
+	op.role = info
+	if !sameJSON(info.Trust, trustPolicy) {
+		if _, err := c.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String(ids.RoleName), PolicyDocument: aws.String(trustPolicy)}); err != nil {
+			return op.fail("restoring the IAM role's trust policy", err)
+		}
+	}
+	if err := syncRoleTags(ctx, c, ids.RoleName, info.Tags, op.e.spec.Tags); err != nil {
+		return op.fail("tagging the IAM role", err)
+	}
+	if err := removeExtraPermissions(ctx, c, ids.RoleName, info); err != nil {
+		return op.fail("removing permissions beyond the consumer's policy from the IAM role", err)
+	}
+	return nil
+}
+
+func ensureRole(ctx context.Context, op *regionOp) error {
+	ids := op.ids
+	c := op.e.c.IAM(ctx)
+	if ids.RoleName != "" {
+		if err := convergeRole(ctx, op, c); err != nil {
+			return err
+		}
+	}
+	if ids.RoleName != "" {
+		return nil
+	}
+	name := contract.RoleName(op.e.spec.Name, op.region())
+	roleARN, err := createRole(ctx, c, name, op.e.spec.Name, op.e.spec.Tags)
+	switch {
+	case awsapi.IsA[*iamtypes.EntityAlreadyExistsException](err):
+		// The role of the bus's name exists outside the state (left by an
+		// earlier bus, or made by hand): adopt it and bring it to the bus's.
+		ids.RoleName = name
+		if err := convergeRole(ctx, op, c); err != nil {
+			return err
+		}
+		if ids.RoleName == "" {
+			return op.fail("creating the IAM role "+name, fmt.Errorf("IAM reported the role as existing, then did not find it: run terraform apply again: %w", err))
+		}
+	case err != nil:
+		return op.fail("creating the IAM role "+name, err)
+	default:
+		ids.RoleName, ids.RoleARN = name, roleARN
+		op.role, op.roleCreated = nil, true
+	}
+	return nil
+}
+
+// readRole reads the role; its policy is compared by readRolePolicy.
+func readRole(ctx context.Context, op *regionOp) error {
+	ids := op.ids
+	if ids.RoleName == "" {
+		return nil
+	}
+	info, err := findRole(ctx, op.e.c.IAM(ctx), ids.RoleName)
+	switch {
+	case awsapi.IsNotFound(err):
+		ids.RoleName, ids.RoleARN = "", ""
+		op.missing("IAM role")
+		return nil
+	case err != nil:
+		return op.fail("reading the IAM role", err)
+	}
+	ids.RoleARN = info.ARN
+	op.role = info
+	if !sameJSON(info.Trust, trustPolicy) {
+		op.note("IAM role: the trust policy no longer lets only Lambda assume it")
+	}
+	if extra := info.extraPermissions(); extra != "" {
+		op.note("IAM role: has permissions beyond the " + contract.RolePolicyName + " policy (" + extra + ")")
+	}
+	op.tagDrift("IAM role", info.Tags)
+	return nil
+}
+
+func deleteRoleObject(ctx context.Context, op *regionOp) error {
+	if op.ids.RoleName == "" {
+		return nil
+	}
+	if err := deleteRole(ctx, op.e.c.IAM(ctx), op.ids.RoleName); err != nil {
+		return op.fail("deleting the IAM role", err)
+	}
+	op.ids.RoleName, op.ids.RoleARN = "", ""
+	return nil
 }

@@ -63,6 +63,13 @@ const (
 
 var logLevels = []string{"debug", "info", "warn", "error"}
 
+// maxNamespace is CloudWatch's limit on a namespace's length.
+const maxNamespace = 255
+
+// customNamespaceRE matches the namespaces CloudWatch accepts for custom
+// metrics: not starting with ":" nor "AWS/" (reserved for AWS's own).
+var customNamespaceRE = regexp.MustCompile(`^(?:[^:A]|A$|A[^W]|AW$|AW[^S]|AWS$|AWS[^/])`)
+
 var subnetRE = regexp.MustCompile(`^subnet-[0-9a-f]+$`)
 var securityGroupRE = regexp.MustCompile(`^sg-[0-9a-f]+$`)
 
@@ -70,7 +77,7 @@ var securityGroupRE = regexp.MustCompile(`^sg-[0-9a-f]+$`)
 // types are derived from it so that the two cannot disagree.
 func busSchema(ctx context.Context) schema.Schema {
 	return schema.Schema{
-		Version: 0,
+		Version: busSchemaVersion,
 		MarkdownDescription: "A Regis replication bus: one SNS topic in the home region that services publish Redis commands to, " +
 			"and in every region of `regions` an SQS queue (with a dead-letter queue) subscribed to the topic, " +
 			"the bundled consumer Lambda applying the commands to that region's Redis, its IAM role, the event source mapping " +
@@ -82,7 +89,7 @@ func busSchema(ctx context.Context) schema.Schema {
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,
-				MarkdownDescription: "The topic ARN, which identifies the bus (and is what `terraform import` takes).",
+				MarkdownDescription: "The bus's name and home region, `<name>@<home_region>` (for example `hotels@ap-southeast-1`): what identifies the bus, and what `terraform import` takes (as does the topic's ARN).",
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"name": schema.StringAttribute{
@@ -268,11 +275,22 @@ func regionAttributes() map[string]schema.Attribute {
 					MarkdownDescription: "Consumer log level: `debug`, `info`, `warn` or `error`. Default: `info`.",
 					Validators:          []validator.String{stringvalidator.OneOf(logLevels...)},
 				},
+				"metrics_namespace": schema.StringAttribute{
+					Optional: true,
+					MarkdownDescription: "CloudWatch namespace of the consumer's metrics (`" + contract.EnvMetricsNamespace + "`). " +
+						"Default: `" + contract.DefaultMetricsNamespace + "`.",
+					Validators: []validator.String{
+						stringvalidator.LengthBetween(1, maxNamespace),
+						stringvalidator.RegexMatches(customNamespaceRE, `must be a custom CloudWatch namespace: not starting with "AWS/" (AWS's own) nor ":"`),
+					},
+				},
 				"environment": schema.MapAttribute{
 					ElementType: types.StringType, Optional: true, Computed: true,
 					Default: mapdefault.StaticValue(types.MapValueMust(types.StringType, map[string]attr.Value{})),
-					MarkdownDescription: "Extra environment variables of the consumer, such as `SENTRY_DSN` or `REGIS_METRICS_NAMESPACE`. " +
-						"Variables the bus sets itself (`REGIS_REDIS_*`, `REGIS_DLQ_URL`, …) and Lambda's reserved ones cannot be set here.",
+					MarkdownDescription: "Extra environment variables of the consumer, such as `SENTRY_DSN` (Sentry reporting) or `SSL_CERT_FILE`. " +
+						"Names starting with `REGIS_` are the consumer's own configuration, which the bus sets from its arguments: they are " +
+						"refused at plan, each with the argument that sets it (`REGIS_REDIS_TLS` → `redis.tls`, `REGIS_METRICS_NAMESPACE` → " +
+						"`consumer.metrics_namespace`, …). Lambda's reserved variables are refused too.",
 				},
 			},
 		},
@@ -350,15 +368,16 @@ func regionAttributes() map[string]schema.Attribute {
 
 func defaultConsumerObject() types.Object {
 	return types.ObjectValueMust(consumerAttrTypes, map[string]attr.Value{
-		"memory_size":     types.Int64Value(defaultMemorySize),
-		"timeout":         types.Int64Value(defaultTimeout),
-		"batch_size":      types.Int64Value(defaultBatchSize),
-		"batching_window": types.Int64Value(defaultBatchingWindow),
-		"max_concurrency": types.Int64Value(defaultMaxConcurrency),
-		"architecture":    types.StringValue(defaultArchitecture),
-		"ordered":         types.BoolValue(false),
-		"log_level":       types.StringValue(defaultLogLevel),
-		"environment":     types.MapValueMust(types.StringType, map[string]attr.Value{}),
+		"memory_size":       types.Int64Value(defaultMemorySize),
+		"timeout":           types.Int64Value(defaultTimeout),
+		"batch_size":        types.Int64Value(defaultBatchSize),
+		"batching_window":   types.Int64Value(defaultBatchingWindow),
+		"max_concurrency":   types.Int64Value(defaultMaxConcurrency),
+		"architecture":      types.StringValue(defaultArchitecture),
+		"ordered":           types.BoolValue(false),
+		"log_level":         types.StringValue(defaultLogLevel),
+		"metrics_namespace": types.StringNull(),
+		"environment":       types.MapValueMust(types.StringType, map[string]attr.Value{}),
 	})
 }
 

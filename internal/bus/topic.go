@@ -2,6 +2,7 @@ package bus
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -11,8 +12,12 @@ import (
 	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
 
 	"github.com/regis-infra/terraform-provider-regis/internal/awsapi"
+	"github.com/regis-infra/terraform-provider-regis/internal/busdiscovery"
 	"github.com/regis-infra/terraform-provider-regis/internal/contract"
+	"github.com/regis-infra/terraform-provider-regis/internal/regions"
 )
+
+// The bus topic, one per bus in the home region, where services publish.
 
 // awsManagedSNSKey is the topic's encryption when kms_key_id is not set.
 const awsManagedSNSKey = "alias/aws/sns"
@@ -112,97 +117,109 @@ func deleteTopic(ctx context.Context, c *sns.Client, arn string) error {
 	return err
 }
 
-// ------------------------------------------------------------ subscriptions
+// ------------------------------------------------------------ the reconciler
 
-// subscribe subscribes the queue to the topic with raw message delivery.
-// It must be called with a client of the topic's region: SNS creates the
-// subscription where the topic is, whatever the queue's region.
-func subscribe(ctx context.Context, c *sns.Client, topicARN, queueARN string) (string, error) {
-	out, err := c.Subscribe(ctx, &sns.SubscribeInput{
-		TopicArn:              aws.String(topicARN),
-		Protocol:              aws.String("sqs"),
-		Endpoint:              aws.String(queueARN),
-		Attributes:            map[string]string{"RawMessageDelivery": "true"},
-		ReturnSubscriptionArn: true,
-	})
-	if err != nil {
-		return "", err
+// topicKindName names the topic among the kinds of objects of a bus: one
+// topic per bus, in the home region (the region's kinds are in engine.go).
+const topicKindName = "topic"
+
+// objectKinds names every kind of object a bus creates: the topic, then
+// the kinds of every region, in the order ensure makes them.
+func objectKinds() []string {
+	names := []string{topicKindName}
+	for _, k := range regionKinds {
+		names = append(names, k.name)
 	}
-	return aws.ToString(out.SubscriptionArn), nil
+	return names
 }
 
-func findSubscriptionAttributes(ctx context.Context, c *sns.Client, arn string) (map[string]string, error) {
-	out, err := c.GetSubscriptionAttributes(ctx, &sns.GetSubscriptionAttributesInput{SubscriptionArn: aws.String(arn)})
-	if awsapi.IsA[*snstypes.NotFoundException](err) {
-		return nil, awsapi.NewNotFound("subscription "+arn, err)
+// topicExists reports SNS's refusal to create a topic that exists with
+// other attributes or tags.
+func topicExists(err error) bool {
+	return awsapi.IsA[*snstypes.InvalidParameterException](err) && strings.Contains(awsapi.ErrorMessage(err), "already exists")
+}
+
+// findTopicARN returns the topic's ARN: the recorded one, or the one found
+// by name in the home region ("" when there is no topic).
+func (e *engine) findTopicARN(ctx context.Context) (string, error) {
+	if e.topicARN != "" {
+		return e.topicARN, nil
+	}
+	return busdiscovery.FindTopic(ctx, e.c.SNS(ctx, e.spec.HomeRegion), regions.PartitionOf(e.spec.HomeRegion), e.c.AccountID,
+		e.spec.HomeRegion, contract.TopicName(e.spec.Name))
+}
+
+// ensureTopic brings the recorded topic (e.topicARN) to the spec or, when
+// there is none or it is gone, creates it; a topic of the bus's name that
+// exists outside the state is adopted and brought to the spec. It sets
+// e.topicARN, and reports fresh when the topic is not the recorded one: its
+// subscriptions, if any were recorded, went with the old topic.
+func (e *engine) ensureTopic(ctx context.Context) (fresh bool, err error) {
+	c := e.c.SNS(ctx, e.spec.HomeRegion)
+	if e.topicARN != "" {
+		err := updateTopic(ctx, c, e.topicARN, e.spec)
+		if !awsapi.IsNotFound(err) {
+			return false, err
+		}
+		e.topicARN = ""
+	}
+	topicARN, err := createTopic(ctx, c, e.spec)
+	if topicExists(err) {
+		// CreateTopic with the name alone returns the existing topic's ARN.
+		var out *sns.CreateTopicOutput
+		out, err = c.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String(contract.TopicName(e.spec.Name))})
+		if err == nil {
+			topicARN = aws.ToString(out.TopicArn)
+			e.topicARN = topicARN
+			err = updateTopic(ctx, c, topicARN, e.spec)
+		}
 	}
 	if err != nil {
+		return true, err
+	}
+	e.topicARN = topicARN
+	return true, nil
+}
+
+// topicState is what refresh reads of the topic.
+type topicState struct {
+	ARN   string
+	Attrs map[string]string
+	Tags  map[string]string
+}
+
+// readTopic reads the topic: nil when it does not exist.
+func (e *engine) readTopic(ctx context.Context) (*topicState, error) {
+	topicARN, err := e.findTopicARN(ctx)
+	if err != nil || topicARN == "" {
 		return nil, err
 	}
-	return out.Attributes, nil
+	c := e.c.SNS(ctx, e.spec.HomeRegion)
+	attrs, err := findTopicAttributes(ctx, c, topicARN)
+	if awsapi.IsNotFound(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading topic %s: %w", topicARN, err)
+	}
+	tags, err := listTopicTags(ctx, c, topicARN)
+	if err != nil {
+		return nil, fmt.Errorf("reading the tags of topic %s: %w", topicARN, err)
+	}
+	return &topicState{ARN: topicARN, Attrs: attrs, Tags: tags}, nil
 }
 
-func unsubscribe(ctx context.Context, c *sns.Client, arn string) error {
-	_, err := c.Unsubscribe(ctx, &sns.UnsubscribeInput{SubscriptionArn: aws.String(arn)})
-	if awsapi.IsA[*snstypes.NotFoundException](err) {
-		return nil
+// topicDrift is what no argument shows of the topic: read copies it into
+// every region's drift, so that the plan shows it and Update repairs the
+// topic (topicDrifted).
+func topicDrift(t *topicState) []string {
+	if t == nil {
+		return []string{topicDriftPrefix + "missing (deleted outside Terraform); the next apply creates it again and subscribes every region"}
 	}
-	return err
-}
-
-// Drift entries about subscriptions: all start with subscriptionDriftPrefix;
-// only raw message delivery turned off is repaired in place, the others by
-// subscribing again (a new subscription ARN).
-const (
-	subscriptionDriftPrefix = "subscription: "
-	rawDeliveryDrift        = "raw message delivery is off"
-)
-
-// subscriptionDrift says what is wrong with a subscription, "" when nothing.
-func subscriptionDrift(attrs map[string]string, topicARN, queueARN string) []string {
-	var out []string
-	if attrs["TopicArn"] != "" && attrs["TopicArn"] != topicARN {
-		out = append(out, "subscription: belongs to topic "+attrs["TopicArn"])
+	// A topic without a key reads like the default (alias/aws/sns) in
+	// kms_key_id.
+	if t.Attrs["KmsMasterKeyId"] == "" {
+		return []string{topicDriftPrefix + "not encrypted (KmsMasterKeyId is empty), so SNS stores the commands in clear"}
 	}
-	if attrs["Protocol"] != "" && attrs["Protocol"] != "sqs" {
-		out = append(out, "subscription: protocol is "+attrs["Protocol"]+", not sqs")
-	}
-	if attrs["Endpoint"] != "" && attrs["Endpoint"] != queueARN {
-		out = append(out, "subscription: delivers to "+attrs["Endpoint"]+" instead of the region's queue")
-	}
-	if !strings.EqualFold(attrs["RawMessageDelivery"], "true") {
-		out = append(out, subscriptionDriftPrefix+rawDeliveryDrift+" (the consumer would receive SNS envelopes)")
-	}
-	if strings.EqualFold(attrs["PendingConfirmation"], "true") {
-		out = append(out, "subscription: pending confirmation")
-	}
-	if fp := strings.TrimSpace(attrs["FilterPolicy"]); fp != "" && fp != "{}" {
-		out = append(out, "subscription: has a filter policy, which drops commands")
-	}
-	if rp := strings.TrimSpace(attrs["RedrivePolicy"]); rp != "" {
-		out = append(out, "subscription: has an SNS redrive policy the bus does not set")
-	}
-	return out
-}
-
-// listTopicQueueSubscriptions returns the SQS queue ARN → subscription ARN
-// of every SQS subscription of the topic (import and the status data source).
-func listTopicQueueSubscriptions(ctx context.Context, c *sns.Client, topicARN string) (map[string]string, error) {
-	out := map[string]string{}
-	p := sns.NewListSubscriptionsByTopicPaginator(c, &sns.ListSubscriptionsByTopicInput{TopicArn: aws.String(topicARN)})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if awsapi.IsA[*snstypes.NotFoundException](err) {
-			return nil, awsapi.NewNotFound("topic "+topicARN, err)
-		}
-		if err != nil {
-			return nil, err
-		}
-		for _, s := range page.Subscriptions {
-			if aws.ToString(s.Protocol) == "sqs" {
-				out[aws.ToString(s.Endpoint)] = aws.ToString(s.SubscriptionArn)
-			}
-		}
-	}
-	return out, nil
+	return nil
 }

@@ -3,6 +3,7 @@ package bus
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net"
 	"regexp"
 	"slices"
@@ -198,20 +199,102 @@ type regionView struct {
 	BatchSize      *int64
 	BatchingWindow *int64
 	Ordered        *bool
-	Environment    map[string]string // nil when unknown
-	Visibility     *int64
-	Retention      *int64
-	MaxReceive     *int64
-	DLQRetention   *int64
-	AlarmActions   []string
+	// MetricsNamespace is nil when not set or unknown.
+	MetricsNamespace *string
+	Environment      map[string]string // nil when unknown
+	Visibility       *int64
+	Retention        *int64
+	MaxReceive       *int64
+	DLQRetention     *int64
+	AlarmActions     []string
 }
 
 var envNameRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`)
 
-var managedEnv = []string{
-	contract.EnvRedisAddrs, contract.EnvRedisCluster, contract.EnvRedisTLS, contract.EnvRedisUsername,
-	contract.EnvRedisAuthToken, contract.EnvRedisAuthSecretARN, contract.EnvOrdered, contract.EnvTombstoneTTL,
-	contract.EnvDLQURL, contract.EnvBusName, contract.EnvLogLevel,
+// envArguments names, for each variable of the consumer that the bus sets,
+// the argument it comes from (the contract between the bus and its
+// consumer: internal/contract).
+var envArguments = map[string]string{
+	contract.EnvRedisAddrs:         "redis.endpoints",
+	contract.EnvRedisCluster:       "redis.cluster_mode",
+	contract.EnvRedisTLS:           "redis.tls",
+	contract.EnvRedisUsername:      "redis.username",
+	contract.EnvRedisAuthToken:     "redis.auth_secret_arn",
+	contract.EnvRedisAuthSecretARN: "redis.auth_secret_arn",
+	contract.EnvOrdered:            "consumer.ordered",
+	contract.EnvTombstoneTTL:       "tombstone_ttl",
+	contract.EnvDLQURL:             "", // the region's dead-letter queue
+	contract.EnvBusName:            "name",
+	contract.EnvLogLevel:           "consumer.log_level",
+	contract.EnvMetricsNamespace:   "consumer.metrics_namespace",
+}
+
+// managedEnv are the variables the bus sets itself.
+var managedEnv = slices.Sorted(maps.Keys(envArguments))
+
+// envTLSSkipVerify is the switch earlier consumers read to turn off the
+// check of Redis's certificate (for tests); the consumer no longer has it.
+const envTLSSkipVerify = "REGIS_REDIS_TLS_SKIP_VERIFY"
+
+// envRefused are the consumer's variables that no argument sets, and the
+// switch it no longer reads, with the reason regis_bus does not let them be
+// set.
+var envRefused = map[string]string{
+	envTLSSkipVerify: "earlier consumers read it to turn off the check of Redis's certificate; the consumer always checks it now. " +
+		"To trust a Redis whose certificate comes from a private CA, point SSL_CERT_FILE at that CA's bundle",
+	contract.EnvRedisTLSServerName: "the consumer checks Redis's certificate against the host name of each endpoint: give, in redis.endpoints, the name the certificate carries",
+	contract.EnvDeadlineMargin:     "the consumer keeps a margin before each invocation's deadline that adapts to the time left",
+}
+
+// envPassThrough are the variables the consumer reads that consumer.environment
+// may set: SENTRY_DSN is the Sentry SDK's own, which enables its reporting.
+var envPassThrough = []string{contract.EnvSentryDSN}
+
+// consumerEnvPrefix starts the names of the consumer's own configuration:
+// all of them are refused in consumer.environment, including the ones the
+// consumer does not read (a misspelt name would be silently ignored).
+const consumerEnvPrefix = "REGIS_"
+
+// envProblem says why consumer.environment must not set k, "" when it may.
+func envProblem(k string) (summary, detail string) {
+	if arg, ok := envArguments[k]; ok {
+		if arg == "" {
+			return "Environment variable set by the bus", fmt.Sprintf("consumer.environment sets %s, which the bus sets to the region's dead-letter queue. Remove it.", k)
+		}
+		note := ""
+		if k == contract.EnvRedisAuthToken {
+			note = " The token then stays in Secrets Manager, out of the function's configuration and the Terraform state."
+		}
+		return "Environment variable set by the bus", fmt.Sprintf("consumer.environment sets %s, which the bus sets from its own arguments. Remove it and use the matching argument: set %s instead.%s", k, arg, note)
+	}
+	if why, ok := envRefused[k]; ok {
+		return "Environment variable of the consumer", fmt.Sprintf("consumer.environment sets %s, which the consumer reads but regis_bus does not let you set: %s. Remove it.", k, why)
+	}
+	if strings.HasPrefix(k, consumerEnvPrefix) {
+		hint := ""
+		if near := nearestConsumerVariable(k); near != "" {
+			hint = " Did you mean " + near
+			if arg := envArguments[near]; arg != "" {
+				hint += " (set " + arg + " instead)"
+			}
+			hint += "?"
+		}
+		return "Reserved environment variable", fmt.Sprintf("consumer.environment sets %s, but names starting with %s are the consumer's own configuration, which the bus sets from its arguments, and the consumer reads no %s.%s Remove it.",
+			k, consumerEnvPrefix, k, hint)
+	}
+	return "", ""
+}
+
+// nearestConsumerVariable is the consumer's variable k is likely a typo of,
+// "" when none is close.
+func nearestConsumerVariable(k string) string {
+	best, bestD := "", 3 // at most two edits
+	for _, v := range contract.ConsumerEnvironment {
+		if d := regions.EditDistance(k, v); d < bestD {
+			best, bestD = v, d
+		}
+	}
+	return best
 }
 
 // lambdaReserved are environment variables Lambda sets itself and refuses.
@@ -345,10 +428,10 @@ func validateView(v configView) []problem {
 
 		// Extra environment.
 		for _, k := range slices.Sorted(mapKeys(r.Environment)) {
+			summary, detail := envProblem(k)
 			switch {
-			case slices.Contains(managedEnv, k):
-				out = append(out, problem{Path: at("consumer", "environment"), Summary: "Environment variable set by the bus",
-					Detail: fmt.Sprintf("Region %s: consumer.environment sets %s, which the bus sets from its own arguments. Remove it and use the matching argument instead (redis, consumer, tombstone_ttl).", name, k)})
+			case summary != "":
+				out = append(out, problem{Path: at("consumer", "environment"), Summary: summary, Detail: "Region " + name + ": " + detail})
 			case slices.Contains(lambdaReserved, k) || strings.HasPrefix(k, "AWS_LAMBDA_"):
 				out = append(out, problem{Path: at("consumer", "environment"), Summary: "Reserved environment variable",
 					Detail: fmt.Sprintf("Region %s: consumer.environment sets %s, which Lambda reserves. Remove it.", name, k)})
@@ -428,6 +511,9 @@ func environmentSize(region string, name *string, r *regionView) int {
 	env[contract.EnvDLQURL] = "https://sqs." + region + ".amazonaws.com/123456789012/" + contract.DLQName(bus)
 	env[contract.EnvBusName] = bus
 	env[contract.EnvLogLevel] = "debug"
+	if r.MetricsNamespace != nil {
+		env[contract.EnvMetricsNamespace] = *r.MetricsNamespace
+	}
 	n := 0
 	for k, v := range env {
 		n += len(k) + len(v)
@@ -530,18 +616,19 @@ func viewFromConfig(ctx context.Context, m busResourceModel) (configView, diag.D
 		if rm.Consumer.IsUnknown() {
 			c = consumerModel{MemorySize: types.Int64Unknown(), Timeout: types.Int64Unknown(), BatchSize: types.Int64Unknown(),
 				BatchingWindow: types.Int64Unknown(), MaxConcurrency: types.Int64Unknown(), Architecture: types.StringUnknown(),
-				Ordered: types.BoolUnknown(), LogLevel: types.StringUnknown(), Environment: types.MapUnknown(types.StringType)}
+				Ordered: types.BoolUnknown(), LogLevel: types.StringUnknown(), MetricsNS: types.StringUnknown(), Environment: types.MapUnknown(types.StringType)}
 		} else if !rm.Consumer.IsNull() {
 			diags.Append(rm.Consumer.As(ctx, &c, lenient)...)
 		} else {
 			c = consumerModel{MemorySize: types.Int64Null(), Timeout: types.Int64Null(), BatchSize: types.Int64Null(),
 				BatchingWindow: types.Int64Null(), MaxConcurrency: types.Int64Null(), Architecture: types.StringNull(),
-				Ordered: types.BoolNull(), LogLevel: types.StringNull(), Environment: types.MapNull(types.StringType)}
+				Ordered: types.BoolNull(), LogLevel: types.StringNull(), MetricsNS: types.StringNull(), Environment: types.MapNull(types.StringType)}
 		}
 		r.Timeout = int64OrDefault(c.Timeout, defaultTimeout)
 		r.BatchSize = int64OrDefault(c.BatchSize, defaultBatchSize)
 		r.BatchingWindow = int64OrDefault(c.BatchingWindow, defaultBatchingWindow)
 		r.Ordered = boolOrDefault(c.Ordered, false)
+		r.MetricsNamespace = knownString(c.MetricsNS)
 		if !c.Environment.IsUnknown() {
 			r.Environment = map[string]string{}
 			if !c.Environment.IsNull() {

@@ -2,6 +2,7 @@ package bus
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -9,6 +10,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/regis-infra/terraform-provider-regis/internal/contract"
 )
 
 func p[T any](v T) *T { return &v }
@@ -323,5 +326,69 @@ func TestSchemaTypesMatchModel(t *testing.T) {
 	want := types.MapType{ElemType: regionObjectType}
 	if !got.Equal(want) {
 		t.Fatalf("schema regions type\n%s\nmodel\n%s", got, want)
+	}
+}
+
+// consumer.environment refuses every variable the consumer reads, each with
+// the argument that sets it or the reason it cannot be set, and every other
+// REGIS_ name (a misspelt variable would be ignored by the consumer); only
+// the Sentry SDK's SENTRY_DSN and variables the consumer does not read pass.
+// Lambda's own variables (AWS_REGION, AWS_LAMBDA_RUNTIME_API) are refused as
+// reserved.
+func TestValidateView_consumerVariables(t *testing.T) {
+	envPath := path.Root("regions").AtMapKey("ap-south-1").AtName("consumer").AtName("environment")
+	problemsFor := func(k string) []problem {
+		v := okView()
+		v.Regions["ap-south-1"].Environment = map[string]string{k: "x"}
+		return validateView(v)
+	}
+	for _, k := range contract.ConsumerEnvironment {
+		got := problemsFor(k)
+		if slices.Contains(envPassThrough, k) {
+			if len(got) != 0 {
+				t.Errorf("%s is refused: %+v", k, got)
+			}
+			continue
+		}
+		if len(got) != 1 || got[0].Warning || got[0].Path.String() != envPath.String() || !strings.Contains(got[0].Detail, k) {
+			t.Errorf("%s: %+v, want one error on consumer.environment naming it", k, got)
+			continue
+		}
+		if arg := envArguments[k]; arg != "" && !strings.Contains(got[0].Detail, "set "+arg) {
+			t.Errorf("%s: %q does not name the argument %s", k, got[0].Detail, arg)
+		}
+		if why := envRefused[k]; why != "" && !strings.Contains(got[0].Detail, why) {
+			t.Errorf("%s: %q does not say why it cannot be set", k, got[0].Detail)
+		}
+	}
+	for _, tc := range []struct {
+		name    string
+		summary string
+		detail  []string
+	}{
+		// What a new user tried: a misspelt managed variable, and the
+		// test-only switch that turns off certificate checks.
+		{contract.EnvRedisAddrs[:len(contract.EnvRedisAddrs)-1], "Reserved environment variable",
+			[]string{"names starting with REGIS_ are the consumer's own configuration", "Did you mean REGIS_REDIS_ADDRS (set redis.endpoints instead)?"}},
+		{envTLSSkipVerify, "Environment variable of the consumer", []string{"the consumer always checks it now", "SSL_CERT_FILE", "Remove it"}},
+		{contract.EnvRedisTLS, "Environment variable set by the bus", []string{"set redis.tls instead"}},
+		{contract.EnvMetricsNamespace, "Environment variable set by the bus", []string{"set consumer.metrics_namespace instead"}},
+		{"REGIS_SOMETHING_ELSE", "Reserved environment variable", []string{"the consumer reads no REGIS_SOMETHING_ELSE. Remove it."}},
+	} {
+		got := problemsFor(tc.name)
+		if len(got) != 1 || got[0].Summary != tc.summary {
+			t.Errorf("%s: %+v, want %q", tc.name, got, tc.summary)
+			continue
+		}
+		for _, d := range tc.detail {
+			if !strings.Contains(got[0].Detail, d) {
+				t.Errorf("%s: %q lacks %q", tc.name, got[0].Detail, d)
+			}
+		}
+	}
+	for _, k := range []string{"SSL_CERT_FILE", "MY_APP_SETTING", "SENTRY_ENVIRONMENT"} {
+		if got := problemsFor(k); len(got) != 0 {
+			t.Errorf("%s is refused: %+v", k, got)
+		}
 	}
 }

@@ -213,7 +213,7 @@ func busConfig(name string, servers map[string]*redistest.Server, ordered bool, 
         batch_size      = %d
         max_concurrency = %d
         ordered         = %t
-        environment     = { REGIS_METRICS_NAMESPACE = %q }
+        metrics_namespace = %q
       }
       queue = {
         visibility_timeout = %d

@@ -47,6 +47,7 @@ func (p *regisProvider) resources() []func() resource.Resource {
 
 		// internal/trafficpolicy
 		trafficpolicy.NewHealthCheckResource,
+		trafficpolicy.NewTrafficPolicyResource,
 		trafficpolicy.NewTrafficPolicyRecordResource,
 		trafficpolicy.NewTrafficPolicyVersionResource,
 	}

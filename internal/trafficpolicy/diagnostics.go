@@ -17,7 +17,7 @@ import (
 // an error on the block or argument at fault. The summary names the rule or
 // endpoint; the detail says where inside it and what to change, in the HCL
 // vocabulary (item[1].weight rather than Items[1].Weight).
-func problemDiagnostic(p trafficflow.Problem, endpointAt, ruleAt map[string]int) diag.Diagnostic {
+func problemDiagnostic(p trafficflow.Problem, endpointAt, ruleAt map[string]path.Path) diag.Diagnostic {
 	summary := problemSummary(p)
 	var b strings.Builder
 	switch p.Scope {
@@ -63,7 +63,7 @@ func problemSummary(p trafficflow.Problem) string {
 }
 
 // problemPath is the attribute path of a problem in the typed document.
-func problemPath(p trafficflow.Problem, endpointAt, ruleAt map[string]int) (path.Path, bool) {
+func problemPath(p trafficflow.Problem, endpointAt, ruleAt map[string]path.Path) (path.Path, bool) {
 	switch p.Scope {
 	case trafficflow.ScopeDocument:
 		name, _, _ := splitIndex(p.Field)
@@ -75,17 +75,17 @@ func problemPath(p trafficflow.Problem, endpointAt, ruleAt map[string]int) (path
 		}
 		return path.Empty(), false
 	case trafficflow.ScopeEndpoint:
-		i, ok := endpointAt[p.ID]
+		at, ok := endpointAt[p.ID]
 		if !ok {
 			return path.Empty(), false
 		}
-		return fieldPath(path.Root(endpointBlockSpec.name).AtListIndex(i), p), true
+		return fieldPath(at, p), true
 	case trafficflow.ScopeRule:
-		i, ok := ruleAt[p.ID]
+		at, ok := ruleAt[p.ID]
 		if !ok {
 			return path.Empty(), false
 		}
-		return fieldPath(path.Root(ruleBlockSpec.name).AtListIndex(i), p), true
+		return fieldPath(at, p), true
 	}
 	return path.Empty(), false
 }

@@ -6,6 +6,11 @@
 //     CreateTrafficPolicyVersion). A document change is a new version, never an
 //     update of the old one, so records still using the old version keep
 //     working and a rollback is a change of one number.
+//   - regis_traffic_policy: a traffic policy and its versions, keyed by the
+//     configuration; the versions of one apply are created one after the
+//     other in the order of their keys, so their numbers follow that order.
+//     Versions that a record still uses when removed are kept
+//     (retired_versions) until the next apply that changes the policy.
 //   - regis_traffic_policy_record: a traffic policy instance ("policy record"),
 //     moved between versions in place with UpdateTrafficPolicyInstance.
 //   - regis_health_check: a Route 53 health check (HTTP, HTTPS or TCP).

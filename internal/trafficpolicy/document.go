@@ -25,8 +25,8 @@ type DocumentModel struct {
 	RecordType    types.String `tfsdk:"record_type"`
 	StartRule     types.String `tfsdk:"start_rule"`
 	StartEndpoint types.String `tfsdk:"start_endpoint"`
-	Endpoints     types.List   `tfsdk:"endpoint"`
-	Rules         types.List   `tfsdk:"rule"`
+	Endpoints     types.Set    `tfsdk:"endpoint"`
+	Rules         types.Set    `tfsdk:"rule"`
 }
 
 // endpointModel is an endpoint block.
@@ -87,8 +87,16 @@ type ruleModel struct {
 	GeoproximityLocations types.List   `tfsdk:"geoproximity_location"`
 }
 
-// listSet reports whether a block list has elements or is unknown.
-func listSet(l types.List) bool {
+// collection is a list or set of blocks.
+type collection interface {
+	IsNull() bool
+	IsUnknown() bool
+	Elements() []attr.Value
+	ElementsAs(ctx context.Context, target any, allowUnhandled bool) diag.Diagnostics
+}
+
+// listSet reports whether a list or set of blocks has elements or is unknown.
+func listSet(l collection) bool {
 	return l.IsUnknown() || (!l.IsNull() && len(l.Elements()) > 0)
 }
 
@@ -114,9 +122,9 @@ type expansion struct {
 	// unknownWeights names rules with an unknown weight.
 	unknownWeights map[string]bool
 
-	// endpointAt and ruleAt give the block index of each id.
-	endpointAt map[string]int
-	ruleAt     map[string]int
+	// endpointAt and ruleAt give the path of the block of each id.
+	endpointAt map[string]path.Path
+	ruleAt     map[string]path.Path
 
 	// diags are problems found while expanding (duplicate ids).
 	diags diag.Diagnostics
@@ -187,9 +195,9 @@ func (x *expansion) degrees(v types.Float64, onUnknown func()) string {
 	return strconv.FormatFloat(v.ValueFloat64(), 'f', -1, 64)
 }
 
-// list reads a block list into dst; an unknown list makes the expansion
+// list reads a list of blocks into dst; an unknown list makes the expansion
 // incomplete.
-func (x *expansion) list(ctx context.Context, l types.List, dst any) bool {
+func (x *expansion) list(ctx context.Context, l collection, dst any) bool {
 	if l.IsUnknown() {
 		x.unknown, x.incomplete = true, true
 		return false
@@ -212,31 +220,35 @@ func expandDocument(ctx context.Context, d DocumentModel) *expansion {
 			FormatVersion: trafficflow.FormatVersion,
 		},
 		unknownWeights: map[string]bool{},
-		endpointAt:     map[string]int{},
-		ruleAt:         map[string]int{},
+		endpointAt:     map[string]path.Path{},
+		ruleAt:         map[string]path.Path{},
 	}
 	doc := x.doc
 	doc.RecordType = trafficflow.RecordType(x.str(d.RecordType, func() { x.unknownRecordType = true }))
 	doc.StartRule = x.str(d.StartRule, func() { x.unknownStart = true })
 	doc.StartEndpoint = x.str(d.StartEndpoint, func() { x.unknownStart = true })
 
-	var endpoints []endpointModel
-	if x.list(ctx, d.Endpoints, &endpoints) && len(endpoints) > 0 {
+	endpointBlocks := x.blocks(d.Endpoints, path.Root(endpointBlockSpec.name))
+	if len(endpointBlocks) > 0 {
 		doc.Endpoints = map[string]trafficflow.Endpoint{}
 	}
-	for i, ep := range endpoints {
+	for _, b := range endpointBlocks {
+		var ep endpointModel
+		if !x.as(ctx, b.value, &ep) {
+			continue
+		}
 		if ep.ID.IsUnknown() {
 			x.unknown, x.incomplete = true, true
 			continue
 		}
 		id := ep.ID.ValueString()
-		if j, dup := x.endpointAt[id]; dup {
-			x.diags.AddAttributeError(path.Root("endpoint").AtListIndex(i).AtName("id"),
+		if _, dup := x.endpointAt[id]; dup {
+			x.diags.AddAttributeError(b.at.AtName("id"),
 				fmt.Sprintf("Invalid traffic policy: endpoint %q", id),
-				fmt.Sprintf("endpoint %q is defined twice (endpoint blocks %d and %d, counting from 0); give each endpoint block its own id", id, j, i))
+				fmt.Sprintf("endpoint %q is defined twice, by two endpoint blocks with different settings; give each endpoint block its own id", id))
 			continue
 		}
-		x.endpointAt[id] = i
+		x.endpointAt[id] = b.at
 		maskAll := func() { x.masks = append(x.masks, mask{trafficflow.ScopeEndpoint, id, ""}) }
 		doc.Endpoints[id] = trafficflow.Endpoint{
 			Type:   trafficflow.EndpointType(x.str(ep.Type, maskAll)),
@@ -245,26 +257,65 @@ func expandDocument(ctx context.Context, d DocumentModel) *expansion {
 		}
 	}
 
-	var rules []ruleModel
-	if x.list(ctx, d.Rules, &rules) && len(rules) > 0 {
+	ruleBlocks := x.blocks(d.Rules, path.Root(ruleBlockSpec.name))
+	if len(ruleBlocks) > 0 {
 		doc.Rules = map[string]trafficflow.Rule{}
 	}
-	for i, rm := range rules {
+	for _, b := range ruleBlocks {
+		var rm ruleModel
+		if !x.as(ctx, b.value, &rm) {
+			continue
+		}
 		if rm.ID.IsUnknown() {
 			x.unknown, x.incomplete = true, true
 			continue
 		}
 		id := rm.ID.ValueString()
-		if j, dup := x.ruleAt[id]; dup {
-			x.diags.AddAttributeError(path.Root("rule").AtListIndex(i).AtName("id"),
+		if _, dup := x.ruleAt[id]; dup {
+			x.diags.AddAttributeError(b.at.AtName("id"),
 				fmt.Sprintf("Invalid traffic policy: rule %q", id),
-				fmt.Sprintf("rule %q is defined twice (rule blocks %d and %d, counting from 0); give each rule block its own id", id, j, i))
+				fmt.Sprintf("rule %q is defined twice, by two rule blocks with different settings; give each rule block its own id", id))
 			continue
 		}
-		x.ruleAt[id] = i
+		x.ruleAt[id] = b.at
 		doc.Rules[id] = x.rule(ctx, id, rm)
 	}
 	return x
+}
+
+// block is one element of a set of blocks, with its path.
+type block struct {
+	value attr.Value
+	at    path.Path
+}
+
+// blocks returns the elements of a set of blocks (endpoint, rule); an
+// unknown set makes the expansion incomplete.
+func (x *expansion) blocks(s types.Set, at path.Path) []block {
+	if s.IsUnknown() {
+		x.unknown, x.incomplete = true, true
+		return nil
+	}
+	var out []block
+	for _, v := range s.Elements() {
+		out = append(out, block{value: v, at: at.AtSetValue(v)})
+	}
+	return out
+}
+
+// as reads one block; an unknown block makes the expansion incomplete.
+func (x *expansion) as(ctx context.Context, v attr.Value, dst any) bool {
+	o, ok := v.(types.Object)
+	if !ok || o.IsUnknown() || o.IsNull() {
+		x.unknown, x.incomplete = true, true
+		return false
+	}
+	if d := o.As(ctx, dst, basetypes.ObjectAsOptions{}); d.HasError() {
+		x.diags.Append(d...)
+		x.unknown, x.incomplete = true, true
+		return false
+	}
+	return true
 }
 
 func (x *expansion) rule(ctx context.Context, id string, rm ruleModel) trafficflow.Rule {
@@ -430,7 +481,8 @@ func (x *expansion) validate() diag.Diagnostics {
 // ----------------------------------------------------------------- flatten
 
 // flattenDocument converts a document to the typed blocks. Endpoints and
-// rules come sorted by id (a document has no order); entries keep theirs.
+// rules are sets (a document keys them by id and has no order); the entries
+// of a rule keep the order the document gives them.
 func flattenDocument(doc *trafficflow.Document) (DocumentModel, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	d := DocumentModel{
@@ -448,7 +500,7 @@ func flattenDocument(doc *trafficflow.Document) (DocumentModel, diag.Diagnostics
 			"region": optString(ep.Region),
 		}, &diags))
 	}
-	d.Endpoints = list(endpointObjectType, endpoints, &diags)
+	d.Endpoints = set(endpointObjectType, endpoints, &diags)
 
 	var rules []attr.Value
 	for _, id := range sortedKeys(doc.Rules) {
@@ -491,7 +543,7 @@ func flattenDocument(doc *trafficflow.Document) (DocumentModel, diag.Diagnostics
 			"geoproximity_location": list(geoproximityObjectType, geoprox, &diags),
 		}, &diags))
 	}
-	d.Rules = list(ruleObjectType, rules, &diags)
+	d.Rules = set(ruleObjectType, rules, &diags)
 	return d, diags
 }
 
@@ -521,6 +573,15 @@ func list(elem types.ObjectType, elems []attr.Value, diags *diag.Diagnostics) ty
 		elems = []attr.Value{}
 	}
 	v, d := types.ListValue(elem, elems)
+	diags.Append(d...)
+	return v
+}
+
+func set(elem types.ObjectType, elems []attr.Value, diags *diag.Diagnostics) types.Set {
+	if elems == nil {
+		elems = []attr.Value{}
+	}
+	v, d := types.SetValue(elem, elems)
 	diags.Append(d...)
 	return v
 }

@@ -37,10 +37,14 @@ type fieldSpec struct {
 	desc     string
 }
 
-// blockSpec is a nested block: repeated (list) or single.
+// blockSpec is a nested block: repeated (a list, or a set when set is
+// true) or single.
 type blockSpec struct {
 	name   string
 	single bool
+	// set: the blocks have no order (endpoints and rules are keyed by their
+	// id), so Terraform compares them by value, never by position.
+	set    bool
 	desc   string
 	fields []fieldSpec
 	blocks []blockSpec
@@ -65,9 +69,12 @@ func (b blockSpec) objectType() types.ObjectType {
 		m[f.name] = f.kind.attrType()
 	}
 	for _, nb := range b.blocks {
-		if nb.single {
+		switch {
+		case nb.single:
 			m[nb.name] = nb.objectType()
-		} else {
+		case nb.set:
+			m[nb.name] = types.SetType{ElemType: nb.objectType()}
+		default:
 			m[nb.name] = types.ListType{ElemType: nb.objectType()}
 		}
 	}
@@ -114,7 +121,8 @@ func referenceFields() []fieldSpec {
 var (
 	endpointBlockSpec = blockSpec{
 		name: "endpoint",
-		desc: "An endpoint the policy can answer with. Repeat the block for each endpoint; rules refer to it by `id`.",
+		set:  true,
+		desc: "An endpoint the policy can answer with. Repeat the block for each endpoint, in any order; rules refer to it by `id`.",
 		fields: []fieldSpec{
 			{name: "id", kind: kindString, required: true, desc: "Id of the endpoint inside the policy, referenced by `start_endpoint` and by the `endpoint` argument of rule entries. Letters, digits, `-`, `_` and `.`."},
 			{name: "type", kind: kindString, required: true, desc: "What `value` names: " + endpointTypesList() + ". Every type but `value` is an alias target and needs `record_type` `A` (or `AAAA`, except `s3-website`)."},
@@ -178,7 +186,8 @@ var (
 
 	ruleBlockSpec = blockSpec{
 		name: "rule",
-		desc: "A routing rule. Repeat the block for each rule; `type` says which entry blocks it takes: " +
+		set:  true,
+		desc: "A routing rule. Repeat the block for each rule, in any order; `type` says which entry blocks it takes: " +
 			"`item` for `weighted` and `multivalue`, `region` for `latency`, `primary` and `secondary` for `failover`, " +
 			"`location` for `geo`, `geoproximity_location` for `geoproximity`.",
 		fields: []fieldSpec{
@@ -265,6 +274,12 @@ func resourceBlock(b blockSpec) rschema.Block {
 	if b.single {
 		return rschema.SingleNestedBlock{MarkdownDescription: b.desc, Attributes: attrs, Blocks: blocks}
 	}
+	if b.set {
+		return rschema.SetNestedBlock{
+			MarkdownDescription: b.desc,
+			NestedObject:        rschema.NestedBlockObject{Attributes: attrs, Blocks: blocks},
+		}
+	}
 	return rschema.ListNestedBlock{
 		MarkdownDescription: b.desc,
 		NestedObject:        rschema.NestedBlockObject{Attributes: attrs, Blocks: blocks},
@@ -326,6 +341,12 @@ func dataSourceBlock(b blockSpec) dsschema.Block {
 	}
 	if b.single {
 		return dsschema.SingleNestedBlock{MarkdownDescription: b.desc, Attributes: attrs, Blocks: blocks}
+	}
+	if b.set {
+		return dsschema.SetNestedBlock{
+			MarkdownDescription: b.desc,
+			NestedObject:        dsschema.NestedBlockObject{Attributes: attrs, Blocks: blocks},
+		}
 	}
 	return dsschema.ListNestedBlock{
 		MarkdownDescription: b.desc,

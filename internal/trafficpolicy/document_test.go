@@ -2,10 +2,12 @@ package trafficpolicy
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -124,17 +126,21 @@ func TestExpandFlattenRoundTrip(t *testing.T) {
 	}
 }
 
-func TestFlattenSortsAndOmits(t *testing.T) {
+func TestFlattenSetsAndOmits(t *testing.T) {
 	m := flatten(t, seedDoc(t, 90, 10))
 	var eps []endpointModel
 	if d := m.Endpoints.ElementsAs(context.Background(), &eps, false); d.HasError() {
 		t.Fatal(d)
 	}
-	if len(eps) != 2 || eps[0].ID.ValueString() != "ap-south-1" || eps[1].ID.ValueString() != "ap-southeast-1" {
-		t.Errorf("endpoints not sorted by id: %+v", eps)
+	ids := map[string]bool{}
+	for _, ep := range eps {
+		ids[ep.ID.ValueString()] = true
+		if !ep.Region.IsNull() {
+			t.Errorf("absent region of %s flattened to %v, want null", ep.ID, ep.Region)
+		}
 	}
-	if !eps[0].Region.IsNull() {
-		t.Errorf("absent region flattened to %v, want null", eps[0].Region)
+	if len(eps) != 2 || !ids["ap-south-1"] || !ids["ap-southeast-1"] {
+		t.Errorf("endpoints: %+v", eps)
 	}
 	var rules []ruleModel
 	if d := m.Rules.ElementsAs(context.Background(), &rules, false); d.HasError() {
@@ -171,7 +177,7 @@ func editRule(t *testing.T, m *DocumentModel, id string, f func(r *ruleModel)) {
 	if !found {
 		t.Fatalf("no rule %q", id)
 	}
-	l, d := types.ListValueFrom(ctx, ruleObjectType, rules)
+	l, d := types.SetValueFrom(ctx, ruleObjectType, rules)
 	if d.HasError() {
 		t.Fatal(d)
 	}
@@ -208,17 +214,46 @@ func editRegions(t *testing.T, l *types.List, f func(regions []latencyRegionMode
 	*l = v
 }
 
-// errorsOf renders diagnostics as "path: summary: detail" lines.
+// errorsOf renders diagnostics as "path: summary: detail" lines, with the
+// paths written by describePath.
 func errorsOf(diags diag.Diagnostics) []string {
 	var out []string
 	for _, d := range diags.Errors() {
 		p := ""
 		if wp, ok := d.(diag.DiagnosticWithPath); ok {
-			p = wp.Path().String()
+			p = describePath(wp.Path())
 		}
 		out = append(out, p+": "+d.Summary()+": "+d.Detail())
 	}
 	return out
+}
+
+// describePath writes a path with the elements of the endpoint and rule
+// sets named by their id: rule[split].item[1].weight.
+func describePath(p path.Path) string {
+	var b strings.Builder
+	for _, step := range p.Steps() {
+		switch s := step.(type) {
+		case path.PathStepAttributeName:
+			if b.Len() > 0 {
+				b.WriteByte('.')
+			}
+			b.WriteString(string(s))
+		case path.PathStepElementKeyInt:
+			fmt.Fprintf(&b, "[%d]", int64(s))
+		case path.PathStepElementKeyValue:
+			id := "?"
+			if o, ok := s.Value.(types.Object); ok {
+				if v, ok := o.Attributes()["id"].(types.String); ok {
+					id = v.ValueString()
+				}
+			}
+			b.WriteString("[" + id + "]")
+		default:
+			b.WriteString(step.String())
+		}
+	}
+	return b.String()
 }
 
 // TestOneErrorPerWeightMistake: weight = 900 and weight = -100 give one
@@ -233,7 +268,7 @@ func TestOneErrorPerWeightMistake(t *testing.T) {
 		})
 	})
 	got := errorsOf(expandDocument(context.Background(), m).validate())
-	if len(got) != 2 || !strings.HasPrefix(got[0], "rule[1].item[0].weight: ") || !strings.HasPrefix(got[1], "rule[1].item[1].weight: ") {
+	if len(got) != 2 || !strings.HasPrefix(got[0], "rule[split].item[0].weight: ") || !strings.HasPrefix(got[1], "rule[split].item[1].weight: ") {
 		t.Fatalf("want one error on each weight, got:\n  %s", strings.Join(got, "\n  "))
 	}
 	for _, g := range got {
@@ -245,7 +280,6 @@ func TestOneErrorPerWeightMistake(t *testing.T) {
 
 func TestValidationDiagnostics(t *testing.T) {
 	ctx := context.Background()
-	// The seed document's rules flatten sorted: rule[0] latency, rule[1] split.
 	cases := []struct {
 		name       string
 		edit       func(t *testing.T, m *DocumentModel)
@@ -259,7 +293,7 @@ func TestValidationDiagnostics(t *testing.T) {
 					editItems(t, &r.Items, func(items []itemModel) { items[1].Weight = types.Int64Value(300) })
 				})
 			},
-			wantPath:   "rule[1].item[1].weight",
+			wantPath:   "rule[split].item[1].weight",
 			wantPhrase: []string{`Invalid traffic policy: rule "split"`, `item[1].weight: weight 300 is out of range`},
 		},
 		{
@@ -269,7 +303,7 @@ func TestValidationDiagnostics(t *testing.T) {
 					editRegions(t, &r.Regions, func(rs []latencyRegionModel) { rs[1].Endpoint = types.StringValue("mumbai") })
 				})
 			},
-			wantPath:   "rule[0].region[1].endpoint",
+			wantPath:   "rule[latency].region[1].endpoint",
 			wantPhrase: []string{`rule "latency", region[1].endpoint: endpoint "mumbai" is not defined`},
 		},
 		{
@@ -279,7 +313,7 @@ func TestValidationDiagnostics(t *testing.T) {
 					editRegions(t, &r.Regions, func(rs []latencyRegionModel) { rs[1].Region = types.StringValue("ap-mumbai-1") })
 				})
 			},
-			wantPath:   "rule[0].region[1].region",
+			wantPath:   "rule[latency].region[1].region",
 			wantPhrase: []string{`"ap-mumbai-1" is not a known AWS region`, "ap-south-1"},
 		},
 		{
@@ -287,7 +321,7 @@ func TestValidationDiagnostics(t *testing.T) {
 			edit: func(t *testing.T, m *DocumentModel) {
 				editRule(t, m, "split", func(r *ruleModel) { r.Type = types.StringValue("latency") })
 			},
-			wantPath:   "rule[1].item",
+			wantPath:   "rule[split].item",
 			wantPhrase: []string{`rule "split", item: latency rules do not use item blocks`, "region blocks"},
 		},
 		{
@@ -351,7 +385,7 @@ func TestValidationSkipsUnknowns(t *testing.T) {
 		editItems(t, &r.Items, func(items []itemModel) { items[1].HealthCheck = types.StringValue("hc-1") })
 	})
 	got := errorsOf(expandDocument(ctx, m).validate())
-	if len(got) != 1 || !strings.Contains(got[0], `"hc-1" is not a Route 53 health check id`) || !strings.HasPrefix(got[0], "rule[1].item[1].health_check: ") {
+	if len(got) != 1 || !strings.Contains(got[0], `"hc-1" is not a Route 53 health check id`) || !strings.HasPrefix(got[0], "rule[split].item[1].health_check: ") {
 		t.Errorf("want one health check error, got %q", got)
 	}
 }
@@ -361,10 +395,14 @@ func TestDuplicateIDs(t *testing.T) {
 	m := flatten(t, seedDoc(t, 90, 10))
 	var eps []endpointModel
 	m.Endpoints.ElementsAs(ctx, &eps, false)
-	eps = append(eps, eps[0])
-	m.Endpoints, _ = types.ListValueFrom(ctx, endpointObjectType, eps)
+	// Two blocks with the same id and different settings (Terraform keeps
+	// one of two identical blocks: they are one element of the set).
+	other := eps[0]
+	other.Value = types.StringValue("app-bom-other.ap-south-1.elb.amazonaws.com")
+	m.Endpoints, _ = types.SetValueFrom(ctx, endpointObjectType, append(eps, other))
 	got := errorsOf(expandDocument(ctx, m).validate())
-	if len(got) != 1 || !strings.HasPrefix(got[0], "endpoint[2].id: ") || !strings.Contains(got[0], `endpoint "ap-south-1" is defined twice`) {
+	id := eps[0].ID.ValueString()
+	if len(got) != 1 || !strings.HasPrefix(got[0], "endpoint["+id+"].id: ") || !strings.Contains(got[0], `endpoint "`+id+`" is defined twice`) {
 		t.Errorf("duplicate endpoint id: got %q", got)
 	}
 }
@@ -393,24 +431,28 @@ func TestHCLMessage(t *testing.T) {
 }
 
 func TestProblemPath(t *testing.T) {
-	eps, rules := map[string]int{"sin": 0, "bom": 1}, map[string]int{"split": 0, "lat": 1}
+	elem := func(id string) attr.Value {
+		return types.ObjectValueMust(map[string]attr.Type{"id": types.StringType}, map[string]attr.Value{"id": types.StringValue(id)})
+	}
+	eps := map[string]path.Path{"sin": path.Root("endpoint").AtSetValue(elem("sin")), "bom": path.Root("endpoint").AtSetValue(elem("bom"))}
+	rules := map[string]path.Path{"split": path.Root("rule").AtSetValue(elem("split")), "lat": path.Root("rule").AtSetValue(elem("lat"))}
 	for _, tc := range []struct {
 		p    trafficflow.Problem
 		want string
 	}{
 		{trafficflow.Problem{Scope: trafficflow.ScopeDocument, Field: "RecordType"}, "record_type"},
 		{trafficflow.Problem{Scope: trafficflow.ScopeDocument, Field: "Endpoints"}, "endpoint"},
-		{trafficflow.Problem{Scope: trafficflow.ScopeEndpoint, ID: "bom", Field: "Value"}, "endpoint[1].value"},
-		{trafficflow.Problem{Scope: trafficflow.ScopeEndpoint, ID: "bom", Code: trafficflow.CodeID}, "endpoint[1].id"},
-		{trafficflow.Problem{Scope: trafficflow.ScopeRule, ID: "lat", Field: "Regions[1].Region"}, "rule[1].region[1].region"},
-		{trafficflow.Problem{Scope: trafficflow.ScopeRule, ID: "split", Field: "Primary.RuleReference"}, "rule[0].primary.rule"},
-		{trafficflow.Problem{Scope: trafficflow.ScopeRule, ID: "split", Field: "Locations[2].Subdivision"}, "rule[0].location[2].subdivision"},
-		{trafficflow.Problem{Scope: trafficflow.ScopeRule, ID: "split", Field: "GeoproximityLocations[0]"}, "rule[0].geoproximity_location[0]"},
-		{trafficflow.Problem{Scope: trafficflow.ScopeRule, ID: "split", Field: "RuleType"}, "rule[0].type"},
-		{trafficflow.Problem{Scope: trafficflow.ScopeRule, ID: "lat", Code: trafficflow.CodeCycle}, "rule[1]"},
+		{trafficflow.Problem{Scope: trafficflow.ScopeEndpoint, ID: "bom", Field: "Value"}, "endpoint[bom].value"},
+		{trafficflow.Problem{Scope: trafficflow.ScopeEndpoint, ID: "bom", Code: trafficflow.CodeID}, "endpoint[bom].id"},
+		{trafficflow.Problem{Scope: trafficflow.ScopeRule, ID: "lat", Field: "Regions[1].Region"}, "rule[lat].region[1].region"},
+		{trafficflow.Problem{Scope: trafficflow.ScopeRule, ID: "split", Field: "Primary.RuleReference"}, "rule[split].primary.rule"},
+		{trafficflow.Problem{Scope: trafficflow.ScopeRule, ID: "split", Field: "Locations[2].Subdivision"}, "rule[split].location[2].subdivision"},
+		{trafficflow.Problem{Scope: trafficflow.ScopeRule, ID: "split", Field: "GeoproximityLocations[0]"}, "rule[split].geoproximity_location[0]"},
+		{trafficflow.Problem{Scope: trafficflow.ScopeRule, ID: "split", Field: "RuleType"}, "rule[split].type"},
+		{trafficflow.Problem{Scope: trafficflow.ScopeRule, ID: "lat", Code: trafficflow.CodeCycle}, "rule[lat]"},
 	} {
 		got, ok := problemPath(tc.p, eps, rules)
-		if !ok || got.String() != tc.want {
+		if !ok || describePath(got) != tc.want {
 			t.Errorf("problemPath(%+v) = %s, %v; want %s", tc.p, got, ok, tc.want)
 		}
 	}
@@ -431,7 +473,7 @@ func TestSchemas(t *testing.T) {
 	if d := rresp.Schema.ValidateImplementation(ctx); d.HasError() {
 		t.Fatalf("version resource schema: %v", d)
 	}
-	for _, f := range []func() resource.Resource{NewTrafficPolicyRecordResource, NewHealthCheckResource} {
+	for _, f := range []func() resource.Resource{NewTrafficPolicyRecordResource, NewHealthCheckResource, NewTrafficPolicyResource} {
 		var resp resource.SchemaResponse
 		f().Schema(ctx, resource.SchemaRequest{}, &resp)
 		if d := resp.Schema.ValidateImplementation(ctx); d.HasError() {
@@ -487,7 +529,7 @@ func emptyVersionModel() TrafficPolicyVersionResourceModel {
 	return TrafficPolicyVersionResourceModel{
 		DocumentModel: DocumentModel{
 			RecordType: types.StringNull(), StartRule: types.StringNull(), StartEndpoint: types.StringNull(),
-			Endpoints: list(endpointObjectType, nil, &diags), Rules: list(ruleObjectType, nil, &diags),
+			Endpoints: set(endpointObjectType, nil, &diags), Rules: set(ruleObjectType, nil, &diags),
 		},
 		ID: types.StringNull(), PolicyID: types.StringNull(), Version: types.Int64Null(),
 		Name: types.StringValue("app"), Comment: types.StringNull(), Document: types.StringNull(),

@@ -16,6 +16,7 @@ var (
 	FindTrafficPolicyVersion      = findTrafficPolicyVersion
 	FindTrafficPolicyInstanceByID = findTrafficPolicyInstanceByID
 	FindHealthCheckByID           = findHealthCheckByID
+	ListTrafficPolicyVersions     = listTrafficPolicyVersions
 	WaitTrafficPolicyInstanceGone = waitTrafficPolicyInstanceDeleted
 	IsNotFound                    = awsapi.IsNotFound
 )

@@ -133,7 +133,8 @@ func (r *healthCheckResource) Schema(_ context.Context, _ resource.SchemaRequest
 			"ip_address": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "Public IPv4 or IPv6 address of the endpoint. Set exactly one of `fqdn` and `ip_address`; " +
-					"changing an address in place is possible, removing it (to use `fqdn`) replaces the health check.",
+					"changing an address in place is possible, removing it (to use `fqdn`) replaces the health check. " +
+					"Addresses Route 53 cannot check (private, loopback, link-local, shared, reserved and multicast ranges) are refused when you plan.",
 				Validators: []validator.String{ipAddressValidator{}},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplaceIf(
 					func(_ context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
@@ -781,11 +782,12 @@ func (r *healthCheckResource) ImportState(ctx context.Context, req resource.Impo
 	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
 }
 
-// ipAddressValidator accepts IPv4 and IPv6 addresses.
+// ipAddressValidator accepts the IPv4 and IPv6 addresses Route 53 can
+// check.
 type ipAddressValidator struct{}
 
 func (ipAddressValidator) Description(context.Context) string {
-	return "must be an IPv4 or IPv6 address"
+	return "must be a public IPv4 or IPv6 address"
 }
 
 func (v ipAddressValidator) MarkdownDescription(ctx context.Context) string {
@@ -796,8 +798,56 @@ func (ipAddressValidator) ValidateString(_ context.Context, req validator.String
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
-	if _, err := netip.ParseAddr(req.ConfigValue.ValueString()); err != nil {
+	s := req.ConfigValue.ValueString()
+	ip, err := netip.ParseAddr(s)
+	if err != nil || ip.Zone() != "" {
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid IP address",
-			fmt.Sprintf("%q is not an IP address; give the endpoint's public IPv4 or IPv6 address, or use fqdn for a domain name.", req.ConfigValue.ValueString()))
+			fmt.Sprintf("%q is not an IP address; give the endpoint's public IPv4 or IPv6 address, or use fqdn for a domain name.", s))
+		return
 	}
+	if what := nonPublicRange(ip); what != "" {
+		resp.Diagnostics.AddAttributeError(req.Path, "IP address Route 53 cannot check",
+			fmt.Sprintf("%s is in %s. Route 53's health checkers check endpoints from the internet, and CreateHealthCheck refuses "+
+				"local, private, non-routable and multicast addresses (InvalidInput). Give the endpoint's public address, "+
+				"or set fqdn to a name that resolves to one.", s, what))
+	}
+}
+
+// nonPublicRanges are the addresses CreateHealthCheck refuses. The API
+// reference (HealthCheckConfig, IPAddress) says that Route 53 cannot check
+// endpoints whose address is in a local, private, non-routable or multicast
+// range, and points to RFC 5735 (special-use IPv4), RFC 6598 (shared address
+// space) and RFC 5156 (special-use IPv6). The documentation ranges of those
+// RFCs (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24, 2001:db8::/32) are not
+// refused: the same reference uses 192.0.2.44 as its example of IPAddress.
+var nonPublicRanges = []struct {
+	prefix netip.Prefix
+	what   string
+}{
+	{netip.MustParsePrefix("0.0.0.0/8"), `0.0.0.0/8, "this network" (RFC 5735)`},
+	{netip.MustParsePrefix("10.0.0.0/8"), "10.0.0.0/8, a private range (RFC 1918)"},
+	{netip.MustParsePrefix("100.64.0.0/10"), "100.64.0.0/10, the shared address space of carrier-grade NAT (RFC 6598)"},
+	{netip.MustParsePrefix("127.0.0.0/8"), "127.0.0.0/8, the loopback range"},
+	{netip.MustParsePrefix("169.254.0.0/16"), "169.254.0.0/16, the link-local range"},
+	{netip.MustParsePrefix("172.16.0.0/12"), "172.16.0.0/12, a private range (RFC 1918)"},
+	{netip.MustParsePrefix("192.168.0.0/16"), "192.168.0.0/16, a private range (RFC 1918)"},
+	{netip.MustParsePrefix("224.0.0.0/4"), "224.0.0.0/4, the multicast range"},
+	{netip.MustParsePrefix("240.0.0.0/4"), "240.0.0.0/4, reserved (RFC 5735; it includes the broadcast address)"},
+	{netip.MustParsePrefix("::/128"), "::, the unspecified address"},
+	{netip.MustParsePrefix("::1/128"), "::1, the loopback address"},
+	{netip.MustParsePrefix("fc00::/7"), "fc00::/7, the unique local range (RFC 4193)"},
+	{netip.MustParsePrefix("fe80::/10"), "fe80::/10, the link-local range"},
+	{netip.MustParsePrefix("ff00::/8"), "ff00::/8, the multicast range"},
+}
+
+// nonPublicRange names the range of nonPublicRanges that holds ip, or "". An
+// IPv4-mapped IPv6 address is judged by its IPv4 address.
+func nonPublicRange(ip netip.Addr) string {
+	ip = ip.Unmap()
+	for _, r := range nonPublicRanges {
+		if r.prefix.Contains(ip) {
+			return r.what
+		}
+	}
+	return ""
 }

@@ -140,6 +140,15 @@ func testAccCheckDestroy(t *testing.T, zoneID string) resource.TestCheckFunc {
 					return err
 				}
 				ids = append(ids, policyID+"/")
+			case "regis_traffic_policy":
+				found, err := trafficpolicy.ListTrafficPolicyVersions(ctx, conn, id)
+				if err == nil {
+					return fmt.Errorf("traffic policy %s still has %d versions", id, len(found))
+				}
+				if !trafficpolicy.IsNotFound(err) {
+					return err
+				}
+				ids = append(ids, id+"/")
 			case "regis_traffic_policy_record":
 				_, err := trafficpolicy.FindTrafficPolicyInstanceByID(ctx, conn, id)
 				if err == nil {

@@ -3,6 +3,8 @@ package trafficpolicy
 import (
 	"context"
 	"maps"
+	"net/netip"
+	"slices"
 	"strings"
 	"testing"
 
@@ -172,4 +174,50 @@ func simulateObjectType() types.ObjectType {
 		"client_regions": types.ListType{ElemType: types.StringType},
 		"scenario":       types.ListType{ElemType: scenarioObjectType()},
 	}}
+}
+
+// The addresses Route 53 refuses to health-check are refused when planning;
+// public and documentation addresses are accepted.
+func TestHealthCheckIPAddress(t *testing.T) {
+	for _, tc := range []struct {
+		ip, want string
+	}{
+		{"10.1.2.3", "10.0.0.0/8, a private range"},
+		{"172.16.0.1", "172.16.0.0/12, a private range"},
+		{"172.31.255.255", "172.16.0.0/12, a private range"},
+		{"192.168.1.10", "192.168.0.0/16, a private range"},
+		{"127.0.0.1", "the loopback range"},
+		{"169.254.169.254", "the link-local range"},
+		{"100.64.0.1", "shared address space"},
+		{"100.127.255.254", "shared address space"},
+		{"0.1.2.3", `"this network"`},
+		{"224.0.0.251", "the multicast range"},
+		{"255.255.255.255", "reserved"},
+		{"::1", "the loopback address"},
+		{"::", "the unspecified address"},
+		{"fd12:3456::1", "the unique local range"},
+		{"fe80::1", "the link-local range"},
+		{"ff02::1", "the multicast range"},
+		{"::ffff:10.0.0.1", "10.0.0.0/8, a private range"},
+		{"203.0.113.7", ""},
+		{"192.0.2.44", ""},
+		{"172.32.0.1", ""},
+		{"100.128.0.1", ""},
+		{"8.8.8.8", ""},
+		{"2001:db8::1", ""},
+		{"2600:1f18::1", ""},
+	} {
+		got := nonPublicRange(netip.MustParseAddr(tc.ip))
+		if (tc.want == "") != (got == "") || !strings.Contains(got, tc.want) {
+			t.Errorf("nonPublicRange(%s) = %q, want %q", tc.ip, got, tc.want)
+		}
+	}
+}
+
+func TestCreationOrder(t *testing.T) {
+	got := creationOrder([]string{"100", "blue", "10", "0", "50", "green", "007", "7", "Blue"})
+	want := []string{"0", "007", "7", "10", "50", "100", "Blue", "blue", "green"}
+	if !slices.Equal(got, want) {
+		t.Errorf("creationOrder = %q, want %q", got, want)
+	}
 }

@@ -16,6 +16,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/regis-infra/terraform-provider-regis/internal/acctest"
+	"github.com/regis-infra/terraform-provider-regis/internal/emulator"
+	"github.com/regis-infra/terraform-provider-regis/internal/emulator/core"
 	"github.com/regis-infra/terraform-provider-regis/internal/trafficpolicy"
 )
 
@@ -42,7 +44,8 @@ func trafficFlowSweep(kinds ...acctest.FaultKind) acctest.FaultSweep {
 // update and delete (health checks, versions, a policy record) fails in turn:
 //
 //   - InternalFailure at every call (max_retries = 1, so the SDK gives up on
-//     that call) and AccessDenied at the first call of each action: the
+//     that call) and AccessDenied at the first call of each action but the
+//     plan-time GetHostedZone (a warning, see below): the
 //     apply or destroy must fail with the action and the code in its error,
 //     leave nothing the state does not track, and converge once the fault is
 //     gone;
@@ -57,6 +60,9 @@ func TestAccTrafficFlow_faults(t *testing.T) {
 	t.Parallel()
 	denied := acctest.ClientError(403, "AccessDenied")
 	denied.FirstOnly = true
+	// A denied plan-time look-up of the hosted zone is a warning by design
+	// (TestAccTrafficPolicyRecord_zoneCheckedAtPlan): the phase goes on.
+	denied.Only = func(k acctest.CallKey) bool { return k.Action != "GetHostedZone" }
 	report := trafficFlowSweep(acctest.InternalFailure(), denied, acctest.LostResponse()).Run(t)
 	reliability.RecordSweep(t, report, false, 0)
 }
@@ -476,6 +482,16 @@ func TestAccHealthCheck_badInput(t *testing.T) {
 		{"port above 65535", healthCheckBody(`  type       = "TCP"
   ip_address = "192.0.2.1"
   port       = 70000`), []string{"port", "value must be between 1 and 65535"}},
+		{"private ip_address", healthCheckBody(`  type       = "TCP"
+  ip_address = "10.0.0.5"
+  port       = 443`), []string{"IP address Route 53 cannot check", "ip_address", "10.0.0.5 is in 10.0.0.0/8, a private range", "Give the endpoint's public address"}},
+		{"loopback ip_address", healthCheckBody(`  type       = "HTTP"
+  ip_address = "127.0.0.1"`), []string{"ip_address", "127.0.0.1 is in 127.0.0.0/8, the loopback range"}},
+		{"link-local IPv6 ip_address", healthCheckBody(`  type       = "HTTPS"
+  ip_address = "fe80::1"`), []string{"ip_address", "fe80::1 is in fe80::/10, the link-local range"}},
+		{"shared address space ip_address", healthCheckBody(`  type       = "TCP"
+  ip_address = "100.64.1.1"
+  port       = 443`), []string{"ip_address", "100.64.1.1 is in 100.64.0.0/10, the shared address space"}},
 	})
 }
 
@@ -561,7 +577,9 @@ func TestAccTrafficPolicyVersion_badInput(t *testing.T) {
 			[]string{`rule "split"`, "location[0].subdivision", `subdivisions are only supported for country "US"`}},
 		{"geoproximity with region and coordinates", typed("A", startSplit, ips+"  rule {\n    id   = \"split\"\n    type = \"geoproximity\"\n    geoproximity_location {\n      region    = \"ap-south-1\"\n      latitude  = 19.07\n      longitude = 72.88\n      endpoint  = \"a\"\n    }\n    geoproximity_location {\n      region   = \"us-east-1\"\n      endpoint = \"b\"\n    }\n  }\n"),
 			[]string{`rule "split"`, "geoproximity_location[0]", "both region and latitude/longitude are set"}},
-		{"duplicate rule id", typed("A", startSplit, ips+weighted(both)+weighted(both)),
+		// Two identical blocks are one element of the set (Terraform keeps
+		// one): a duplicate id is two blocks that differ.
+		{"duplicate rule id", typed("A", startSplit, ips+weighted(both)+weighted(item("      endpoint = \"a\"\n      weight   = 2\n")+item("      endpoint = \"b\"\n      weight   = 1\n"))),
 			[]string{`rule "split" is defined twice`, "give each rule block its own id"}},
 		{"empty name", "resource \"regis_traffic_policy_version\" \"bad\" {\n  name     = \"\"\n  document = \"{}\"\n}\n",
 			[]string{"name", "string length must be between 1 and 512"}},
@@ -600,50 +618,95 @@ func TestAccTrafficPolicyDocumentDataSource_badInput(t *testing.T) {
 	})
 }
 
-// A policy record whose name is outside its hosted zone cannot be refused
-// when planning without asking Route 53 for the zone's name: Route 53 refuses
-// it at apply, with a message that says so, and nothing of the record is
-// left behind.
-func TestAccTrafficPolicyRecord_invalidNameOutsideZone(t *testing.T) {
+// A policy record in a hosted zone that does not exist, or whose name is
+// outside its zone, is refused when planning (GetHostedZone, a read-only
+// call, as the AWS provider makes them), with an error on the argument at
+// fault; Route 53 used to refuse it only at apply. A plan whose look-up is
+// denied warns and goes on. Nothing is created by any of these plans.
+func TestAccTrafficPolicyRecord_zoneCheckedAtPlan(t *testing.T) {
 	testAccBegin(t)
-	zoneID, zoneName := testAccHostedZone(t)
-	name := acctest.RandomName("tf-acc-outside")
-	ok := false
-	t.Cleanup(func() {
-		invalidAtApplyCount.Count(t.Name(), "record name outside its hosted zone", ok)
-	})
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckDestroy(t, zoneID),
-		Steps: []resource.TestStep{{
-			Config: acctest.ConfigCompose(acctest.ProviderConfig(), testAccHealthChecksConfig(name), testAccVersionConfig("v1", name, 100, 0), fmt.Sprintf(`
+	emu := acctest.NewPrivateEmulator(t)
+	conn := emu.Client(t).Route53(context.Background())
+	zoneID, zoneName := privateHostedZone(t, conn)
+	emu.ResetCalls()
+	rec := func(zone, name string) string {
+		return acctest.ConfigCompose(emu.ProviderConfig(), fmt.Sprintf(`
 resource "regis_traffic_policy_record" "test" {
   hosted_zone_id         = %q
-  name                   = "www.%s.example.org"
+  name                   = %q
   ttl                    = 60
-  traffic_policy_id      = regis_traffic_policy_version.v1.policy_id
-  traffic_policy_version = regis_traffic_policy_version.v1.version
+  traffic_policy_id      = "12345678-abcd-4321-8765-0123456789ab"
+  traffic_policy_version = 1
 }
-`, zoneID, name)),
-			ExpectError: acctest.ErrorRegexp("Creating policy record www."+name+".example.org", "InvalidInput", "is not in the hosted zone "+zoneName),
-		}, {
-			// Nothing of the record exists: Route 53 has no policy record in
-			// the zone, and the state none.
-			RefreshState:       true,
-			ExpectNonEmptyPlan: true,
-			Check: func(s *terraform.State) error {
-				if _, tracked := s.RootModule().Resources[record]; tracked {
-					return fmt.Errorf("%s is in the state after its creation was refused", record)
-				}
-				out, err := r53(t).ListTrafficPolicyInstancesByHostedZone(context.Background(), &route53.ListTrafficPolicyInstancesByHostedZoneInput{HostedZoneId: aws.String(zoneID)})
-				if err == nil && len(out.TrafficPolicyInstances) > 0 {
-					return fmt.Errorf("%d policy record(s) in zone %s after the refusal", len(out.TrafficPolicyInstances), zoneID)
-				}
-				ok = true
-				return nil
-			},
-		}},
+`, zone, name))
+	}
+	cases := []badInput{
+		{"hosted zone that does not exist", rec("Z0000000000000000NONE", "www."+zoneName),
+			[]string{"Hosted zone not found", "hosted_zone_id", "Route 53 has no hosted zone Z0000000000000000NONE", "NoSuchHostedZone", "not its name"}},
+		{"hosted zone given by name", rec(zoneName, "www."+zoneName),
+			[]string{"hosted_zone_id", "Route 53 has no hosted zone " + zoneName, "the id of an existing hosted zone"}},
+		{"record name outside its zone", rec(zoneID, "www.example.org"),
+			[]string{"Name outside its hosted zone", "name", `"www.example.org" is not in hosted zone ` + zoneName, "end with ." + zoneName, "Change name, or set hosted_zone_id"}},
+		{"record name that only ends like its zone", rec("/hostedzone/"+zoneID, "www.not"+zoneName),
+			[]string{"name", `"www.not` + zoneName + `" is not in hosted zone ` + zoneName}},
+	}
+	rejected := make([]bool, len(cases))
+	t.Cleanup(func() {
+		for i, c := range cases {
+			invalidCount.Count(t.Name(), c.name, rejected[i])
+		}
 	})
+	var steps []resource.TestStep
+	for _, c := range cases {
+		steps = append(steps, resource.TestStep{
+			Config:      c.config,
+			PlanOnly:    true,
+			ExpectError: acctest.ErrorRegexp(c.phrases...),
+		})
+	}
+	// The zone's own name and names under it, in any case and with a
+	// trailing dot, plan without error.
+	for _, name := range []string{zoneName, "WWW." + strings.ToUpper(zoneName) + "."} {
+		steps = append(steps, resource.TestStep{Config: rec(zoneID, name), PlanOnly: true, ExpectNonEmptyPlan: true})
+	}
+	// Planning credentials that may not read the zone: a warning, and the
+	// plan goes on (the apply would make the same checks).
+	steps = append(steps, resource.TestStep{
+		PreConfig: func() {
+			emu.InjectFault(emulator.Fault{Service: "route53", Action: "GetHostedZone", Times: 1000,
+				Err: &core.APIError{Status: 403, Code: "AccessDenied", Message: "injected: not allowed to read hosted zones"}})
+		},
+		Config:             rec("Z0000000000000000NONE", "www.example.org"),
+		PlanOnly:           true,
+		ExpectNonEmptyPlan: true,
+	})
+	resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories, Steps: steps})
+	emu.ClearFaults()
+
+	// resource.Test stops the test at the first step that fails.
+	if !t.Failed() {
+		for i := range rejected {
+			rejected[i] = true
+		}
+	}
+	denied := 0
+	for _, c := range emu.Calls() {
+		if c.Service != "route53" {
+			continue
+		}
+		if c.Action != "GetHostedZone" {
+			t.Errorf("planning called %s: only GetHostedZone is expected", c.Action)
+		}
+		if c.Fault == "AccessDenied" {
+			denied++
+		}
+	}
+	if denied == 0 {
+		t.Error("the denied GetHostedZone was never called")
+	}
+	if objs := emu.Objects(trafficFlowScope); len(objs) > 0 {
+		t.Errorf("planning created %v", objs)
+	}
 }
 
 // Regression: Route 53's traffic policy creates have no idempotency token.

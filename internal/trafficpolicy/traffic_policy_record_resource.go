@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -92,9 +93,10 @@ func (r *trafficPolicyRecordResource) Schema(ctx context.Context, _ resource.Sch
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"hosted_zone_id": schema.StringAttribute{
-				Required:            true,
-				MarkdownDescription: "Id of the hosted zone the records are created in. Changing it creates a new policy record.",
-				Validators:          []validator.String{stringvalidator.LengthBetween(1, 44)},
+				Required: true,
+				MarkdownDescription: "Id of the hosted zone the records are created in. Changing it creates a new policy record. " +
+					"The zone must exist and hold `name`: both are checked when you plan.",
+				Validators: []validator.String{stringvalidator.LengthBetween(1, 44)},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplaceIf(
 					func(_ context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
 						resp.RequiresReplace = bareZoneID(req.StateValue.ValueString()) != bareZoneID(req.PlanValue.ValueString())
@@ -105,8 +107,8 @@ func (r *trafficPolicyRecordResource) Schema(ctx context.Context, _ resource.Sch
 			},
 			"name": schema.StringAttribute{
 				Required: true,
-				MarkdownDescription: "Fully qualified domain name of the records, for example `www.example.com` (a trailing dot and letter case make no difference). " +
-					"Changing it creates a new policy record.",
+				MarkdownDescription: "Fully qualified domain name of the records, for example `www.example.com` (a trailing dot and letter case make no difference): " +
+					"the hosted zone's name or a name under it. Changing it creates a new policy record.",
 				Validators: []validator.String{stringvalidator.LengthBetween(1, 1024)},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplaceIf(
 					func(_ context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
@@ -162,17 +164,28 @@ func equivalentNames(a, b string) bool {
 	return strings.EqualFold(strings.TrimSuffix(a, "."), strings.TrimSuffix(b, "."))
 }
 
-// ModifyPlan plans the outcome of a move: the record ends Applied (an update
-// that does not get there is an error), and its record_type is unknown when
-// it moves to another policy (which may have another type).
+// ModifyPlan checks, for a new record (or one moving to another zone or
+// name), that the hosted zone exists and holds the name. It then plans the
+// outcome of a move: the record ends Applied (an update that does not get
+// there is an error), and its record_type is unknown when it moves to another
+// policy (which may have another type).
 func (r *trafficPolicyRecordResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() || req.State.Raw.IsNull() {
+	if req.Plan.Raw.IsNull() {
 		return
 	}
 	var plan, state TrafficPolicyRecordResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if !req.State.Raw.IsNull() {
+		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	}
 	if resp.Diagnostics.HasError() {
+		return
+	}
+	if req.State.Raw.IsNull() || bareZoneID(plan.HostedZoneID.ValueString()) != bareZoneID(state.HostedZoneID.ValueString()) ||
+		!equivalentNames(plan.Name.ValueString(), state.Name.ValueString()) {
+		r.checkZoneAndName(ctx, plan, &resp.Diagnostics)
+	}
+	if resp.Diagnostics.HasError() || req.State.Raw.IsNull() {
 		return
 	}
 	moves := !plan.TrafficPolicyID.Equal(state.TrafficPolicyID) || !plan.TrafficPolicyVersion.Equal(state.TrafficPolicyVersion) || !plan.TTL.Equal(state.TTL)
@@ -212,6 +225,69 @@ func (r *trafficPolicyRecordResource) ModifyPlan(ctx context.Context, req resour
 	if !plan.TrafficPolicyID.Equal(state.TrafficPolicyID) {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("record_type"), types.StringUnknown())...)
 	}
+}
+
+// checkZoneAndName looks the hosted zone up when planning a new record, as
+// Route 53 would when creating it: the zone must exist and the name must be
+// the zone's name or a name under it. Unknown values are left to the apply. A
+// look-up that is denied (the planning credentials may be read-restricted) is
+// a warning: the apply makes the same checks. Any other failure stops the
+// plan, naming the call.
+func (r *trafficPolicyRecordResource) checkZoneAndName(ctx context.Context, plan TrafficPolicyRecordResourceModel, diags *diag.Diagnostics) {
+	if r.client == nil || plan.HostedZoneID.IsUnknown() || plan.HostedZoneID.IsNull() {
+		return
+	}
+	zoneID := bareZoneID(plan.HostedZoneID.ValueString())
+	zone, err := findHostedZoneByID(ctx, r.client.Route53(ctx), zoneID)
+	switch {
+	case awsapi.IsNotFound(err), awsapi.IsA[*awstypes.InvalidInput](err):
+		diags.AddAttributeError(path.Root("hosted_zone_id"), "Hosted zone not found",
+			fmt.Sprintf("Route 53 has no hosted zone %s (%s). hosted_zone_id takes the id of an existing hosted zone, such as "+
+				"Z0123456789ABCDEFGHIJ (the zone_id of an aws_route53_zone, or the Id that aws route53 list-hosted-zones shows), "+
+				"not its name.", zoneID, awsapi.ErrorText(err)))
+		return
+	case awsapi.CodeIs(err, "AccessDenied", "AccessDeniedException"):
+		diags.AddWarning("Hosted zone not checked",
+			fmt.Sprintf("GetHostedZone %s was denied (%s), so the plan cannot tell whether hosted zone %s exists and holds the record's name; "+
+				"Route 53 checks both when the policy record is created. Allow route53:GetHostedZone to have them checked when planning.",
+				zoneID, awsapi.ErrorText(err), zoneID))
+		return
+	case err != nil:
+		diags.AddError("Planning policy record",
+			fmt.Sprintf("GetHostedZone %s (to check hosted_zone_id and name): %v", zoneID, err))
+		return
+	}
+	if plan.Name.IsUnknown() || plan.Name.IsNull() {
+		return
+	}
+	name, zoneName := plan.Name.ValueString(), strings.TrimSuffix(aws.ToString(zone.Name), ".")
+	if !inZone(name, zoneName) {
+		diags.AddAttributeError(path.Root("name"), "Name outside its hosted zone",
+			fmt.Sprintf("%q is not in hosted zone %s (%s): the name of a policy record must be %s or end with .%s. "+
+				"Change name, or set hosted_zone_id to the zone that holds %q.", name, zoneName, zoneID, zoneName, zoneName, name))
+	}
+}
+
+// inZone reports whether a DNS name is the zone's name or below it, compared
+// as Route 53 does (without the trailing dot, ignoring case).
+func inZone(name, zone string) bool {
+	name, zone = strings.ToLower(strings.TrimSuffix(name, ".")), strings.ToLower(strings.TrimSuffix(zone, "."))
+	return name == zone || strings.HasSuffix(name, "."+zone)
+}
+
+// findHostedZoneByID returns the hosted zone, or an awsapi.NotFoundError.
+func findHostedZoneByID(ctx context.Context, conn *route53.Client, id string) (*awstypes.HostedZone, error) {
+	out, err := conn.GetHostedZone(ctx, &route53.GetHostedZoneInput{Id: aws.String(id)})
+	if awsapi.IsA[*awstypes.NoSuchHostedZone](err) {
+		return nil, awsapi.NewNotFound("hosted zone "+id, err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if out.HostedZone == nil {
+		return nil, awsapi.NewNotFound("hosted zone "+id, nil)
+	}
+	return out.HostedZone, nil
 }
 
 func (r *trafficPolicyRecordResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {

@@ -186,16 +186,8 @@ func renderedDocument(ctx context.Context, m TrafficPolicyVersionResourceModel) 
 		if m.Document.IsUnknown() {
 			return "", "", false, nil
 		}
-		doc, err := trafficflow.ValidateJSON([]byte(m.Document.ValueString()))
-		if err != nil {
-			return "", "", false, jsonProblemDiagnostics(err, path.Root("document"))
-		}
-		out, err := trafficflow.Render(doc)
-		if err != nil {
-			diags.AddAttributeError(path.Root("document"), "Cannot render traffic policy document", err.Error())
-			return "", "", false, diags
-		}
-		return string(out), string(doc.RecordType), true, nil
+		js, recordType, diags := renderJSONDocument(m.Document.ValueString(), path.Root("document"))
+		return js, recordType, !diags.HasError(), diags
 	}
 	x := expandDocument(ctx, m.DocumentModel)
 	if !x.complete() {
@@ -212,10 +204,26 @@ func renderedDocument(ctx context.Context, m TrafficPolicyVersionResourceModel) 
 	return string(out), string(x.doc.RecordType), true, diags
 }
 
+// renderJSONDocument validates a document written as JSON and renders it
+// normalised; problems are reported on the attribute at.
+func renderJSONDocument(text string, at path.Path) (js, recordType string, diags diag.Diagnostics) {
+	doc, err := trafficflow.ValidateJSON([]byte(text))
+	if err != nil {
+		return "", "", jsonProblemDiagnostics(err, at)
+	}
+	out, err := trafficflow.Render(doc)
+	if err != nil {
+		diags.AddAttributeError(at, "Cannot render traffic policy document", err.Error())
+		return "", "", diags
+	}
+	return string(out), string(doc.RecordType), nil
+}
+
 // ModifyPlan computes document_json and decides replacement: any change of
 // the rendered document is a new version. A change of how the same document
-// is written (JSON to typed blocks, reordered endpoint blocks) is an in-place
-// update that only rewrites the state.
+// is written (JSON to typed blocks) is an in-place update that only rewrites
+// the state, with a warning that says so. The order of the endpoint and rule
+// blocks is no change at all: they are sets.
 func (r *trafficPolicyVersionResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
 		return
@@ -248,11 +256,25 @@ func (r *trafficPolicyVersionResource) ModifyPlan(ctx context.Context, req resou
 		if resp.Diagnostics.HasError() {
 			return
 		}
-		if !known || js != state.DocumentJSON.ValueString() {
-			resp.RequiresReplace = append(resp.RequiresReplace, changedDocumentPaths(plan, state)...)
+		switch changed := changedDocumentPaths(plan, state); {
+		case !known || js != state.DocumentJSON.ValueString():
+			resp.RequiresReplace = append(resp.RequiresReplace, changed...)
+		case changed[0].String() != "document_json":
+			resp.Diagnostics.AddWarning("Same traffic policy document, written differently",
+				fmt.Sprintf("The configuration describes the document of version %d of %q differently (%s), but it is the same document. "+
+					"Route 53 never changes a version: the update only records the new way of writing it in the Terraform state, "+
+					"and makes no Route 53 call.", state.Version.ValueInt64(), state.Name.ValueString(), joinPaths(changed)))
 		}
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+func joinPaths(ps path.Paths) string {
+	names := make([]string, len(ps))
+	for i, p := range ps {
+		names[i] = p.String()
+	}
+	return strings.Join(names, ", ")
 }
 
 // changedDocumentPaths lists the document arguments that differ.
@@ -567,31 +589,45 @@ func (r *trafficPolicyVersionResource) Read(ctx context.Context, req resource.Re
 	imported := state.DocumentJSON.IsNull()
 	state.setFromAPI(tp)
 	if imported && state.Document.IsNull() {
-		// Imported: describe the document with the typed blocks.
-		doc, err := trafficflow.Parse([]byte(aws.ToString(tp.Document)))
-		if err == nil && doc.FormatVersion != trafficflow.FormatVersion {
-			err = fmt.Errorf("it is in AWSPolicyFormatVersion %s; the typed blocks describe %s documents", doc.FormatVersion, trafficflow.FormatVersion)
-		}
-		if err != nil {
-			resp.Diagnostics.AddWarning("Traffic policy document not understood",
-				fmt.Sprintf("The document of %s is kept in document because the provider cannot express it with typed blocks: %v", state.ID.ValueString(), err))
-			state.Document = types.StringValue(aws.ToString(tp.Document))
-		} else {
-			typed, diags := flattenDocument(doc)
-			resp.Diagnostics.Append(diags...)
-			state.DocumentModel = typed
-		}
+		state.importDocument(aws.ToString(tp.Document), &resp.Diagnostics)
 	}
 	if state.Endpoints.IsNull() {
-		state.Endpoints = list(endpointObjectType, nil, &resp.Diagnostics)
+		state.Endpoints = set(endpointObjectType, nil, &resp.Diagnostics)
 	}
 	if state.Rules.IsNull() {
-		state.Rules = list(ruleObjectType, nil, &resp.Diagnostics)
+		state.Rules = set(ruleObjectType, nil, &resp.Diagnostics)
 	}
 	if state.RetainOnDelete.IsNull() {
 		state.RetainOnDelete = types.BoolValue(false)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// importDocument describes an imported version's document the way its
+// configuration most likely does, so that importing an unchanged version
+// plans nothing: with the typed blocks when Route 53 holds exactly what the
+// provider renders from typed blocks (a version this provider created), and
+// otherwise as the JSON text Route 53 holds, in document (a version created
+// from a file, by aws_route53_traffic_policy or the AWS CLI: document =
+// file("policy.json") of the same file matches it).
+func (m *TrafficPolicyVersionResourceModel) importDocument(raw string, diags *diag.Diagnostics) {
+	doc, err := trafficflow.Parse([]byte(raw))
+	if err == nil && doc.FormatVersion != trafficflow.FormatVersion {
+		err = fmt.Errorf("it is in AWSPolicyFormatVersion %s; the typed blocks describe %s documents", doc.FormatVersion, trafficflow.FormatVersion)
+	}
+	if err != nil {
+		diags.AddWarning("Traffic policy document not understood",
+			fmt.Sprintf("The document of %s is kept in document because the provider cannot express it with typed blocks: %v", m.ID.ValueString(), err))
+		m.Document = types.StringValue(raw)
+		return
+	}
+	if rendered, err := trafficflow.Render(doc); err != nil || string(rendered) != raw {
+		m.Document = types.StringValue(raw)
+		return
+	}
+	typed, d := flattenDocument(doc)
+	diags.Append(d...)
+	m.DocumentModel = typed
 }
 
 func (r *trafficPolicyVersionResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -659,13 +695,19 @@ func (r *trafficPolicyVersionResource) Delete(ctx context.Context, req resource.
 		return
 	}
 
-	conn := r.client.Route53(ctx)
-	// Route 53 refuses while a policy record uses the version. Records that
-	// are moving away (or a list that is not up to date yet) are waited for;
-	// records that stay are reported.
+	resp.Diagnostics.Append(deleteTrafficPolicyVersion(ctx, r.client.Route53(ctx), policyID, version, what, inUseWait, inUseAdvice)...)
+}
+
+// deleteTrafficPolicyVersion deletes one version of a policy; a version
+// already gone is no error. Route 53 refuses while a policy record uses the
+// version: records that are moving away (or a list that is not up to date
+// yet) are waited for, up to wait; records that stay are reported, with
+// advice on what to do.
+func deleteTrafficPolicyVersion(ctx context.Context, conn *route53.Client, policyID string, version int32, what string, wait time.Duration, advice string) diag.Diagnostics {
+	var diags diag.Diagnostics
 	var users []awstypes.TrafficPolicyInstance
 	var lerr error
-	_, err = awsapi.RetryWhen(ctx, inUseWait, func(ctx context.Context) (*route53.DeleteTrafficPolicyOutput, error) {
+	_, err := awsapi.RetryWhen(ctx, wait, func(ctx context.Context) (*route53.DeleteTrafficPolicyOutput, error) {
 		return conn.DeleteTrafficPolicy(ctx, &route53.DeleteTrafficPolicyInput{Id: aws.String(policyID), Version: aws.Int32(version)})
 	}, func(err error) bool {
 		if !awsapi.IsA[*awstypes.TrafficPolicyInUse](err) {
@@ -686,13 +728,14 @@ func (r *trafficPolicyVersionResource) Delete(ctx context.Context, req resource.
 	switch {
 	case err == nil, awsapi.IsA[*awstypes.NoSuchTrafficPolicy](err):
 	case !awsapi.IsA[*awstypes.TrafficPolicyInUse](err):
-		resp.Diagnostics.AddError("Deleting traffic policy version", fmt.Sprintf("Deleting %s: %v", what, err))
+		diags.AddError("Deleting traffic policy version", fmt.Sprintf("Deleting %s: %v", what, err))
 	case lerr != nil:
-		resp.Diagnostics.AddError("Traffic policy version in use",
-			fmt.Sprintf("Route 53 refuses to delete %s because a policy record uses it (%v), and listing the records failed: %v.\n\n%s", what, err, lerr, inUseAdvice))
+		diags.AddError("Traffic policy version in use",
+			fmt.Sprintf("Route 53 refuses to delete %s because a policy record uses it (%v), and listing the records failed: %v.\n\n%s", what, err, lerr, advice))
 	default:
-		resp.Diagnostics.AddError("Traffic policy version in use", inUseDetail(what, users))
+		diags.AddError("Traffic policy version in use", inUseDetail(what, users, advice))
 	}
+	return diags
 }
 
 const inUseAdvice = "Move the records to another version first (set traffic_policy_version of their regis_traffic_policy_record to another version and apply), " +
@@ -700,7 +743,7 @@ const inUseAdvice = "Move the records to another version first (set traffic_poli
 	"If the version is being replaced because its document changed, add lifecycle { create_before_destroy = true } to the resource, " +
 	"so that the new version exists and the records move to it before the old one is deleted (or add the new document as another regis_traffic_policy_version)."
 
-func inUseDetail(what string, users []awstypes.TrafficPolicyInstance) string {
+func inUseDetail(what string, users []awstypes.TrafficPolicyInstance, advice string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Route 53 refuses to delete %s because policy records use it:\n", what)
 	if len(users) == 0 {
@@ -710,7 +753,7 @@ func inUseDetail(what string, users []awstypes.TrafficPolicyInstance) string {
 		fmt.Fprintf(&b, "  - %s %s in hosted zone %s (policy record %s, %s)\n",
 			aws.ToString(u.Name), u.TrafficPolicyType, aws.ToString(u.HostedZoneId), aws.ToString(u.Id), aws.ToString(u.State))
 	}
-	b.WriteString("\n" + inUseAdvice)
+	b.WriteString("\n" + advice)
 	return b.String()
 }
 

@@ -273,7 +273,11 @@ resource "regis_traffic_policy_version" "v1" {
 						return fmt.Errorf("%d states imported", len(states))
 					}
 					a := states[0].Attributes
-					if a["rule.#"] != "2" || a["endpoint.#"] != "3" || a["start_rule"] != "split" || a["rule.1.item.0.weight"] != "100" {
+					weight100 := false
+					for k, v := range a {
+						weight100 = weight100 || (strings.HasPrefix(k, "rule.") && strings.HasSuffix(k, ".item.0.weight") && v == "100")
+					}
+					if a["rule.#"] != "2" || a["endpoint.#"] != "3" || a["start_rule"] != "split" || !weight100 {
 						return fmt.Errorf("imported typed document not as expected: %v", a)
 					}
 					return nil
@@ -576,6 +580,187 @@ func TestAccTrafficPolicyVersion_replaceInUse(t *testing.T) {
 				Config:           config(100, 0),
 				ConfigPlanChecks: emptyPlanAfterApply,
 				Check:            testAccCheckRecordInRoute53(t, record, "1"),
+			},
+		},
+	})
+}
+
+// testAccDocumentBlocksShuffled is testAccDocumentBlocks with the endpoint
+// and rule blocks in another order than their ids' (and than Route 53's
+// document), as a configuration written by hand may have them.
+func testAccDocumentBlocksShuffled(single, latency int) string {
+	return fmt.Sprintf(`  record_type = "A"
+  start_rule  = "split"
+
+  rule {
+    id   = "split"
+    type = "weighted"
+    item {
+      endpoint     = "single"
+      weight       = %[1]d
+      health_check = regis_health_check.sin.id
+    }
+    item {
+      rule                   = "latency"
+      weight                 = %[2]d
+      evaluate_target_health = true
+    }
+  }
+
+  endpoint {
+    id    = "single"
+    type  = "value"
+    value = %[5]q
+  }
+  endpoint {
+    id    = "ap-southeast-1"
+    type  = "value"
+    value = %[3]q
+  }
+
+  rule {
+    id   = "latency"
+    type = "latency"
+    region {
+      region       = "ap-southeast-1"
+      endpoint     = "ap-southeast-1"
+      health_check = regis_health_check.sin.id
+    }
+    region {
+      region       = "ap-south-1"
+      endpoint     = "ap-south-1"
+      health_check = regis_health_check.bom.id
+    }
+  }
+
+  endpoint {
+    id    = "ap-south-1"
+    type  = "value"
+    value = %[4]q
+  }
+`, single, latency, ipSingapore, ipMumbai, ipSingle)
+}
+
+// Regression (issue 11, item 5): endpoint and rule blocks used to be
+// compared by position, so importing an unchanged version whose
+// configuration did not list them sorted by id planned an in-place change of
+// its document (id "bom" -> "sin", type "latency" -> "weighted"). They are
+// sets keyed by their content now: the import plans nothing, whatever the
+// order, and reordering the blocks is no change.
+func TestAccTrafficPolicyVersion_importAnyOrder(t *testing.T) {
+	testAccBegin(t)
+	name := acctest.RandomName("tf-acc-order")
+	shuffled := acctest.ConfigCompose(acctest.ProviderConfig(), testAccHealthChecksConfig(name),
+		fmt.Sprintf("resource \"regis_traffic_policy_version\" \"v1\" {\n  name = %q\n%s}\n", name, testAccDocumentBlocksShuffled(90, 10)))
+	sorted := acctest.ConfigCompose(acctest.ProviderConfig(), testAccHealthChecksConfig(name), testAccVersionConfig("v1", name, 90, 10))
+	var id string
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckDestroy(t, ""),
+		Steps: []resource.TestStep{
+			{
+				Config:           shuffled,
+				ConfigPlanChecks: emptyPlanAfterApply,
+				Check: resource.ComposeAggregateTestCheckFunc(
+					checkDocumentJSON(v1, 90, 10),
+					captureAttr(v1, "id", &id),
+				),
+			},
+			{
+				// terraform plan with an import block: a no-op import.
+				Config:          shuffled,
+				ResourceName:    v1,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithID,
+			},
+			{
+				// terraform import: the same state as the apply's.
+				ResourceName:      v1,
+				ImportState:       true,
+				ImportStateVerify: true,
+			},
+			{
+				// The same blocks in id order: nothing to do.
+				Config:           sorted,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				Check:            sameAttr(v1, "id", &id),
+			},
+		},
+	})
+}
+
+// A version created outside Terraform from a JSON file (the AWS CLI's
+// create-traffic-policy --document file://policy.json, or
+// aws_route53_traffic_policy) imports into document = file("policy.json")
+// with nothing to change: Route 53 holds the file's text, and the import
+// keeps it in document.
+func TestAccTrafficPolicyVersion_importFromFile(t *testing.T) {
+	testAccBegin(t)
+	name := acctest.RandomName("tf-acc-file")
+	file := `{
+  "AWSPolicyFormatVersion": "2015-10-01",
+  "RecordType": "A",
+  "StartRule": "split",
+  "Endpoints": {
+    "sin": {"Type": "value", "Value": "` + ipSingapore + `"},
+    "bom": {"Type": "value", "Value": "` + ipMumbai + `"}
+  },
+  "Rules": {
+    "split": {
+      "RuleType": "weighted",
+      "Items": [
+        {"EndpointReference": "sin", "Weight": "90"},
+        {"EndpointReference": "bom", "Weight": "10"}
+      ]
+    }
+  }
+}
+`
+	var id string
+	config := acctest.ConfigCompose(acctest.ProviderConfig(), fmt.Sprintf(`
+resource "regis_traffic_policy_version" "v1" {
+  name     = %q
+  document = <<EOT
+%sEOT
+}
+`, name, file))
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckDestroy(t, ""),
+		Steps: []resource.TestStep{
+			{
+				PreConfig: func() {
+					out, err := r53(t).CreateTrafficPolicy(context.Background(), &route53.CreateTrafficPolicyInput{
+						Name: aws.String(name), Document: aws.String(file),
+					})
+					if err != nil {
+						t.Fatalf("creating the policy out of band: %v", err)
+					}
+					id = aws.ToString(out.TrafficPolicy.Id) + "/1"
+				},
+				Config:            config,
+				ResourceName:      v1,
+				ImportState:       true,
+				ImportStateKind:   resource.ImportBlockWithID,
+				ImportStateIdFunc: func(*terraform.State) (string, error) { return id, nil },
+			},
+			{
+				Config:             config,
+				ResourceName:       v1,
+				ImportState:        true,
+				ImportStatePersist: true,
+				ImportStateIdFunc:  func(*terraform.State) (string, error) { return id, nil },
+				ImportStateCheck: func(states []*terraform.InstanceState) error {
+					a := states[0].Attributes
+					if a["document"] != file || a["record_type"] != "A" || a["endpoint.#"] != "0" || a["rule.#"] != "0" {
+						return fmt.Errorf("imported: document %q, record_type %q, %s endpoint and %s rule blocks", a["document"], a["record_type"], a["endpoint.#"], a["rule.#"])
+					}
+					return nil
+				},
+			},
+			{
+				Config:           config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 			},
 		},
 	})

@@ -11,9 +11,9 @@
 # region codes, the single-region endpoint shares its id with the latency member
 # of the same region, type and value, and is "single-<region>" otherwise.
 #
-# One immutable policy version per stage (for_each keyed by the stage), one
-# policy record on the active stage's version: rolling out or back changes
-# only the record's traffic_policy_version.
+# One traffic policy with an immutable version per stage (keyed by the stage,
+# numbered in stage order), one policy record on the active stage's version:
+# rolling out or back changes only the record's traffic_policy_version.
 ################################################################################
 
 locals {
@@ -227,76 +227,72 @@ data "regis_traffic_policy_document" "stage" {
 }
 
 ################################################################################
-# Policy versions: one immutable version per stage
+# The traffic policy: one immutable version per stage, numbered in stage order
 ################################################################################
 
-resource "regis_traffic_policy_version" "stage" {
-  for_each = local.stages
+resource "regis_traffic_policy" "this" {
+  # Every stage is a version of the same policy, keyed by the stage. The
+  # provider creates the versions of one apply one after the other in the
+  # order of their keys, which are whole numbers: stages [0, 10, 100] are
+  # versions 1, 2 and 3, every time, and a stage added later gets the next
+  # number. A stage whose document changes (a new health check id, endpoint or
+  # region) gets a new version; the others keep theirs.
+  name = var.name
 
-  # Every stage is a version of the same policy. The first version created
-  # creates the policy; versions created in the same apply are created in
-  # parallel (the provider retries TrafficPolicyAlreadyExists by adding the
-  # version to the policy that won), so their numbers follow creation order,
-  # not stage order: read them from the versions output.
-  name    = var.name
-  comment = "${var.name}: ${each.value}% to the latency rule, ${100 - each.value}% to ${local.single_endpoint_id}"
+  versions = {
+    for k, s in local.stages : k => {
+      comment = "${var.name}: ${s}% to the latency rule, ${100 - s}% to ${local.single_endpoint_id}"
 
-  # The document of data.regis_traffic_policy_document.stage with the real
-  # health check ids (the tests check that the two differ only by those ids).
-  # It is written out rather than taken from a data source's json: Terraform
-  # reads a data source at apply time whenever a resource it references has
-  # changes pending, so even an in-place health check change would make
-  # every document unknown and replace every version.
-  #
-  # record_type comes through the data source so that, when its precondition
-  # (the inputs taken together) fails, no version is planned at all.
-  record_type = data.regis_traffic_policy_document.stage[each.key].record_type
-  start_rule  = "split"
-
-  dynamic "endpoint" {
-    for_each = local.endpoints
-    content {
-      id    = endpoint.key
-      type  = endpoint.value.type
-      value = endpoint.value.value
-    }
-  }
-
-  rule {
-    id   = "split"
-    type = "weighted"
-
-    item {
-      endpoint               = local.single_endpoint_id
-      weight                 = 100 - each.value
-      health_check           = local.single_health_check_id
-      evaluate_target_health = local.single_evaluate_target_health ? true : null
-    }
-    item {
-      rule                   = "latency"
-      weight                 = each.value
-      evaluate_target_health = true
-    }
-  }
-
-  rule {
-    id   = "latency"
-    type = "latency"
-
-    dynamic "region" {
-      for_each = var.regions
-      content {
-        region                 = region.key
-        endpoint               = region.key
-        health_check           = regis_health_check.region[region.key].id
-        evaluate_target_health = region.value.evaluate_target_health ? true : null
-      }
+      # The document of data.regis_traffic_policy_document.stage with the
+      # real health check ids (the tests check that the two differ only by
+      # those ids). It is written out rather than taken from a data source's
+      # json: Terraform reads a data source at apply time whenever a resource
+      # it references has changes pending, so even an in-place health check
+      # change would make every document unknown.
+      #
+      # RecordType comes through the data source so that, when its
+      # precondition (the inputs taken together) fails, nothing is planned.
+      document = jsonencode({
+        AWSPolicyFormatVersion = "2015-10-01"
+        RecordType             = data.regis_traffic_policy_document.stage[k].record_type
+        StartRule              = "split"
+        Endpoints              = { for id, e in local.endpoints : id => { Type = e.type, Value = e.value } }
+        Rules = {
+          split = {
+            RuleType = "weighted"
+            Items = [
+              {
+                EndpointReference    = local.single_endpoint_id
+                Weight               = tostring(100 - s)
+                HealthCheck          = local.single_health_check_id
+                EvaluateTargetHealth = local.single_evaluate_target_health ? true : null
+              },
+              {
+                RuleReference        = "latency"
+                Weight               = tostring(s)
+                EvaluateTargetHealth = true
+              },
+            ]
+          }
+          latency = {
+            RuleType = "latency"
+            Regions = [
+              for r, e in var.regions : {
+                Region               = r
+                EndpointReference    = r
+                HealthCheck          = regis_health_check.region[r].id
+                EvaluateTargetHealth = e.evaluate_target_health ? true : null
+              }
+            ]
+          }
+        }
+      })
     }
   }
 
   lifecycle {
-    # A changed document (new health check id, endpoint, region) is a new
-    # version: create it, move the record, then delete the old one.
+    # A new name is a new policy: create it, move the record to it, then
+    # delete the old one.
     create_before_destroy = true
   }
 }
@@ -312,15 +308,15 @@ resource "regis_traffic_policy_version" "stage" {
 resource "terraform_data" "record_type" {
   input = var.record_type
 
-  depends_on = [regis_traffic_policy_version.stage]
+  depends_on = [regis_traffic_policy.this]
 }
 
 resource "regis_traffic_policy_record" "this" {
   hosted_zone_id         = local.hosted_zone_id
   name                   = var.record_name
   ttl                    = var.ttl
-  traffic_policy_id      = try(regis_traffic_policy_version.stage[local.active_key].policy_id, null)
-  traffic_policy_version = try(regis_traffic_policy_version.stage[local.active_key].version, null)
+  traffic_policy_id      = regis_traffic_policy.this.id
+  traffic_policy_version = try(regis_traffic_policy.this.versions[local.active_key].version, null)
 
   lifecycle {
     # Replacements (another name, zone or record type) create the new record

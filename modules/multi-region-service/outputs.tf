@@ -10,18 +10,23 @@ output "policy_id" {
 }
 
 output "versions" {
-  description = "Stage (as a string, e.g. \"10\") → version number of the policy. Numbers follow creation order, not stage order: stages created in the same apply are numbered in whatever order Route 53 received them."
-  value       = tomap({ for k, v in regis_traffic_policy_version.stage : k => v.version })
+  description = "Stage (as a string, e.g. \"10\") → version number of the policy. Stages created in one apply are numbered in stage order ([0, 10, 100] → 1, 2, 3 on a new policy); a stage added later gets the next number."
+  value       = tomap({ for k, v in regis_traffic_policy.this.versions : k => v.version })
 }
 
 output "version_ids" {
-  description = "Stage → id of its regis_traffic_policy_version (`<policy_id>/<version>`)."
-  value       = tomap({ for k, v in regis_traffic_policy_version.stage : k => v.id })
+  description = "Stage → id of its version (`<policy_id>/<version>`)."
+  value       = tomap({ for k, v in regis_traffic_policy.this.versions : k => v.id })
 }
 
 output "documents" {
   description = "Stage → the traffic policy document (JSON) of its version, normalised as Route 53 holds it."
-  value       = tomap({ for k, v in regis_traffic_policy_version.stage : k => v.document_json })
+  value       = tomap({ for k, v in regis_traffic_policy.this.versions : k => v.document_json })
+}
+
+output "retired_versions" {
+  description = "Versions no stage has any more that the record still used when they were replaced or removed (see regis_traffic_policy): deleted by the next apply that changes the policy, or by destroy."
+  value       = regis_traffic_policy.this.retired_versions
 }
 
 output "simulation" {

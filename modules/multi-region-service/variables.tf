@@ -228,7 +228,7 @@ variable "regions" {
 ################################################################################
 
 variable "stages" {
-  description = "Rollout stages: each is the percentage (a whole number from 0 to 100) of lookups the weighted rule sends to the multi-region latency rule; the rest goes to the single-region endpoint. Each stage is one immutable `regis_traffic_policy_version`, keyed by the stage, so adding or removing a stage never touches the others. 0 (all single-region) and 100 (all multi-region) are valid: the other item keeps weight 0 and only answers when every non-zero item is unhealthy. Remove a stage only when `active_stage` moves away from it in the same apply or before."
+  description = "Rollout stages: each is the percentage (a whole number from 0 to 100) of lookups the weighted rule sends to the multi-region latency rule; the rest goes to the single-region endpoint. Each stage is one immutable version of the module's `regis_traffic_policy`, keyed by the stage and numbered in stage order ([0, 10, 100] are versions 1, 2 and 3 of a new policy; a stage added later gets the next number), so adding or removing a stage never touches the others. 0 (all single-region) and 100 (all multi-region) are valid: the other item keeps weight 0 and only answers when every non-zero item is unhealthy. Remove a stage only when `active_stage` moves away from it in the same apply (its version is then retired until the next change of the policy) or before."
   type        = list(number)
   default     = [0, 10, 50, 100]
 

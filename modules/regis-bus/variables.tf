@@ -273,7 +273,7 @@ variable "log_level" {
 }
 
 variable "consumer_environment" {
-  description = "Extra environment variables of every consumer, such as `SENTRY_DSN` or `REGIS_METRICS_NAMESPACE`. The variables the bus sets itself (`REGIS_REDIS_ADDRS`, `REGIS_DLQ_URL`, …) and Lambda's reserved ones are refused by the provider."
+  description = "Extra environment variables of every consumer, such as `SENTRY_DSN`. Names starting with `REGIS_` (the consumer's own configuration, which the bus sets from its arguments) and Lambda's reserved ones are refused by the provider."
   type        = map(string)
   default     = {}
   nullable    = false

@@ -62,9 +62,16 @@ run "preview" {
 }
 
 run "initial" {
+  # Numbered in stage order, every time (they used to be numbered in the
+  # order Terraform happened to create them: 0 → 2, 10 → 3, 100 → 1).
   assert {
-    condition     = toset(values(output.versions)) == toset([1, 2, 3])
-    error_message = "Three stages on a new policy should be versions 1, 2 and 3 (in any order): ${jsonencode(output.versions)}"
+    condition     = output.versions == tomap({ "0" = 1, "10" = 2, "100" = 3 })
+    error_message = "Stages 0, 10 and 100 on a new policy should be versions 1, 2 and 3, in stage order: ${jsonencode(output.versions)}"
+  }
+
+  assert {
+    condition     = length(output.retired_versions) == 0
+    error_message = "A new policy has no retired versions: ${jsonencode(output.retired_versions)}"
   }
 
   assert {
@@ -180,7 +187,7 @@ run "plan_roll_out" {
 
   # Known, unchanged ids in the plan: no version or health check is replaced.
   assert {
-    condition     = tomap({ for k, v in regis_traffic_policy_version.stage : k => v.id }) == var.prev_version_ids
+    condition     = tomap({ for k, v in regis_traffic_policy.this.versions : k => v.id }) == var.prev_version_ids
     error_message = "Rolling out must not create or replace a version."
   }
 
@@ -286,6 +293,11 @@ run "move_and_remove_stage" {
   }
 
   assert {
+    condition     = length(output.retired_versions) == 0
+    error_message = "Stage 10's version was not in use: it should be deleted, not retired: ${jsonencode(output.retired_versions)}"
+  }
+
+  assert {
     condition     = alltrue([for k in ["0", "50", "100"] : output.version_ids[k] == var.prev_version_ids[k]])
     error_message = "Removing stage 10 must not touch the other stages."
   }
@@ -314,7 +326,32 @@ run "change_record_type" {
   }
 
   assert {
-    condition     = output.policy_id == var.prev_policy_id && alltrue([for k, v in output.versions : v > 4])
-    error_message = "The AAAA documents should be new versions of the same policy: ${jsonencode(output.versions)}"
+    condition     = output.policy_id == var.prev_policy_id && output.versions == tomap({ "0" = 5, "50" = 6, "100" = 7 })
+    error_message = "The AAAA documents should be versions 5, 6 and 7 of the same policy, in stage order: ${jsonencode(output.versions)}"
+  }
+
+  # The old stage-50 version was in use when the policy changed (the record
+  # is replaced after the policy is updated): it is kept, and deleted by the
+  # next change of the policy.
+  assert {
+    condition     = output.retired_versions == tolist([4])
+    error_message = "Version 4, which the old record used, should be retired: ${jsonencode(output.retired_versions)}"
+  }
+}
+
+# The next change of the policy deletes the retired version; a new stage is
+# the next number.
+run "next_change_deletes_retired_version" {
+  variables {
+    stages       = [0, 50, 75, 100]
+    active_stage = 50
+    record_type  = "AAAA"
+
+    prev_versions = run.change_record_type.versions
+  }
+
+  assert {
+    condition     = length(output.retired_versions) == 0 && output.versions == merge(var.prev_versions, tomap({ "75" = 8 }))
+    error_message = "Version 4 should be deleted and stage 75 be version 8: ${jsonencode(output.retired_versions)} ${jsonencode(output.versions)}"
   }
 }

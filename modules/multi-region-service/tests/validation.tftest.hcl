@@ -24,8 +24,8 @@ run "valid" {
   command = plan
 
   assert {
-    condition     = regis_traffic_policy_record.this.hosted_zone_id == "Z0REGISTEST000001" && length(regis_traffic_policy_version.stage) == 3
-    error_message = "The valid baseline should plan one record and three versions."
+    condition     = regis_traffic_policy_record.this.hosted_zone_id == "Z0REGISTEST000001" && length(regis_traffic_policy.this.versions) == 3
+    error_message = "The valid baseline should plan one record and a policy of three versions."
   }
 }
 
@@ -303,7 +303,7 @@ run "cname_with_domain_names" {
 
   assert {
     condition = (
-      regis_traffic_policy_version.stage["10"].record_type == "CNAME" &&
+      data.regis_traffic_policy_document.stage["10"].record_type == "CNAME" &&
       regis_health_check.region["ap-south-1"].fqdn == "app-bom.example.com" &&
       regis_health_check.region["ap-south-1"].ip_address == null &&
       regis_health_check.single[0].fqdn == "legacy.example.com"
